@@ -1,0 +1,43 @@
+/* Agent options: the `-agentpath:...=k=v,k=v` string and the YAML file share one key set.
+ * Pure module: no JNI/JVMTI, unit-tested without a JVM. */
+#ifndef METALEAK_OPTIONS_H
+#define METALEAK_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ML_PATH_MAX 4096
+
+enum ml_log_level { ML_LOG_QUIET = 0, ML_LOG_INFO = 1, ML_LOG_DEBUG = 2 };
+
+struct ml_options {
+    char config[ML_PATH_MAX];  /* YAML file given with config=, "" when none */
+    char report[ML_PATH_MAX];  /* report path template (%p, %t, %%); "" = default location */
+    unsigned interval_s;       /* seconds between periodic reports, 0 = off; 0..86400 */
+    unsigned leak_gcs;         /* full collections a closed loader must survive; 1..1000 */
+    bool verify_on_exit;       /* force collections before the exit report */
+    enum ml_log_level log;
+    unsigned max_loaders;      /* loaders tracked at once; 16..10000000 */
+    unsigned history;          /* unloaded loaders kept in reports; 0..1000000 */
+};
+
+/* Sets every field to its documented default. Cannot fail. */
+void ml_options_defaults(struct ml_options *opts);
+
+/* Applies one key=value. `where` names the origin for messages ("agent options" or
+ * "FILE:LINE:COL"). Returns ML_OK, or ML_ERR_CONFIG with one line in err (errlen bytes). */
+int ml_options_set(struct ml_options *opts, const char *key, const char *value,
+                   const char *where, char *err, size_t errlen);
+
+/* Parses a whole agent options string (may be NULL or empty). When it contains config=FILE,
+ * the file is loaded first (ml_config_load) and the inline keys then override it. A key given
+ * twice inline is an error. Returns ML_OK or ML_ERR_CONFIG/ML_ERR_IO with one line in err. */
+int ml_options_parse(const char *optstr, struct ml_options *opts, char *err, size_t errlen);
+
+/* Name of a log level ("quiet", "info", "debug"). */
+const char *ml_log_level_name(enum ml_log_level level);
+
+/* Comma-separated list of every known key, for messages and docs. */
+const char *ml_options_known_keys(void);
+
+#endif

@@ -1,0 +1,128 @@
+/* The loader registry: one record per class loader that defined a class (or that is the parent
+ * or Flink wrapper of one), in a bounded slot table.
+ *
+ * Workload: ClassPrepare runs on every class definition, on any thread, and must be O(1) with
+ * no allocation: it turns the loader's JVMTI tag into its record with ml_registry_lookup (no
+ * lock) and bumps atomic counters. New loaders are rare: ml_registry_add runs under the
+ * agent's registry lock. ObjectFree resolves tags lock-free as well. Everything else (the
+ * description strings, the verdict, eviction) belongs to the agent's worker thread.
+ *
+ * Tags: bits 0..31 = slot + 1, bits 32..55 = slot generation, bit 62 = hidden-class tag
+ * (the tag of a hidden class names its defining loader), bit 61 = "class already counted"
+ * marker used while existing classes are replayed. A slot is reused only after its loader was
+ * unloaded and evicted from the history, and its generation then changes, so a stale tag never
+ * resolves to the new occupant.
+ *
+ * Pure module: no JNI/JVMTI; `handle` is opaque here. */
+#ifndef METALEAK_REGISTRY_H
+#define METALEAK_REGISTRY_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "metaleak/flink.h"
+#include "metaleak/verdict.h"
+
+#define ML_ID_NONE UINT64_MAX          /* "no loader" in id fields */
+#define ML_TAG_HIDDEN (1ULL << 62)
+#define ML_TAG_SEEN (1ULL << 61)
+#define ML_MAX_URLS 64                 /* URLs kept per loader; more are counted as dropped */
+#define ML_MAX_URL_LEN 2048            /* longer URLs are dropped and counted */
+
+struct ml_loader {
+    /* Identity: set by ml_registry_add, constant while the slot is in use. */
+    uint64_t id;                       /* 0 = bootstrap loader, then 1, 2, ... never reused */
+    uint32_t slot;
+    _Atomic uint32_t gen;              /* generation of the current occupant, 0 = slot free */
+    uint32_t gen_seq;                  /* last generation handed out for this slot */
+    void *handle;                      /* the agent's weak reference; NULL for bootstrap */
+    int64_t first_seen_ms;
+
+    /* Description: written by the worker before `inspected` is set, read-only afterwards. */
+    bool inspected;
+    bool url_loader;                   /* instance of java.net.URLClassLoader */
+    char *class_name;                  /* Java class name, owned; NULL until inspected */
+    char *name;                        /* ClassLoader.getName(), owned; NULL when unnamed */
+    bool has_hash;
+    uint32_t identity_hash;
+    uint64_t parent_id;                /* ML_ID_NONE when unknown / not applicable */
+    char **urls;                       /* owned array of owned strings */
+    uint32_t n_urls;
+    enum ml_role role;
+    enum ml_order order;
+    char job_id[33];                   /* "" when unknown */
+    uint64_t wrapper_id;               /* SafetyNet wrapper of a user-code loader, ML_ID_NONE */
+    uint64_t inner_id;                 /* loader wrapped by a SafetyNet wrapper, ML_ID_NONE */
+
+    /* Hot counters: updated lock-free from ClassPrepare and ObjectFree. */
+    _Atomic uint64_t classes_defined;
+    _Atomic uint64_t hidden_defined;
+    _Atomic uint64_t hidden_unloaded;
+    _Atomic int64_t last_define_ms;    /* -1 = never defined a class */
+    _Atomic int64_t freed_ms;          /* set by ObjectFree, -1 while the object lives */
+
+    /* Verdict: worker thread only. */
+    struct ml_verdict verdict;
+    uint32_t history_next;             /* intrusive FIFO of unloaded slots (slot + 1, 0 = end) */
+};
+
+struct ml_registry_stats {
+    uint32_t in_use;                   /* slots in use, bootstrap included */
+    uint64_t dropped_loaders;          /* loaders not tracked because max_loaders was reached */
+    uint64_t dropped_urls;             /* URLs not kept (ML_MAX_URLS, ML_MAX_URL_LEN) */
+    uint64_t dropped_history;          /* unloaded loaders forgotten beyond `history` */
+};
+
+struct ml_registry;
+
+/* Creates a registry for at most max_loaders loaders (the bootstrap record included) that keeps
+ * `history` unloaded, non-leaked loaders. Returns NULL when out of memory; the caller owns the
+ * result and frees it with ml_registry_free. */
+struct ml_registry *ml_registry_new(uint32_t max_loaders, uint32_t history);
+
+/* Frees the registry, its records and their strings (not the handles). Accepts NULL. */
+void ml_registry_free(struct ml_registry *reg);
+
+/* The bootstrap loader's record (id 0). Never NULL. */
+struct ml_loader *ml_registry_boot(struct ml_registry *reg);
+
+/* Adds a live loader record with the next id. The caller holds the registry lock. Returns NULL
+ * (and counts dropped_loaders) when max_loaders are in use. */
+struct ml_loader *ml_registry_add(struct ml_registry *reg, int64_t now_ms);
+
+/* Resolves a loader tag or hidden-class tag to its record, or NULL for 0, SEEN markers, stale
+ * tags and free slots. Lock-free. */
+struct ml_loader *ml_registry_lookup(const struct ml_registry *reg, uint64_t tag);
+
+/* The tag to put on a loader object, and on the hidden classes it defines. */
+uint64_t ml_loader_tag(const struct ml_loader *l);
+uint64_t ml_loader_hidden_tag(const struct ml_loader *l);
+
+/* Records that l (already in state unloaded) joined the history. When more than `history`
+ * non-leaked unloaded loaders are kept, the oldest is evicted: its strings are freed and its
+ * slot becomes reusable. Leaked loaders are never evicted. Worker thread, registry lock held. */
+void ml_registry_note_unloaded(struct ml_registry *reg, struct ml_loader *l);
+
+/* Copies a string into l->urls, or counts it in dropped_urls when a bound is hit. Returns
+ * ML_OK, ML_ERR_FULL (dropped) or ML_ERR_NOMEM. */
+int ml_loader_add_url(struct ml_registry *reg, struct ml_loader *l, const char *url);
+
+/* Frees l's URLs (before they are read again). */
+void ml_loader_clear_urls(struct ml_loader *l);
+
+/* Finds the record with this id among the slots in use, or NULL. O(slots). */
+struct ml_loader *ml_registry_find_id(const struct ml_registry *reg, uint64_t id);
+
+/* Iterates over records in use in slot order: pass NULL first, then the previous result.
+ * Returns NULL at the end. The caller holds the registry lock. */
+struct ml_loader *ml_registry_next(const struct ml_registry *reg, const struct ml_loader *prev);
+
+/* Classes of l still alive (0 once unloaded), and hidden ones among them. */
+uint64_t ml_loader_classes_live(const struct ml_loader *l);
+uint64_t ml_loader_hidden_live(const struct ml_loader *l);
+
+void ml_registry_stats(const struct ml_registry *reg, struct ml_registry_stats *out);
+
+#endif

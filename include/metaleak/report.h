@@ -1,0 +1,46 @@
+/* The report (schema "metaleak-report/1") rendered with cJSON. Pure module: it reads the
+ * registry and a description of the JVM that the agent gathered. */
+#ifndef METALEAK_REPORT_H
+#define METALEAK_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "metaleak/options.h"
+#include "metaleak/registry.h"
+
+#define ML_REPORT_SCHEMA "metaleak-report/1"
+#define ML_MAX_COLLECTORS 8
+
+struct ml_report_meta {
+    const char *trigger;               /* exit | interval | leak | metaspace-oom | request */
+    int64_t generated_at_epoch_ms;
+    const char *agent_version;
+    bool attached;                     /* loaded with Agent_OnAttach */
+    const struct ml_options *opts;
+    const char *report_path;           /* expanded path */
+
+    long pid;
+    const char *java_version;          /* NULL when unknown */
+    const char *vm_name;
+    int64_t uptime_ms;
+
+    const char *collectors[ML_MAX_COLLECTORS];
+    size_t n_collectors;
+    const char *full_collectors[ML_MAX_COLLECTORS];
+    size_t n_full_collectors;
+    bool concurrent;                   /* the full collector is concurrent (ZGC, Shenandoah) */
+    uint64_t full_gcs;
+    uint64_t gc_pauses;                /* GarbageCollectionFinish events */
+
+    int64_t metaspace_used;            /* bytes, -1 = unknown */
+    int64_t metaspace_committed;       /* bytes, -1 = unknown */
+    int64_t metaspace_max;             /* bytes, -1 = unlimited or unknown */
+};
+
+/* Renders the report as JSON text. Returns NULL when out of memory. The caller owns the
+ * result and frees it with cJSON_free. The caller holds the registry lock. */
+char *ml_report_render(struct ml_registry *reg, const struct ml_report_meta *meta);
+
+#endif

@@ -1,0 +1,231 @@
+/* JVMTI entry points: Agent_OnLoad (start-up), Agent_OnAttach (late attach) and
+ * Agent_OnUnload. One idempotent initialisation serves both entries, in a fixed order:
+ * environment, capabilities, options, monitors and state, callbacks, then events.
+ *
+ * Configuration errors refuse to start (Agent_OnLoad returns JNI_ERR, so the JVM exits as it
+ * does for a bad -XX flag) with one line on stderr. Everything after that is a runtime failure:
+ * the agent logs once, disables itself and lets the JVM run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "metaleak/clock.h"
+#include "metaleak/error.h"
+#include "metaleak/log.h"
+#include "metaleak/pathfmt.h"
+
+struct agent ml_agent;
+
+const char *ml_jvmti_error_name(jvmtiEnv *jvmti, jvmtiError err, char *buf, size_t len)
+{
+    char *name = NULL;
+
+    if (jvmti != NULL && (*jvmti)->GetErrorName(jvmti, err, &name) == JVMTI_ERROR_NONE &&
+        name != NULL) {
+        snprintf(buf, len, "%s", name);
+        (*jvmti)->Deallocate(jvmti, (unsigned char *)name);
+    } else {
+        snprintf(buf, len, "JVMTI error %d", (int)err);
+    }
+    return buf;
+}
+
+void ml_agent_fail(const char *what, jvmtiError err)
+{
+    struct agent *a = &ml_agent;
+    char name[96];
+
+    if (atomic_exchange(&a->failed, true))
+        return;
+    atomic_store(&a->active, false);
+    if (err == JVMTI_ERROR_NONE)
+        ml_log_error("%s; metaleak disabled", what);
+    else
+        ml_log_error("%s: %s; metaleak disabled", what,
+                     ml_jvmti_error_name(a->jvmti, err, name, sizeof(name)));
+    ml_wake(ML_REQ_SHUTDOWN);
+}
+
+/* Picks the default report template: metaleak-%p.json beside Flink's log file when the JVM
+ * has -Dlog.file=..., else in the working directory. */
+static void default_report(jvmtiEnv *jvmti, struct ml_options *opts)
+{
+    char *log_file = NULL;
+
+    if ((*jvmti)->GetSystemProperty(jvmti, "log.file", &log_file) == JVMTI_ERROR_NONE &&
+        log_file != NULL) {
+        char dir[ML_PATH_MAX];
+
+        if (ml_path_dirname(log_file, dir, sizeof(dir)) == ML_OK &&
+            strlen(dir) + sizeof("/metaleak-%p.json") <= sizeof(opts->report))
+            snprintf(opts->report, sizeof(opts->report), "%s/metaleak-%%p.json", dir);
+        (*jvmti)->Deallocate(jvmti, (unsigned char *)log_file);
+    }
+    if (opts->report[0] == '\0')
+        snprintf(opts->report, sizeof(opts->report), "metaleak-%%p.json");
+}
+
+/* Parses options and checks the report location. Prints the one error line itself. */
+static int configure(jvmtiEnv *jvmti, const char *optstr, struct ml_options *opts, char *path,
+                     size_t pathlen)
+{
+    char err[ML_ERRBUF];
+    int rc;
+
+    ml_options_defaults(opts);
+    rc = ml_options_parse(optstr, opts, err, sizeof(err));
+    if (rc == ML_OK && opts->report[0] == '\0')
+        default_report(jvmti, opts);
+    if (rc == ML_OK)
+        rc = ml_path_expand(opts->report, getpid(), ml_clock_start_time(), path, pathlen, err,
+                            sizeof(err));
+    if (rc == ML_OK)
+        rc = ml_path_check_dir(path, err, sizeof(err));
+    if (rc != ML_OK)
+        ml_log_error("%s", err);
+    return rc;
+}
+
+static int check(jvmtiEnv *jvmti, jvmtiError err, const char *what)
+{
+    char name[96];
+
+    if (err == JVMTI_ERROR_NONE)
+        return ML_OK;
+    ml_log_error("%s: %s", what, ml_jvmti_error_name(jvmti, err, name, sizeof(name)));
+    return ML_ERR_JVM;
+}
+
+/* Requests exactly the capabilities metaleak uses, after checking each is available. */
+static int add_capabilities(jvmtiEnv *jvmti)
+{
+    jvmtiCapabilities potential, wanted;
+    int rc = check(jvmti, (*jvmti)->GetPotentialCapabilities(jvmti, &potential),
+                   "GetPotentialCapabilities");
+
+    if (rc != ML_OK)
+        return rc;
+    if (!potential.can_tag_objects || !potential.can_generate_object_free_events ||
+        !potential.can_generate_garbage_collection_events) {
+        ml_log_error("this JVM lacks a JVMTI capability metaleak needs (%s)",
+                     !potential.can_tag_objects                    ? "can_tag_objects"
+                     : !potential.can_generate_object_free_events ? "can_generate_object_free_events"
+                                                                   : "can_generate_garbage_collection_events");
+        return ML_ERR_JVM;
+    }
+    memset(&wanted, 0, sizeof(wanted));
+    wanted.can_tag_objects = 1;
+    wanted.can_generate_object_free_events = 1;
+    wanted.can_generate_garbage_collection_events = 1;
+    return check(jvmti, (*jvmti)->AddCapabilities(jvmti, &wanted), "AddCapabilities");
+}
+
+static int create_monitors(jvmtiEnv *jvmti, struct agent *a)
+{
+    int rc = check(jvmti, (*jvmti)->CreateRawMonitor(jvmti, "metaleak replay", &a->replay_lock),
+                   "CreateRawMonitor");
+
+    if (rc == ML_OK)
+        rc = check(jvmti, (*jvmti)->CreateRawMonitor(jvmti, "metaleak registry", &a->reg_lock),
+                   "CreateRawMonitor");
+    if (rc == ML_OK)
+        rc = check(jvmti, (*jvmti)->CreateRawMonitor(jvmti, "metaleak wake", &a->wake_lock),
+                   "CreateRawMonitor");
+    return rc;
+}
+
+/* Shared by Agent_OnLoad and Agent_OnAttach. Returns JNI_OK or JNI_ERR. */
+static jint init(JavaVM *vm, const char *optstr, bool attached)
+{
+    struct agent *a = &ml_agent;
+    jvmtiEnv *jvmti = NULL;
+
+    ml_clock_init();
+    if ((*vm)->GetEnv(vm, (void **)&jvmti, JVMTI_VERSION_1_2) != JNI_OK || jvmti == NULL) {
+        ml_log_error("cannot get a JVMTI 1.2 environment from this JVM");
+        return JNI_ERR;
+    }
+    memset(a, 0, sizeof(*a));
+    a->vm = vm;
+    a->jvmti = jvmti;
+    a->attached = attached;
+    if (configure(jvmti, optstr, &a->opts, a->report_path, sizeof(a->report_path)) != ML_OK)
+        goto fail;
+    ml_log_set_level(a->opts.log);
+    if (add_capabilities(jvmti) != ML_OK || create_monitors(jvmti, a) != ML_OK)
+        goto fail;
+    a->reg = ml_registry_new(a->opts.max_loaders, a->opts.history);
+    if (a->reg == NULL) {
+        ml_log_error("out of memory creating the loader registry");
+        goto fail;
+    }
+    atomic_store(&a->replaying, true);
+    atomic_store(&a->active, true);
+    if (ml_events_install(jvmti) != ML_OK)
+        goto fail;
+    a->initialized = true;
+    ml_log(ML_LOG_DEBUG, "loaded (%s), report %s", attached ? "attach" : "start-up",
+           a->report_path);
+    return JNI_OK;
+fail:
+    atomic_store(&a->active, false);
+    ml_registry_free(a->reg);
+    a->reg = NULL;
+    (*jvmti)->DisposeEnvironment(jvmti);
+    a->jvmti = NULL;
+    return JNI_ERR;
+}
+
+JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
+{
+    (void)reserved;
+    if (ml_agent.initialized) {
+        ml_log_error("loaded twice at start-up; the second -agentpath is ignored");
+        return JNI_OK;
+    }
+    return init(vm, options, false);
+}
+
+JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM *vm, char *options, void *reserved)
+{
+    JNIEnv *jni = NULL;
+
+    (void)reserved;
+    if (ml_agent.initialized) {
+        /* Already loaded (at start-up or by an earlier attach): write a report now. */
+        if (atomic_load(&ml_agent.failed))
+            return JNI_ERR;
+        ml_wake(ML_REQ_REPORT);
+        ml_log(ML_LOG_INFO, "already loaded; report requested");
+        return JNI_OK;
+    }
+    if (init(vm, options, true) != JNI_OK)
+        return JNI_ERR;
+    if ((*vm)->GetEnv(vm, (void **)&jni, JNI_VERSION_1_8) != JNI_OK || jni == NULL ||
+        ml_worker_start(ml_agent.jvmti, jni) != ML_OK) {
+        ml_agent_fail("cannot start the metaleak worker thread", JVMTI_ERROR_NONE);
+        return JNI_ERR;
+    }
+    return JNI_OK;
+}
+
+JNIEXPORT void JNICALL Agent_OnUnload(JavaVM *vm)
+{
+    struct agent *a = &ml_agent;
+    bool worker_gone = true;
+
+    (void)vm;
+    atomic_store(&a->active, false);
+    if (a->jvmti != NULL && a->wake_lock != NULL &&
+        (*a->jvmti)->RawMonitorEnter(a->jvmti, a->wake_lock) == JVMTI_ERROR_NONE) {
+        worker_gone = !a->worker_running || a->worker_done;
+        (*a->jvmti)->RawMonitorExit(a->jvmti, a->wake_lock);
+    }
+    /* Native memory only, and only when no thread can still use it. */
+    if (worker_gone) {
+        ml_registry_free(a->reg);
+        a->reg = NULL;
+    }
+}

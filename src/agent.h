@@ -1,0 +1,156 @@
+/* Private to the agent: the one agent instance shared by the JVMTI glue (agent.c), the event
+ * callbacks (events.c), the worker thread (worker.c), loader inspection (inspect.c), the
+ * management beans (mgmt.c) and report writing (reporting.c).
+ *
+ * Locks, in the only order they may nest:
+ *   replay_lock  ClassPrepare while existing classes are being replayed (class dedupe)
+ *   reg_lock     the registry: new loaders (ClassPrepare), the worker's passes
+ *   wake_lock    worker wake-ups; also taken inside GC callbacks, so it is never held across a
+ *                JNI call or any JVMTI call other than raw monitor functions
+ * GC callbacks and ObjectFree take no lock but wake_lock and touch only atomics. */
+#ifndef METALEAK_AGENT_H
+#define METALEAK_AGENT_H
+
+#include <jni.h>
+#include <jvmti.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "metaleak/options.h"
+#include "metaleak/registry.h"
+
+#define ML_VERSION "0.1.0"
+
+/* Worker requests (struct agent.requests), guarded by wake_lock. */
+#define ML_REQ_NEW_LOADER 0x01u  /* a loader was registered */
+#define ML_REQ_FREED 0x02u       /* ObjectFree for a loader */
+#define ML_REQ_GC 0x04u          /* a collection finished */
+#define ML_REQ_REPORT 0x08u      /* write a report now (trigger request) */
+#define ML_REQ_OOM 0x10u         /* Metaspace exhausted: write the report now */
+#define ML_REQ_CHECKPOINT 0x20u  /* shutdown hooks are starting: prove leaks now */
+#define ML_REQ_SHUTDOWN 0x40u    /* VM death: final verdict and exit report */
+
+/* JNI ids the worker resolves once (classes held as global references; these are JDK classes,
+ * never class loaders of the application). */
+struct ml_jids {
+    jclass url_loader_cls;       /* java.net.URLClassLoader */
+    jfieldID ucl_ucp;            /* URLClassLoader.ucp */
+    jfieldID ucp_closed;         /* URLClassPath.closed */
+    jfieldID ucp_path;           /* URLClassPath.path (ArrayList<URL>) */
+    jfieldID list_data;          /* ArrayList.elementData */
+    jfieldID list_size;          /* ArrayList.size */
+    jmethodID url_to_string;     /* URL.toExternalForm() */
+    jfieldID cl_parent;          /* ClassLoader.parent */
+    jfieldID cl_name;            /* ClassLoader.name */
+    jfieldID thread_tccl;        /* Thread.contextClassLoader */
+    jclass hooks_cls;            /* java.lang.ApplicationShutdownHooks, NULL if unusable */
+    jfieldID hooks_field;        /* ApplicationShutdownHooks.hooks */
+};
+
+/* Management beans: which collections are full ones, and Metaspace usage. */
+#define ML_MGMT_MAX_BEANS 8
+struct ml_mgmt {
+    bool ready;
+    jobject full_beans[ML_MGMT_MAX_BEANS];  /* global refs to full-collection GC beans */
+    size_t n_full;
+    bool concurrent;                        /* the full collector is concurrent */
+    char *collector_names[ML_MGMT_MAX_BEANS];
+    size_t n_collectors;
+    char *full_names[ML_MGMT_MAX_BEANS];
+    jmethodID gc_count;                     /* GarbageCollectorMXBean.getCollectionCount */
+    jobject metaspace_pool;                 /* global ref, NULL if not found */
+    jmethodID pool_usage;                   /* MemoryPoolMXBean.getUsage */
+    jmethodID usage_used, usage_committed, usage_max;
+    char *java_version;
+    char *vm_name;
+};
+
+struct agent {
+    JavaVM *vm;
+    jvmtiEnv *jvmti;
+    struct ml_options opts;
+    char report_path[ML_PATH_MAX];       /* expanded */
+    bool attached;                       /* loaded by Agent_OnAttach */
+    bool initialized;
+
+    _Atomic bool active;                 /* callbacks do work only while true */
+    _Atomic bool failed;                 /* disabled after an internal failure */
+    _Atomic bool replaying;              /* existing classes are being replayed */
+    _Atomic bool checkpoint_started;
+
+    jrawMonitorID replay_lock;
+    jrawMonitorID reg_lock;
+    jrawMonitorID wake_lock;
+
+    /* Guarded by wake_lock. */
+    unsigned requests;
+    bool worker_running;
+    bool worker_done;
+    bool checkpoint_done;
+    uint64_t oom_reports;                /* reports written for ML_REQ_OOM */
+
+    struct ml_registry *reg;
+    _Atomic uint64_t gc_pauses;          /* GarbageCollectionFinish events */
+    _Atomic uint64_t frees;              /* ObjectFree events for loaders */
+
+    /* Worker thread only. */
+    struct ml_jids ids;
+    struct ml_mgmt mgmt;
+};
+
+extern struct agent ml_agent;
+
+/* agent.c: logs "<what>: <reason>; metaleak disabled" once, stops all event work and wakes the
+ * worker so that it ends. Never crashes or exits the JVM. Safe from any non-GC callback. */
+void ml_agent_fail(const char *what, jvmtiError err);
+
+/* events.c: enables the event callbacks; the worker enables the GC and thread events once it
+ * is ready. Returns ML_OK or ML_ERR_JVM. */
+int ml_events_install(jvmtiEnv *jvmti);
+int ml_events_enable_late(jvmtiEnv *jvmti);
+/* Counts one prepared class (from ClassPrepare or from the replay of existing classes). */
+void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool replay);
+/* Registers an object as a loader record (or finds its record). Takes reg_lock. NULL when the
+ * registry is full or on failure (then the agent is disabled). */
+struct ml_loader *ml_events_register_loader(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader);
+
+/* Wakes the worker with request bits. Takes wake_lock; safe in GC callbacks. */
+void ml_wake(unsigned requests);
+
+/* worker.c: starts the worker thread (VMInit or Agent_OnAttach). */
+int ml_worker_start(jvmtiEnv *jvmti, JNIEnv *jni);
+
+/* inspect.c: worker-side JNI reading of loaders. */
+int ml_inspect_init(JNIEnv *jni, struct ml_jids *ids);
+/* Fills the description of l (class, role, hash, name, parent, URLs, job id) from its weak
+ * reference; registers an unknown parent. Returns ML_OK, or ML_ERR_JVM. A loader that is
+ * already gone is left undescribed (ML_OK). */
+int ml_inspect_loader(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_loader *l);
+/* Describes the class of a loader object: class name, Flink role, identity hash. */
+int ml_inspect_class(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader, struct ml_loader *l);
+/* True when the live loader behind l has been released (close() / wrapper's inner == null).
+ * *ok is false on failure. */
+bool ml_inspect_closed(JNIEnv *jni, const struct ml_jids *ids, struct ml_loader *l, bool *ok);
+/* Re-reads the URLs of the URLClassLoader obj into l (they survive close()), and the job id. */
+int ml_inspect_urls(JNIEnv *jni, const struct ml_jids *ids, jobject obj, struct ml_loader *l);
+/* Links Flink SafetyNet wrappers found as threads' context class loaders to their inner
+ * loaders. Returns ML_OK or ML_ERR_JVM. */
+int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni);
+
+/* mgmt.c: management beans, resolved on the worker thread. */
+int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m);
+/* Full collections so far (sum over the full-collection beans). */
+uint64_t ml_mgmt_full_gcs(JNIEnv *jni, const struct ml_mgmt *m);
+/* Metaspace used/committed/max in bytes, -1 when unknown (max: -1 when unlimited). */
+void ml_mgmt_metaspace(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used, int64_t *committed,
+                       int64_t *max);
+void ml_mgmt_release(JNIEnv *jni, struct ml_mgmt *m);
+
+/* reporting.c: renders and writes a report now. Worker thread only. */
+int ml_reporting_write(JNIEnv *jni, const char *trigger);
+
+/* "JVMTI_ERROR_..." name of err, from the JVM when possible. Writes into buf. */
+const char *ml_jvmti_error_name(jvmtiEnv *jvmti, jvmtiError err, char *buf, size_t len);
+
+#endif

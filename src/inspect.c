@@ -1,0 +1,414 @@
+/* Reading class loaders through JNI on the worker thread: class, Flink role, name, parent,
+ * URLs, and whether the owner has released them. Only fields are read (no Java code of the
+ * application runs), except URL.toExternalForm() of the JDK's URL class.
+ *
+ * The loader is reached through its weak reference and held by a local reference only for the
+ * duration of one call, so metaleak itself never keeps a loader alive. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "metaleak/error.h"
+#include "metaleak/flink.h"
+#include "metaleak/jnames.h"
+#include "metaleak/log.h"
+
+#define MAX_CHAIN 24
+
+static bool clear_exception(JNIEnv *jni)
+{
+    if (!(*jni)->ExceptionCheck(jni))
+        return false;
+    (*jni)->ExceptionClear(jni);
+    return true;
+}
+
+/* Resolves a field ID, trying each descriptor in turn. NULL (exception cleared) if none. */
+static jfieldID field(JNIEnv *jni, jclass cls, const char *name, const char *const *descs,
+                      size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        jfieldID f = (*jni)->GetFieldID(jni, cls, name, descs[i]);
+
+        if (f != NULL)
+            return f;
+        clear_exception(jni);
+    }
+    return NULL;
+}
+
+static jclass find_global(JNIEnv *jni, const char *name)
+{
+    jclass local = (*jni)->FindClass(jni, name);
+    jclass global;
+
+    if (local == NULL) {
+        clear_exception(jni);
+        return NULL;
+    }
+    global = (*jni)->NewGlobalRef(jni, local);
+    (*jni)->DeleteLocalRef(jni, local);
+    return global;
+}
+
+int ml_inspect_init(JNIEnv *jni, struct ml_jids *ids)
+{
+    static const char *const ucp_descs[] = {"Ljdk/internal/loader/URLClassPath;",
+                                            "Lsun/misc/URLClassPath;"};
+    static const char *const list_descs[] = {"Ljava/util/ArrayList;"};
+    static const char *const bool_descs[] = {"Z"};
+    static const char *const int_descs[] = {"I"};
+    static const char *const arr_descs[] = {"[Ljava/lang/Object;"};
+    static const char *const cl_descs[] = {"Ljava/lang/ClassLoader;"};
+    static const char *const str_descs[] = {"Ljava/lang/String;"};
+    jclass ucp_cls = NULL, list_cls = NULL, url_cls = NULL, cl_cls = NULL, thr_cls = NULL;
+    const char *missing = NULL;
+    int rc = ML_ERR_JVM;
+
+    ids->url_loader_cls = find_global(jni, "java/net/URLClassLoader");
+    ucp_cls = (*jni)->FindClass(jni, "jdk/internal/loader/URLClassPath");
+    if (ucp_cls == NULL) {
+        clear_exception(jni);
+        ucp_cls = (*jni)->FindClass(jni, "sun/misc/URLClassPath");
+    }
+    list_cls = (*jni)->FindClass(jni, "java/util/ArrayList");
+    url_cls = (*jni)->FindClass(jni, "java/net/URL");
+    cl_cls = (*jni)->FindClass(jni, "java/lang/ClassLoader");
+    thr_cls = (*jni)->FindClass(jni, "java/lang/Thread");
+    if (ids->url_loader_cls == NULL || ucp_cls == NULL || list_cls == NULL || url_cls == NULL ||
+        cl_cls == NULL || thr_cls == NULL) {
+        clear_exception(jni);
+        missing = "a JDK class (URLClassLoader, URLClassPath, ArrayList, URL, ClassLoader, Thread)";
+        goto cleanup;
+    }
+    ids->ucl_ucp = field(jni, ids->url_loader_cls, "ucp", ucp_descs, 2);
+    ids->ucp_closed = field(jni, ucp_cls, "closed", bool_descs, 1);
+    ids->ucp_path = field(jni, ucp_cls, "path", list_descs, 1);
+    ids->list_data = field(jni, list_cls, "elementData", arr_descs, 1);
+    ids->list_size = field(jni, list_cls, "size", int_descs, 1);
+    ids->cl_parent = field(jni, cl_cls, "parent", cl_descs, 1);
+    ids->cl_name = field(jni, cl_cls, "name", str_descs, 1); /* JDK 9+; optional */
+    ids->thread_tccl = field(jni, thr_cls, "contextClassLoader", cl_descs, 1);
+    ids->url_to_string = (*jni)->GetMethodID(jni, url_cls, "toExternalForm", "()Ljava/lang/String;");
+    clear_exception(jni);
+    if (ids->ucl_ucp == NULL || ids->ucp_closed == NULL || ids->ucp_path == NULL ||
+        ids->list_data == NULL || ids->list_size == NULL || ids->cl_parent == NULL ||
+        ids->thread_tccl == NULL || ids->url_to_string == NULL) {
+        missing = "a JDK field (URLClassLoader.ucp, URLClassPath.closed/path, ArrayList, "
+                  "ClassLoader.parent, Thread.contextClassLoader)";
+        goto cleanup;
+    }
+    /* Optional: the start of application shutdown hooks (see on_thread_start). */
+    ids->hooks_cls = find_global(jni, "java/lang/ApplicationShutdownHooks");
+    if (ids->hooks_cls != NULL) {
+        ids->hooks_field = (*jni)->GetStaticFieldID(jni, ids->hooks_cls, "hooks",
+                                                    "Ljava/util/IdentityHashMap;");
+        if (ids->hooks_field == NULL) {
+            clear_exception(jni);
+            (*jni)->DeleteGlobalRef(jni, ids->hooks_cls);
+            ids->hooks_cls = NULL;
+            ml_log(ML_LOG_DEBUG, "no ApplicationShutdownHooks.hooks: no shutdown checkpoint");
+        }
+    }
+    rc = ML_OK;
+cleanup:
+    if (missing != NULL)
+        ml_log_error("this JVM lacks %s", missing);
+    if (ucp_cls != NULL)
+        (*jni)->DeleteLocalRef(jni, ucp_cls);
+    if (list_cls != NULL)
+        (*jni)->DeleteLocalRef(jni, list_cls);
+    if (url_cls != NULL)
+        (*jni)->DeleteLocalRef(jni, url_cls);
+    if (cl_cls != NULL)
+        (*jni)->DeleteLocalRef(jni, cl_cls);
+    if (thr_cls != NULL)
+        (*jni)->DeleteLocalRef(jni, thr_cls);
+    return rc;
+}
+
+int ml_inspect_class(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader, struct ml_loader *l)
+{
+    char *sigs[MAX_CHAIN];
+    size_t n = 0;
+    jclass cls = (*jni)->GetObjectClass(jni, loader);
+    char name[1024];
+    jint hash = 0;
+    int rc = ML_OK;
+
+    while (cls != NULL && n < MAX_CHAIN) {
+        jclass super;
+        jvmtiError err = (*jvmti)->GetClassSignature(jvmti, cls, &sigs[n], NULL);
+
+        if (err != JVMTI_ERROR_NONE) {
+            (*jni)->DeleteLocalRef(jni, cls);
+            if (err != JVMTI_ERROR_WRONG_PHASE)
+                ml_agent_fail("GetClassSignature(loader class)", err);
+            rc = ML_ERR_JVM;
+            goto cleanup;
+        }
+        n++;
+        if (strcmp(sigs[n - 1], "Ljava/lang/ClassLoader;") == 0) {
+            (*jni)->DeleteLocalRef(jni, cls);
+            break;
+        }
+        super = (*jni)->GetSuperclass(jni, cls);
+        (*jni)->DeleteLocalRef(jni, cls);
+        cls = super;
+    }
+    if (n > 0 && ml_sig_to_name(sigs[0], name, sizeof(name))) {
+        free(l->class_name);
+        l->class_name = strdup(name);
+    }
+    l->role = ml_flink_role((const char *const *)sigs, n, &l->order);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(sigs[i], "Ljava/net/URLClassLoader;") == 0)
+            l->url_loader = true;
+    }
+    if ((*jvmti)->GetObjectHashCode(jvmti, loader, &hash) == JVMTI_ERROR_NONE) {
+        l->identity_hash = (uint32_t)hash;
+        l->has_hash = true;
+    }
+cleanup:
+    for (size_t i = 0; i < n; i++)
+        (*jvmti)->Deallocate(jvmti, (unsigned char *)sigs[i]);
+    return rc;
+}
+
+/* Copies a Java string into a malloc'd C string (modified UTF-8). NULL for null or failure. */
+static char *dup_jstring(JNIEnv *jni, jstring s)
+{
+    const char *utf;
+    char *copy;
+
+    if (s == NULL)
+        return NULL;
+    utf = (*jni)->GetStringUTFChars(jni, s, NULL);
+    if (utf == NULL) {
+        clear_exception(jni);
+        return NULL;
+    }
+    copy = strdup(utf);
+    (*jni)->ReleaseStringUTFChars(jni, s, utf);
+    return copy;
+}
+
+int ml_inspect_urls(JNIEnv *jni, const struct ml_jids *ids, jobject obj, struct ml_loader *l)
+{
+    struct agent *a = &ml_agent;
+    jobject ucp = (*jni)->GetObjectField(jni, obj, ids->ucl_ucp);
+    jobject path = NULL;
+    jobjectArray data = NULL;
+    jint size, len;
+
+    ml_loader_clear_urls(l);
+    if (ucp == NULL)
+        return ML_OK;
+    path = (*jni)->GetObjectField(jni, ucp, ids->ucp_path);
+    if (path == NULL)
+        goto cleanup;
+    size = (*jni)->GetIntField(jni, path, ids->list_size);
+    data = (*jni)->GetObjectField(jni, path, ids->list_data);
+    if (data == NULL)
+        goto cleanup;
+    len = (*jni)->GetArrayLength(jni, data);
+    for (jint i = 0; i < size && i < len; i++) {
+        jobject url = (*jni)->GetObjectArrayElement(jni, data, i);
+        jstring s;
+        char *text;
+
+        if (url == NULL)
+            continue;
+        s = (*jni)->CallObjectMethod(jni, url, ids->url_to_string);
+        (*jni)->DeleteLocalRef(jni, url);
+        if (clear_exception(jni) || s == NULL)
+            continue;
+        text = dup_jstring(jni, s);
+        (*jni)->DeleteLocalRef(jni, s);
+        if (text == NULL)
+            continue;
+        ml_loader_add_url(a->reg, l, text);
+        if (l->job_id[0] == '\0')
+            ml_flink_job_id(text, l->job_id);
+        free(text);
+    }
+cleanup:
+    if (data != NULL)
+        (*jni)->DeleteLocalRef(jni, data);
+    if (path != NULL)
+        (*jni)->DeleteLocalRef(jni, path);
+    (*jni)->DeleteLocalRef(jni, ucp);
+    return ML_OK;
+}
+
+/* The id of the loader obj's record, registering it when it has none; ML_ID_NONE on failure
+ * or when the registry is full. */
+static uint64_t loader_id(jvmtiEnv *jvmti, JNIEnv *jni, jobject obj)
+{
+    struct agent *a = &ml_agent;
+    struct ml_loader *p;
+    jlong tag = 0;
+
+    if (obj == NULL)
+        return 0; /* the bootstrap loader */
+    if ((*jvmti)->GetTag(jvmti, obj, &tag) != JVMTI_ERROR_NONE)
+        return ML_ID_NONE;
+    p = ml_registry_lookup(a->reg, (uint64_t)tag);
+    if (p == NULL)
+        p = ml_events_register_loader(jvmti, jni, obj);
+    return p == NULL ? ML_ID_NONE : p->id;
+}
+
+int ml_inspect_loader(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_loader *l)
+{
+    struct agent *a = &ml_agent;
+    const struct ml_jids *ids = &a->ids;
+    jobject obj = (*jni)->NewLocalRef(jni, (jweak)l->handle);
+    jobject parent;
+    int rc = ML_OK;
+
+    if (obj == NULL)
+        return ML_OK; /* already collected: ObjectFree follows */
+    if (l->class_name == NULL)
+        rc = ml_inspect_class(jvmti, jni, obj, l);
+    if (rc != ML_OK)
+        goto cleanup;
+    if (ids->cl_name != NULL) {
+        jstring name = (*jni)->GetObjectField(jni, obj, ids->cl_name);
+
+        free(l->name);
+        l->name = dup_jstring(jni, name);
+        if (name != NULL)
+            (*jni)->DeleteLocalRef(jni, name);
+    }
+    parent = (*jni)->GetObjectField(jni, obj, ids->cl_parent);
+    l->parent_id = loader_id(jvmti, jni, parent);
+    if (parent != NULL)
+        (*jni)->DeleteLocalRef(jni, parent);
+    if (l->url_loader)
+        rc = ml_inspect_urls(jni, ids, obj, l);
+    l->inspected = true;
+cleanup:
+    (*jni)->DeleteLocalRef(jni, obj);
+    return rc;
+}
+
+/* The `inner` field of a Flink SafetyNet wrapper (its type differs across releases). */
+static jfieldID wrapper_inner_field(JNIEnv *jni, jobject wrapper)
+{
+    static const char *const descs[] = {
+        "Lorg/apache/flink/util/FlinkUserCodeClassLoader;",
+        "Lorg/apache/flink/runtime/execution/librarycache/FlinkUserCodeClassLoader;",
+        "Ljava/net/URLClassLoader;",
+        "Ljava/lang/ClassLoader;",
+    };
+    jclass cls = (*jni)->GetObjectClass(jni, wrapper);
+    jfieldID f = field(jni, cls, "inner", descs, sizeof(descs) / sizeof(descs[0]));
+
+    (*jni)->DeleteLocalRef(jni, cls);
+    return f;
+}
+
+bool ml_inspect_closed(JNIEnv *jni, const struct ml_jids *ids, struct ml_loader *l, bool *ok)
+{
+    jobject obj = (*jni)->NewLocalRef(jni, (jweak)l->handle);
+    bool closed = false;
+
+    *ok = true;
+    if (obj == NULL)
+        return false;
+    if (l->role == ML_ROLE_WRAPPER) {
+        jfieldID f = wrapper_inner_field(jni, obj);
+        jobject inner;
+
+        if (f == NULL) {
+            *ok = false;
+            goto cleanup;
+        }
+        inner = (*jni)->GetObjectField(jni, obj, f);
+        closed = inner == NULL;
+        if (inner != NULL)
+            (*jni)->DeleteLocalRef(jni, inner);
+    } else if (l->url_loader) {
+        jobject ucp = (*jni)->GetObjectField(jni, obj, ids->ucl_ucp);
+
+        if (ucp != NULL) {
+            closed = (*jni)->GetBooleanField(jni, ucp, ids->ucp_closed) == JNI_TRUE;
+            (*jni)->DeleteLocalRef(jni, ucp);
+        }
+        /* URLs survive close(); read them again for loaders that added URLs late. */
+        if (closed)
+            ml_inspect_urls(jni, ids, obj, l);
+    }
+cleanup:
+    (*jni)->DeleteLocalRef(jni, obj);
+    return closed;
+}
+
+/* Links one context class loader, if it is a SafetyNet wrapper around a known loader. */
+static void link_wrapper(jvmtiEnv *jvmti, JNIEnv *jni, jobject tccl)
+{
+    struct agent *a = &ml_agent;
+    struct ml_loader *inner_rec, *w;
+    jclass cls;
+    char *sig = NULL;
+    jfieldID f;
+    jobject inner = NULL;
+    jlong tag = 0;
+
+    if ((*jvmti)->GetTag(jvmti, tccl, &tag) != JVMTI_ERROR_NONE || tag != 0)
+        return; /* a known loader (or wrapper) already */
+    cls = (*jni)->GetObjectClass(jni, tccl);
+    if ((*jvmti)->GetClassSignature(jvmti, cls, &sig, NULL) != JVMTI_ERROR_NONE)
+        sig = NULL;
+    (*jni)->DeleteLocalRef(jni, cls);
+    if (sig == NULL || !ml_flink_is_wrapper_sig(sig))
+        goto cleanup;
+    f = wrapper_inner_field(jni, tccl);
+    if (f == NULL)
+        goto cleanup;
+    inner = (*jni)->GetObjectField(jni, tccl, f);
+    if (inner == NULL || (*jvmti)->GetTag(jvmti, inner, &tag) != JVMTI_ERROR_NONE)
+        goto cleanup;
+    inner_rec = ml_registry_lookup(a->reg, (uint64_t)tag);
+    if (inner_rec == NULL)
+        goto cleanup; /* the inner loader has defined nothing yet: next scan */
+    w = ml_events_register_loader(jvmti, jni, tccl);
+    if (w == NULL)
+        goto cleanup;
+    if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) == JVMTI_ERROR_NONE) {
+        w->inner_id = inner_rec->id;
+        inner_rec->wrapper_id = w->id;
+        (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+    }
+cleanup:
+    if (inner != NULL)
+        (*jni)->DeleteLocalRef(jni, inner);
+    if (sig != NULL)
+        (*jvmti)->Deallocate(jvmti, (unsigned char *)sig);
+}
+
+int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni)
+{
+    struct agent *a = &ml_agent;
+    jthread *threads = NULL;
+    jint n = 0;
+    jvmtiError err = (*jvmti)->GetAllThreads(jvmti, &n, &threads);
+
+    if (err != JVMTI_ERROR_NONE) {
+        if (err != JVMTI_ERROR_WRONG_PHASE)
+            ml_agent_fail("GetAllThreads", err);
+        return ML_ERR_JVM;
+    }
+    for (jint i = 0; i < n; i++) {
+        jobject tccl = (*jni)->GetObjectField(jni, threads[i], a->ids.thread_tccl);
+
+        if (tccl != NULL) {
+            link_wrapper(jvmti, jni, tccl);
+            (*jni)->DeleteLocalRef(jni, tccl);
+        }
+        (*jni)->DeleteLocalRef(jni, threads[i]);
+    }
+    (*jvmti)->Deallocate(jvmti, (unsigned char *)threads);
+    return ML_OK;
+}

@@ -1,0 +1,258 @@
+/* The JVM's own accounting through java.lang.management, on the worker thread: which
+ * collections are full ones (GarbageCollectorMXBean names, see gcinfo.h) and how much
+ * Metaspace is used. Everything is resolved once at start, and read once before any
+ * Metaspace shortage, so that reading it at a Metaspace OOM loads no class. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "metaleak/error.h"
+#include "metaleak/gcinfo.h"
+#include "metaleak/log.h"
+
+static bool exc(JNIEnv *jni)
+{
+    if (!(*jni)->ExceptionCheck(jni))
+        return false;
+    (*jni)->ExceptionClear(jni);
+    return true;
+}
+
+static char *dup_name(JNIEnv *jni, jstring s)
+{
+    const char *utf;
+    char *copy;
+
+    if (s == NULL)
+        return NULL;
+    utf = (*jni)->GetStringUTFChars(jni, s, NULL);
+    if (utf == NULL) {
+        exc(jni);
+        return NULL;
+    }
+    copy = strdup(utf);
+    (*jni)->ReleaseStringUTFChars(jni, s, utf);
+    return copy;
+}
+
+/* Calls a static ()Ljava/util/List; method of ManagementFactory. */
+static jobject factory_list(JNIEnv *jni, jclass mf, const char *method)
+{
+    jmethodID m = (*jni)->GetStaticMethodID(jni, mf, method, "()Ljava/util/List;");
+    jobject list;
+
+    if (m == NULL) {
+        exc(jni);
+        return NULL;
+    }
+    list = (*jni)->CallStaticObjectMethod(jni, mf, m);
+    if (exc(jni))
+        return NULL;
+    return list;
+}
+
+static int init_collectors(JNIEnv *jni, struct ml_mgmt *m, jclass mf, jmethodID size,
+                           jmethodID get, jmethodID get_name)
+{
+    jobject list = factory_list(jni, mf, "getGarbageCollectorMXBeans");
+    jint n;
+
+    if (list == NULL)
+        return ML_ERR_JVM;
+    n = (*jni)->CallIntMethod(jni, list, size);
+    if (exc(jni))
+        return ML_ERR_JVM;
+    for (jint i = 0; i < n && m->n_collectors < ML_MGMT_MAX_BEANS; i++) {
+        jobject bean = (*jni)->CallObjectMethod(jni, list, get, i);
+        jstring name;
+        char *cname;
+        enum ml_gc_kind kind;
+
+        if (exc(jni) || bean == NULL)
+            return ML_ERR_JVM;
+        name = (*jni)->CallObjectMethod(jni, bean, get_name);
+        if (exc(jni))
+            return ML_ERR_JVM;
+        cname = dup_name(jni, name);
+        if (cname == NULL)
+            return ML_ERR_NOMEM;
+        m->collector_names[m->n_collectors++] = cname;
+        kind = ml_gc_classify(cname);
+        if (kind != ML_GC_OTHER && m->n_full < ML_MGMT_MAX_BEANS) {
+            m->full_names[m->n_full] = cname;
+            m->full_beans[m->n_full] = (*jni)->NewGlobalRef(jni, bean);
+            if (m->full_beans[m->n_full] == NULL)
+                return ML_ERR_NOMEM;
+            m->n_full++;
+            if (kind == ML_GC_FULL_CONCURRENT)
+                m->concurrent = true;
+        }
+    }
+    return ML_OK;
+}
+
+static int init_metaspace(JNIEnv *jni, struct ml_mgmt *m, jclass mf, jmethodID size,
+                          jmethodID get, jmethodID get_name)
+{
+    jobject list = factory_list(jni, mf, "getMemoryPoolMXBeans");
+    jclass pool_cls = (*jni)->FindClass(jni, "java/lang/management/MemoryPoolMXBean");
+    jclass usage_cls = (*jni)->FindClass(jni, "java/lang/management/MemoryUsage");
+    jint n;
+
+    if (list == NULL || pool_cls == NULL || usage_cls == NULL) {
+        exc(jni);
+        return ML_ERR_JVM;
+    }
+    m->pool_usage = (*jni)->GetMethodID(jni, pool_cls, "getUsage",
+                                        "()Ljava/lang/management/MemoryUsage;");
+    m->usage_used = (*jni)->GetMethodID(jni, usage_cls, "getUsed", "()J");
+    m->usage_committed = (*jni)->GetMethodID(jni, usage_cls, "getCommitted", "()J");
+    m->usage_max = (*jni)->GetMethodID(jni, usage_cls, "getMax", "()J");
+    if (exc(jni) || m->pool_usage == NULL || m->usage_used == NULL ||
+        m->usage_committed == NULL || m->usage_max == NULL)
+        return ML_ERR_JVM;
+    n = (*jni)->CallIntMethod(jni, list, size);
+    if (exc(jni))
+        return ML_ERR_JVM;
+    for (jint i = 0; i < n; i++) {
+        jobject pool = (*jni)->CallObjectMethod(jni, list, get, i);
+        jstring name;
+        char *cname;
+
+        if (exc(jni) || pool == NULL)
+            return ML_ERR_JVM;
+        name = (*jni)->CallObjectMethod(jni, pool, get_name);
+        if (exc(jni))
+            return ML_ERR_JVM;
+        cname = dup_name(jni, name);
+        if (cname != NULL && strcmp(cname, "Metaspace") == 0)
+            m->metaspace_pool = (*jni)->NewGlobalRef(jni, pool);
+        free(cname);
+        (*jni)->DeleteLocalRef(jni, name);
+        (*jni)->DeleteLocalRef(jni, pool);
+    }
+    return ML_OK;
+}
+
+static void init_versions(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
+{
+    jclass sys = (*jni)->FindClass(jni, "java/lang/System");
+    jmethodID get = sys == NULL ? NULL
+                                : (*jni)->GetStaticMethodID(jni, sys, "getProperty",
+                                                            "(Ljava/lang/String;)Ljava/lang/String;");
+    char *vm_name = NULL;
+
+    if (get != NULL) {
+        jstring key = (*jni)->NewStringUTF(jni, "java.version");
+        jstring v = key == NULL ? NULL : (*jni)->CallStaticObjectMethod(jni, sys, get, key);
+
+        if (!exc(jni))
+            m->java_version = dup_name(jni, v);
+    }
+    exc(jni);
+    if ((*jvmti)->GetSystemProperty(jvmti, "java.vm.name", &vm_name) == JVMTI_ERROR_NONE &&
+        vm_name != NULL) {
+        m->vm_name = strdup(vm_name);
+        (*jvmti)->Deallocate(jvmti, (unsigned char *)vm_name);
+    }
+}
+
+int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
+{
+    jclass mf, list_cls, mm_cls, gc_cls;
+    jmethodID size, get, get_name, pool_name;
+    int rc = ML_ERR_JVM;
+
+    if ((*jni)->PushLocalFrame(jni, 256) != 0) {
+        exc(jni);
+        return ML_ERR_NOMEM;
+    }
+    mf = (*jni)->FindClass(jni, "java/lang/management/ManagementFactory");
+    list_cls = (*jni)->FindClass(jni, "java/util/List");
+    mm_cls = (*jni)->FindClass(jni, "java/lang/management/MemoryManagerMXBean");
+    gc_cls = (*jni)->FindClass(jni, "java/lang/management/GarbageCollectorMXBean");
+    if (mf == NULL || list_cls == NULL || mm_cls == NULL || gc_cls == NULL) {
+        exc(jni);
+        ml_log_error("java.lang.management is not available in this JVM");
+        goto cleanup;
+    }
+    size = (*jni)->GetMethodID(jni, list_cls, "size", "()I");
+    get = (*jni)->GetMethodID(jni, list_cls, "get", "(I)Ljava/lang/Object;");
+    get_name = (*jni)->GetMethodID(jni, mm_cls, "getName", "()Ljava/lang/String;");
+    m->gc_count = (*jni)->GetMethodID(jni, gc_cls, "getCollectionCount", "()J");
+    if (exc(jni) || size == NULL || get == NULL || get_name == NULL || m->gc_count == NULL)
+        goto cleanup;
+    rc = init_collectors(jni, m, mf, size, get, get_name);
+    if (rc != ML_OK)
+        goto cleanup;
+    {
+        jclass pool_cls = (*jni)->FindClass(jni, "java/lang/management/MemoryPoolMXBean");
+
+        pool_name = pool_cls == NULL ? NULL
+                                     : (*jni)->GetMethodID(jni, pool_cls, "getName",
+                                                           "()Ljava/lang/String;");
+        if (exc(jni) || pool_name == NULL) {
+            rc = ML_ERR_JVM;
+            goto cleanup;
+        }
+    }
+    if (init_metaspace(jni, m, mf, size, get, pool_name) != ML_OK)
+        ml_log(ML_LOG_DEBUG, "Metaspace pool not readable; metaspace fields will be null");
+    init_versions(jvmti, jni, m);
+    m->ready = true;
+    if (m->n_full == 0)
+        ml_log(ML_LOG_INFO, "no full-collection bean among this JVM's collectors; closed "
+                            "loaders cannot be proven leaked by a full GC (see docs/gc.md)");
+    rc = ML_OK;
+cleanup:
+    (*jni)->PopLocalFrame(jni, NULL);
+    return rc;
+}
+
+uint64_t ml_mgmt_full_gcs(JNIEnv *jni, const struct ml_mgmt *m)
+{
+    uint64_t total = 0;
+
+    for (size_t i = 0; i < m->n_full; i++) {
+        jlong c = (*jni)->CallLongMethod(jni, m->full_beans[i], m->gc_count);
+
+        if (exc(jni))
+            continue;
+        if (c > 0)
+            total += (uint64_t)c;
+    }
+    return total;
+}
+
+void ml_mgmt_metaspace(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used, int64_t *committed,
+                       int64_t *max)
+{
+    jobject usage;
+
+    *used = *committed = *max = -1;
+    if (!m->ready || m->metaspace_pool == NULL)
+        return;
+    usage = (*jni)->CallObjectMethod(jni, m->metaspace_pool, m->pool_usage);
+    if (exc(jni) || usage == NULL)
+        return;
+    *used = (*jni)->CallLongMethod(jni, usage, m->usage_used);
+    if (!exc(jni))
+        *committed = (*jni)->CallLongMethod(jni, usage, m->usage_committed);
+    if (!exc(jni))
+        *max = (*jni)->CallLongMethod(jni, usage, m->usage_max);
+    exc(jni);
+    (*jni)->DeleteLocalRef(jni, usage);
+}
+
+void ml_mgmt_release(JNIEnv *jni, struct ml_mgmt *m)
+{
+    for (size_t i = 0; i < m->n_full; i++)
+        (*jni)->DeleteGlobalRef(jni, m->full_beans[i]);
+    if (m->metaspace_pool != NULL)
+        (*jni)->DeleteGlobalRef(jni, m->metaspace_pool);
+    for (size_t i = 0; i < m->n_collectors; i++)
+        free(m->collector_names[i]);
+    free(m->java_version);
+    free(m->vm_name);
+    memset(m, 0, sizeof(*m));
+}

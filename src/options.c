@@ -1,0 +1,257 @@
+/* Agent options: defaults, validation of one key=value, and the inline options string.
+ * Every value goes through ml_options_set, whichever its origin, so the YAML file and the
+ * -agentpath string are checked by the same code and produce the same messages. */
+#include "metaleak/options.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metaleak/config.h"
+#include "metaleak/error.h"
+
+#define ML_MAX_INLINE_KEYS 32
+
+enum key_kind { KEY_PATH, KEY_UINT, KEY_BOOL, KEY_LOG };
+
+struct key_def {
+    const char *name;
+    enum key_kind kind;
+    unsigned min, max;  /* KEY_UINT range, inclusive */
+};
+
+static const struct key_def KEYS[] = {
+    {"config", KEY_PATH, 0, 0},
+    {"report", KEY_PATH, 0, 0},
+    {"interval", KEY_UINT, 0, 86400},
+    {"leak_gcs", KEY_UINT, 1, 1000},
+    {"verify_on_exit", KEY_BOOL, 0, 0},
+    {"log", KEY_LOG, 0, 0},
+    {"max_loaders", KEY_UINT, 16, 10000000},
+    {"history", KEY_UINT, 0, 1000000},
+};
+
+#define N_KEYS (sizeof(KEYS) / sizeof(KEYS[0]))
+
+const char *ml_options_known_keys(void)
+{
+    return "config, report, interval, leak_gcs, verify_on_exit, log, max_loaders, history";
+}
+
+void ml_options_defaults(struct ml_options *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->interval_s = 60;
+    opts->leak_gcs = 1;
+    opts->verify_on_exit = true;
+    opts->log = ML_LOG_INFO;
+    opts->max_loaders = 100000;
+    opts->history = 1000;
+}
+
+const char *ml_log_level_name(enum ml_log_level level)
+{
+    switch (level) {
+    case ML_LOG_QUIET:
+        return "quiet";
+    case ML_LOG_DEBUG:
+        return "debug";
+    case ML_LOG_INFO:
+    default:
+        return "info";
+    }
+}
+
+static const struct key_def *find_key(const char *key)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        if (strcmp(KEYS[i].name, key) == 0)
+            return &KEYS[i];
+    }
+    return NULL;
+}
+
+/* Parses plain decimal digits into *out. Returns false on anything else or overflow. */
+static bool parse_uint(const char *s, unsigned long long *out)
+{
+    unsigned long long v = 0;
+
+    if (*s == '\0')
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        if (v > (ULLONG_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (unsigned)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static int set_path(char *dst, const char *key, const char *value, const char *where, char *err,
+                    size_t errlen)
+{
+    size_t len = strlen(value);
+
+    if (len == 0) {
+        snprintf(err, errlen, "%s: %s: empty path", where, key);
+        return ML_ERR_CONFIG;
+    }
+    if (len >= ML_PATH_MAX) {
+        snprintf(err, errlen, "%s: %s: path is longer than %d bytes", where, key, ML_PATH_MAX - 1);
+        return ML_ERR_CONFIG;
+    }
+    memcpy(dst, value, len + 1);
+    return ML_OK;
+}
+
+int ml_options_set(struct ml_options *opts, const char *key, const char *value, const char *where,
+                   char *err, size_t errlen)
+{
+    const struct key_def *def = find_key(key);
+    unsigned long long n = 0;
+
+    if (def == NULL) {
+        snprintf(err, errlen, "%s: unknown key '%s' (known keys: %s)", where, key,
+                 ml_options_known_keys());
+        return ML_ERR_CONFIG;
+    }
+    switch (def->kind) {
+    case KEY_PATH:
+        return set_path(strcmp(key, "config") == 0 ? opts->config : opts->report, key, value,
+                        where, err, errlen);
+    case KEY_UINT:
+        if (!parse_uint(value, &n)) {
+            snprintf(err, errlen, "%s: %s: '%s' is not a whole number", where, key, value);
+            return ML_ERR_CONFIG;
+        }
+        if (n < def->min || n > def->max) {
+            snprintf(err, errlen, "%s: %s: '%s' is out of range %u..%u", where, key, value,
+                     def->min, def->max);
+            return ML_ERR_CONFIG;
+        }
+        if (strcmp(key, "interval") == 0)
+            opts->interval_s = (unsigned)n;
+        else if (strcmp(key, "leak_gcs") == 0)
+            opts->leak_gcs = (unsigned)n;
+        else if (strcmp(key, "max_loaders") == 0)
+            opts->max_loaders = (unsigned)n;
+        else
+            opts->history = (unsigned)n;
+        return ML_OK;
+    case KEY_BOOL:
+        if (strcmp(value, "true") == 0) {
+            opts->verify_on_exit = true;
+        } else if (strcmp(value, "false") == 0) {
+            opts->verify_on_exit = false;
+        } else {
+            snprintf(err, errlen, "%s: %s: '%s' is not true or false", where, key, value);
+            return ML_ERR_CONFIG;
+        }
+        return ML_OK;
+    case KEY_LOG:
+        if (strcmp(value, "quiet") == 0) {
+            opts->log = ML_LOG_QUIET;
+        } else if (strcmp(value, "info") == 0) {
+            opts->log = ML_LOG_INFO;
+        } else if (strcmp(value, "debug") == 0) {
+            opts->log = ML_LOG_DEBUG;
+        } else {
+            snprintf(err, errlen, "%s: %s: '%s' is not one of quiet, info, debug", where, key,
+                     value);
+            return ML_ERR_CONFIG;
+        }
+        return ML_OK;
+    }
+    return ML_ERR_CONFIG;
+}
+
+struct pair {
+    char *key;
+    char *value;
+};
+
+/* Splits buf (modified in place) into key=value pairs. */
+static int split_pairs(char *buf, struct pair *pairs, size_t *n_pairs, char *err, size_t errlen)
+{
+    size_t n = 0;
+    char *item = buf;
+
+    while (item != NULL) {
+        char *next = strchr(item, ',');
+        char *eq;
+
+        if (next != NULL)
+            *next++ = '\0';
+        if (*item == '\0') {
+            if (next == NULL && n > 0)
+                break; /* a trailing comma is harmless */
+            snprintf(err, errlen, "agent options: empty option in '%s'", item);
+            return ML_ERR_CONFIG;
+        }
+        eq = strchr(item, '=');
+        if (eq == NULL) {
+            snprintf(err, errlen, "agent options: '%s' is not key=value", item);
+            return ML_ERR_CONFIG;
+        }
+        *eq = '\0';
+        if (n == ML_MAX_INLINE_KEYS) {
+            snprintf(err, errlen, "agent options: more than %d options", ML_MAX_INLINE_KEYS);
+            return ML_ERR_CONFIG;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(pairs[i].key, item) == 0) {
+                snprintf(err, errlen, "agent options: key '%s' is given twice", item);
+                return ML_ERR_CONFIG;
+            }
+        }
+        pairs[n].key = item;
+        pairs[n].value = eq + 1;
+        n++;
+        item = next;
+    }
+    *n_pairs = n;
+    return ML_OK;
+}
+
+int ml_options_parse(const char *optstr, struct ml_options *opts, char *err, size_t errlen)
+{
+    struct pair pairs[ML_MAX_INLINE_KEYS];
+    size_t n = 0;
+    char *buf = NULL;
+    int rc = ML_OK;
+
+    if (optstr == NULL || *optstr == '\0')
+        return ML_OK;
+    buf = strdup(optstr);
+    if (buf == NULL) {
+        snprintf(err, errlen, "agent options: out of memory");
+        return ML_ERR_NOMEM;
+    }
+    rc = split_pairs(buf, pairs, &n, err, errlen);
+    if (rc != ML_OK)
+        goto cleanup;
+
+    /* The file first, so that inline keys override it. */
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(pairs[i].key, "config") != 0)
+            continue;
+        rc = ml_options_set(opts, "config", pairs[i].value, "agent options", err, errlen);
+        if (rc == ML_OK)
+            rc = ml_config_load(opts->config, opts, err, errlen);
+        if (rc != ML_OK)
+            goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rc = ml_options_set(opts, pairs[i].key, pairs[i].value, "agent options", err, errlen);
+        if (rc != ML_OK)
+            goto cleanup;
+    }
+cleanup:
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,315 @@
+/* Rendering the metaleak-report/1 document with cJSON (docs/report.md is the contract).
+ * Loaders are listed by id; leaks are every loader proven leaked during the run. */
+#include "metaleak/report.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "metaleak/verdict.h"
+
+/* cJSON keeps numbers as doubles: integers up to 2^53 are exact, which covers every count,
+ * byte size and millisecond value the report holds. */
+static bool add_int(cJSON *obj, const char *key, int64_t v)
+{
+    return cJSON_AddNumberToObject(obj, key, (double)v) != NULL;
+}
+
+static bool add_uint(cJSON *obj, const char *key, uint64_t v)
+{
+    return cJSON_AddNumberToObject(obj, key, (double)v) != NULL;
+}
+
+/* Adds v, or null when v < 0. */
+static bool add_opt_ms(cJSON *obj, const char *key, int64_t v)
+{
+    return v < 0 ? cJSON_AddNullToObject(obj, key) != NULL : add_int(obj, key, v);
+}
+
+static bool add_opt_id(cJSON *obj, const char *key, uint64_t id)
+{
+    return id == ML_ID_NONE ? cJSON_AddNullToObject(obj, key) != NULL : add_uint(obj, key, id);
+}
+
+static bool add_opt_str(cJSON *obj, const char *key, const char *s)
+{
+    return s == NULL ? cJSON_AddNullToObject(obj, key) != NULL
+                     : cJSON_AddStringToObject(obj, key, s) != NULL;
+}
+
+static bool add_hash(cJSON *obj, const struct ml_loader *l)
+{
+    char hex[16];
+
+    if (!l->has_hash)
+        return cJSON_AddNullToObject(obj, "identity_hash") != NULL;
+    snprintf(hex, sizeof(hex), "%" PRIx32, l->identity_hash);
+    return cJSON_AddStringToObject(obj, "identity_hash", hex) != NULL;
+}
+
+static const char *loader_class(const struct ml_loader *l)
+{
+    if (l->id == 0)
+        return "<bootstrap>";
+    return l->class_name;
+}
+
+static bool add_urls(cJSON *obj, const struct ml_loader *l)
+{
+    cJSON *arr = cJSON_AddArrayToObject(obj, "urls");
+
+    if (arr == NULL)
+        return false;
+    for (uint32_t i = 0; i < l->n_urls; i++) {
+        cJSON *s = cJSON_CreateString(l->urls[i]);
+
+        if (s == NULL || !cJSON_AddItemToArray(arr, s)) {
+            cJSON_Delete(s);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool add_flink(cJSON *obj, const struct ml_loader *l)
+{
+    cJSON *f;
+
+    if (l->role == ML_ROLE_NONE)
+        return cJSON_AddNullToObject(obj, "flink") != NULL;
+    f = cJSON_AddObjectToObject(obj, "flink");
+    return f != NULL && cJSON_AddStringToObject(f, "role", ml_role_name(l->role)) != NULL &&
+           add_opt_str(f, "resolve_order", ml_order_name(l->order)) &&
+           add_opt_str(f, "job_id", l->job_id[0] ? l->job_id : NULL) &&
+           add_opt_id(f, "wrapper_id", l->wrapper_id) && add_opt_id(f, "inner_id", l->inner_id);
+}
+
+static cJSON *loader_json(const struct ml_loader *l)
+{
+    const struct ml_verdict *v = &l->verdict;
+    cJSON *o = cJSON_CreateObject();
+    bool closed = v->closed_ms >= 0;
+    bool ok;
+
+    if (o == NULL)
+        return NULL;
+    ok = add_uint(o, "id", l->id) && add_opt_str(o, "class", loader_class(l)) &&
+         add_opt_str(o, "name", l->name) && add_hash(o, l) &&
+         add_opt_id(o, "parent_id", l->parent_id) && add_urls(o, l) && add_flink(o, l) &&
+         add_uint(o, "classes_defined", atomic_load(&l->classes_defined)) &&
+         add_uint(o, "classes_live", ml_loader_classes_live(l)) &&
+         add_uint(o, "hidden_classes_defined", atomic_load(&l->hidden_defined)) &&
+         add_uint(o, "hidden_classes_live", ml_loader_hidden_live(l)) &&
+         cJSON_AddNullToObject(o, "metaspace_bytes") != NULL &&
+         cJSON_AddStringToObject(o, "state", ml_state_name(v->state)) != NULL &&
+         add_int(o, "first_seen_ms", l->first_seen_ms) &&
+         add_opt_ms(o, "last_define_ms", atomic_load(&l->last_define_ms)) &&
+         add_opt_ms(o, "closed_ms", v->closed_ms) && add_opt_ms(o, "leaked_ms", v->leaked_ms) &&
+         add_opt_ms(o, "unloaded_ms", v->unloaded_ms) &&
+         (closed ? add_uint(o, "gcs_since_close", v->gcs_since_close)
+                 : cJSON_AddNullToObject(o, "gcs_since_close") != NULL);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static cJSON *leak_json(const struct ml_loader *l)
+{
+    const struct ml_verdict *v = &l->verdict;
+    cJSON *o = cJSON_CreateObject();
+    bool ok;
+
+    if (o == NULL)
+        return NULL;
+    ok = add_uint(o, "loader_id", l->id) && add_opt_str(o, "class", loader_class(l)) &&
+         add_opt_str(o, "name", l->name) && add_hash(o, l) &&
+         add_opt_str(o, "job_id", l->job_id[0] ? l->job_id : NULL) &&
+         add_opt_id(o, "wrapper_id", l->wrapper_id) && add_urls(o, l) &&
+         add_uint(o, "classes_live", ml_loader_classes_live(l)) &&
+         cJSON_AddNullToObject(o, "metaspace_bytes") != NULL &&
+         add_opt_ms(o, "closed_ms", v->closed_ms) && add_opt_ms(o, "leaked_ms", v->leaked_ms) &&
+         add_opt_ms(o, "unloaded_ms", v->unloaded_ms) &&
+         add_opt_str(o, "proof", ml_proof_name(v->proof)) &&
+         add_uint(o, "gcs_since_close", v->gcs_since_close);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const struct ml_loader *x = *(const struct ml_loader *const *)a;
+    const struct ml_loader *y = *(const struct ml_loader *const *)b;
+
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static bool add_header(cJSON *root, const struct ml_report_meta *m)
+{
+    char when[40];
+    time_t secs = (time_t)(m->generated_at_epoch_ms / 1000);
+    struct tm tm;
+    cJSON *agent, *opts, *jvm;
+    const struct ml_options *o = m->opts;
+
+    gmtime_r(&secs, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(when + 19, sizeof(when) - 19, ".%03dZ", (int)(m->generated_at_epoch_ms % 1000));
+
+    if (cJSON_AddStringToObject(root, "schema", ML_REPORT_SCHEMA) == NULL ||
+        cJSON_AddStringToObject(root, "trigger", m->trigger) == NULL ||
+        cJSON_AddStringToObject(root, "generated_at", when) == NULL)
+        return false;
+    agent = cJSON_AddObjectToObject(root, "agent");
+    if (agent == NULL || cJSON_AddStringToObject(agent, "version", m->agent_version) == NULL ||
+        cJSON_AddBoolToObject(agent, "attached", m->attached) == NULL)
+        return false;
+    opts = cJSON_AddObjectToObject(agent, "options");
+    if (opts == NULL || !add_opt_str(opts, "report", m->report_path) ||
+        !add_uint(opts, "interval", o->interval_s) || !add_uint(opts, "leak_gcs", o->leak_gcs) ||
+        cJSON_AddBoolToObject(opts, "verify_on_exit", o->verify_on_exit) == NULL ||
+        cJSON_AddStringToObject(opts, "log", ml_log_level_name(o->log)) == NULL ||
+        !add_uint(opts, "max_loaders", o->max_loaders) || !add_uint(opts, "history", o->history))
+        return false;
+    jvm = cJSON_AddObjectToObject(root, "jvm");
+    return jvm != NULL && add_int(jvm, "pid", m->pid) &&
+           add_opt_str(jvm, "java_version", m->java_version) &&
+           add_opt_str(jvm, "vm_name", m->vm_name) && add_int(jvm, "uptime_ms", m->uptime_ms);
+}
+
+static bool add_names(cJSON *obj, const char *key, const char *const *names, size_t n)
+{
+    cJSON *arr = cJSON_AddArrayToObject(obj, key);
+
+    if (arr == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *s = cJSON_CreateString(names[i]);
+
+        if (s == NULL || !cJSON_AddItemToArray(arr, s)) {
+            cJSON_Delete(s);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool add_gc_and_metaspace(cJSON *root, const struct ml_report_meta *m)
+{
+    cJSON *gc = cJSON_AddObjectToObject(root, "gc");
+    cJSON *ms;
+
+    if (gc == NULL || !add_names(gc, "collectors", m->collectors, m->n_collectors) ||
+        !add_names(gc, "full_collectors", m->full_collectors, m->n_full_collectors) ||
+        cJSON_AddBoolToObject(gc, "concurrent", m->concurrent) == NULL ||
+        !add_uint(gc, "full_gcs", m->full_gcs) || !add_uint(gc, "gc_pauses", m->gc_pauses))
+        return false;
+    ms = cJSON_AddObjectToObject(root, "metaspace");
+    return ms != NULL && add_opt_ms(ms, "used_bytes", m->metaspace_used) &&
+           add_opt_ms(ms, "committed_bytes", m->metaspace_committed) &&
+           add_opt_ms(ms, "max_bytes", m->metaspace_max);
+}
+
+struct totals {
+    uint64_t total, live, closed, leaked, unloaded, defined, classes_live, hidden_live;
+};
+
+static void count(struct totals *t, const struct ml_loader *l)
+{
+    t->total++;
+    switch (l->verdict.state) {
+    case ML_STATE_LIVE:
+        t->live++;
+        break;
+    case ML_STATE_CLOSED:
+        t->closed++;
+        break;
+    case ML_STATE_LEAKED:
+        break;
+    case ML_STATE_UNLOADED:
+        t->unloaded++;
+        break;
+    }
+    if (l->verdict.leaked)
+        t->leaked++;
+    t->defined += atomic_load(&l->classes_defined);
+    t->classes_live += ml_loader_classes_live(l);
+    t->hidden_live += ml_loader_hidden_live(l);
+}
+
+static bool add_summary(cJSON *root, const struct totals *t, const struct ml_registry_stats *st)
+{
+    cJSON *s = cJSON_AddObjectToObject(root, "summary");
+    cJSON *d;
+
+    if (s == NULL || !add_uint(s, "loaders_total", t->total) ||
+        !add_uint(s, "loaders_live", t->live) || !add_uint(s, "loaders_closed", t->closed) ||
+        !add_uint(s, "leaked_loaders", t->leaked) ||
+        !add_uint(s, "loaders_unloaded", t->unloaded) ||
+        !add_uint(s, "classes_defined", t->defined) ||
+        !add_uint(s, "classes_live", t->classes_live) ||
+        !add_uint(s, "hidden_classes_live", t->hidden_live))
+        return false;
+    d = cJSON_AddObjectToObject(root, "dropped");
+    return d != NULL && add_uint(d, "loaders", st->dropped_loaders) &&
+           add_uint(d, "urls", st->dropped_urls) &&
+           add_uint(d, "unloaded_history", st->dropped_history);
+}
+
+char *ml_report_render(struct ml_registry *reg, const struct ml_report_meta *meta)
+{
+    struct ml_registry_stats st;
+    struct ml_loader **sorted = NULL;
+    struct totals t = {0};
+    cJSON *root = NULL, *loaders, *leaks;
+    char *text = NULL;
+    size_t n = 0;
+
+    ml_registry_stats(reg, &st);
+    sorted = malloc((st.in_use + 1) * sizeof(*sorted));
+    root = cJSON_CreateObject();
+    if (sorted == NULL || root == NULL)
+        goto cleanup;
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL && n <= st.in_use;
+         l = ml_registry_next(reg, l))
+        sorted[n++] = l;
+    qsort(sorted, n, sizeof(*sorted), by_id);
+
+    for (size_t i = 0; i < n; i++)
+        count(&t, sorted[i]);
+    if (!add_header(root, meta) || !add_gc_and_metaspace(root, meta) ||
+        !add_summary(root, &t, &st))
+        goto cleanup;
+    loaders = cJSON_AddArrayToObject(root, "loaders");
+    leaks = cJSON_AddArrayToObject(root, "leaks");
+    if (loaders == NULL || leaks == NULL)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++) {
+        const struct ml_loader *l = sorted[i];
+        cJSON *item;
+
+        item = loader_json(l);
+        if (item == NULL || !cJSON_AddItemToArray(loaders, item)) {
+            cJSON_Delete(item);
+            goto cleanup;
+        }
+        if (!l->verdict.leaked)
+            continue;
+        item = leak_json(l);
+        if (item == NULL || !cJSON_AddItemToArray(leaks, item)) {
+            cJSON_Delete(item);
+            goto cleanup;
+        }
+    }
+    text = cJSON_Print(root);
+cleanup:
+    cJSON_Delete(root);
+    free(sorted);
+    return text;
+}
