@@ -203,6 +203,8 @@ JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM *vm, char *options, void *reserved)
     }
     if (init(vm, options, true) != JNI_OK)
         return JNI_ERR;
+    /* On-call attached to see the state: the first report comes at once. */
+    ml_wake(ML_REQ_REPORT);
     if ((*vm)->GetEnv(vm, (void **)&jni, JNI_VERSION_1_8) != JNI_OK || jni == NULL ||
         ml_worker_start(ml_agent.jvmti, jni) != ML_OK) {
         ml_agent_fail("cannot start the metaleak worker thread", JVMTI_ERROR_NONE);

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes sure the Debian packages metaleak builds and tests with are installed.
+# As root it installs what is missing; otherwise it prints the exact command and fails.
+# Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
+set -euo pipefail
+
+want=(cmake ninja-build gcc libc6-dev openjdk-17-jdk-headless libcjson-dev libyaml-dev python3)
+if [ "${1:-build}" = test ]; then
+    want+=(libcmocka-dev python3-jsonschema)
+fi
+
+missing=()
+for pkg in "${want[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "metaleak: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    echo "metaleak: missing Debian packages; run:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
