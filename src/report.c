@@ -180,7 +180,8 @@ static bool add_header(cJSON *root, const struct ml_report_meta *m)
     jvm = cJSON_AddObjectToObject(root, "jvm");
     return jvm != NULL && add_int(jvm, "pid", m->pid) &&
            add_opt_str(jvm, "java_version", m->java_version) &&
-           add_opt_str(jvm, "vm_name", m->vm_name) && add_int(jvm, "uptime_ms", m->uptime_ms);
+           add_opt_str(jvm, "vm_name", m->vm_name) && add_int(jvm, "uptime_ms", m->uptime_ms) &&
+           add_int(jvm, "start_epoch_ms", m->start_epoch_ms);
 }
 
 static bool add_names(cJSON *obj, const char *key, const char *const *names, size_t n)

@@ -32,6 +32,7 @@ static void fill_meta(JNIEnv *jni, struct ml_report_meta *meta, const char *trig
     meta->java_version = m->java_version;
     meta->vm_name = m->vm_name;
     meta->uptime_ms = ml_clock_ms();
+    meta->start_epoch_ms = (int64_t)ml_clock_start_time() * 1000;
     for (size_t i = 0; i < m->n_collectors && i < ML_MAX_COLLECTORS; i++)
         meta->collectors[meta->n_collectors++] = m->collector_names[i];
     for (size_t i = 0; i < m->n_full && i < ML_MAX_COLLECTORS; i++)

@@ -25,6 +25,7 @@ struct ml_report_meta {
     const char *java_version;          /* NULL when unknown */
     const char *vm_name;
     int64_t uptime_ms;
+    int64_t start_epoch_ms;            /* wall clock of JVM start */
 
     const char *collectors[ML_MAX_COLLECTORS];
     size_t n_collectors;

@@ -1,0 +1,55 @@
+/* The `metaleak` command: dispatch, --help and --version. Each command parses its own options
+ * and prints one message naming the file for unusable input. */
+#include <stdio.h>
+#include <string.h>
+
+#include "metaleak/cli.h"
+
+#define VERSION "0.1.0"
+
+static void usage(FILE *out)
+{
+    fputs("usage: metaleak COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "Reads the reports of the metaleak agent (a JVMTI agent that finds Metaspace and\n"
+          "class-loader leaks in Apache Flink) and loads the agent into running JVMs.\n"
+          "\n"
+          "commands:\n"
+          "  summary REPORT...     what leaked, grouped by job and cause, with the fix\n"
+          "  check REPORT          CI gate: exit 1 when a limit is exceeded\n"
+          "  diff OLD NEW          new and fixed leaks, growth between two reports\n"
+          "  attach PID [OPTIONS]  load the agent into a running JVM (no jcmd needed)\n"
+          "\n"
+          "`metaleak COMMAND --help` describes a command. Exit codes: 0 fine, 1 limit exceeded\n"
+          "or failure, 2 unusable input or usage error.\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return ML_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return ML_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("metaleak %s (reads metaleak-report/1)\n", VERSION);
+        return ML_EXIT_OK;
+    }
+    if (strcmp(argv[1], "summary") == 0)
+        return ml_cli_summary(argc - 1, argv + 1);
+    if (strcmp(argv[1], "check") == 0)
+        return ml_cli_check(argc - 1, argv + 1);
+    if (strcmp(argv[1], "diff") == 0)
+        return ml_cli_diff(argc - 1, argv + 1);
+    if (strcmp(argv[1], "attach") == 0)
+        return ml_cli_attach(argc - 1, argv + 1);
+    fprintf(stderr, "metaleak: unknown command '%s' (commands: summary, check, diff, attach; "
+                    "see metaleak --help)\n",
+            argv[1]);
+    return ML_EXIT_USAGE;
+}
