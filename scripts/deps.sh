@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
 set -euo pipefail
 
-want=(cmake ninja-build gcc libc6-dev openjdk-17-jdk-headless libcjson-dev libyaml-dev python3)
+want=(cmake ninja-build gcc libc6-dev openjdk-17-jdk-headless libcjson-dev libyaml-dev libcurl4-openssl-dev python3)
 if [ "${1:-build}" = test ]; then
     want+=(libcmocka-dev python3-jsonschema)
 fi

@@ -44,5 +44,6 @@ int ml_cli_summary(int argc, char **argv);
 int ml_cli_check(int argc, char **argv);
 int ml_cli_diff(int argc, char **argv);
 int ml_cli_attach(int argc, char **argv);
+int ml_cli_collect(int argc, char **argv);
 
 #endif

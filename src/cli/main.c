@@ -19,6 +19,7 @@ static void usage(FILE *out)
           "  check REPORT          CI gate: exit 1 when a limit is exceeded\n"
           "  diff OLD NEW          new and fixed leaks, growth between two reports\n"
           "  attach PID [OPTIONS]  load the agent into a running JVM (no jcmd needed)\n"
+          "  collect JM_URL        fetch every TaskManager's report via Flink's REST API\n"
           "\n"
           "`metaleak COMMAND --help` describes a command. Exit codes: 0 fine, 1 limit exceeded\n"
           "or failure, 2 unusable input or usage error.\n",
@@ -48,7 +49,9 @@ int main(int argc, char **argv)
         return ml_cli_diff(argc - 1, argv + 1);
     if (strcmp(argv[1], "attach") == 0)
         return ml_cli_attach(argc - 1, argv + 1);
-    fprintf(stderr, "metaleak: unknown command '%s' (commands: summary, check, diff, attach; "
+    if (strcmp(argv[1], "collect") == 0)
+        return ml_cli_collect(argc - 1, argv + 1);
+    fprintf(stderr, "metaleak: unknown command '%s' (commands: summary, check, diff, attach, collect; "
                     "see metaleak --help)\n",
             argv[1]);
     return ML_EXIT_USAGE;

@@ -1,0 +1,280 @@
+/* `metaleak collect JOBMANAGER_URL [--out DIR]`: every TaskManager's report through Flink's
+ * REST API, then one summary. The agent writes its report into Flink's log directory by
+ * default, which is what the REST log endpoints serve:
+ *   GET /taskmanagers                      -> {"taskmanagers": [{"id": ...}, ...]}
+ *   GET /taskmanagers/<id>/logs            -> {"logs": [{"name": ..., "size": ...}, ...]}
+ *   GET /taskmanagers/<id>/logs/<name>     -> the file
+ * HTTP is libcurl's. A TaskManager that times out, answers with an error or has no report is
+ * listed, not fatal. */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "metaleak/atomicfile.h"
+#include "metaleak/cli.h"
+#include "metaleak/error.h"
+
+#define MAX_LISTING_BYTES (16u * 1024u * 1024u)
+#define MAX_TMS 1024
+#define MAX_FOUND 4096
+
+struct buf {
+    char *data;
+    size_t len;
+    size_t cap;     /* bound */
+    bool too_big;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *user)
+{
+    struct buf *b = user;
+    size_t n = size * nmemb;
+    char *grown;
+
+    if (b->len + n > b->cap) {
+        b->too_big = true;
+        return 0;
+    }
+    grown = realloc(b->data, b->len + n + 1);
+    if (grown == NULL)
+        return 0;
+    b->data = grown;
+    memcpy(b->data + b->len, ptr, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return n;
+}
+
+/* GETs url into b (bounded by cap). Returns true on HTTP 200; otherwise writes the reason. */
+static bool get(CURL *curl, const char *url, size_t cap, long timeout_s, struct buf *b,
+                char *why, size_t whylen)
+{
+    long status = 0;
+    CURLcode rc;
+
+    memset(b, 0, sizeof(*b));
+    b->cap = cap;
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, b);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_s);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout_s);
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    rc = curl_easy_perform(curl);
+    if (rc != CURLE_OK) {
+        snprintf(why, whylen, "%s", b->too_big ? "answer larger than the bound"
+                                               : curl_easy_strerror(rc));
+        return false;
+    }
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status != 200) {
+        snprintf(why, whylen, "HTTP %ld", status);
+        return false;
+    }
+    return true;
+}
+
+static cJSON *get_json(CURL *curl, const char *url, long timeout_s, char *why, size_t whylen)
+{
+    struct buf b;
+    cJSON *json;
+
+    if (!get(curl, url, MAX_LISTING_BYTES, timeout_s, &b, why, whylen)) {
+        free(b.data);
+        return NULL;
+    }
+    json = b.data != NULL ? cJSON_ParseWithLength(b.data, b.len) : NULL;
+    free(b.data);
+    if (json == NULL)
+        snprintf(why, whylen, "answer is not JSON");
+    return json;
+}
+
+static void usage(FILE *out)
+{
+    fputs("usage: metaleak collect JOBMANAGER_URL [--out DIR] [--timeout SECONDS]\n", out);
+}
+
+/* Fetches the reports of one TaskManager into out_dir; appends their paths to found. */
+static void collect_tm(CURL *curl, const char *base, const char *tm_id, const char *out_dir,
+                       long timeout_s, char **found, size_t *n_found)
+{
+    char url[4096], why[256];
+    char *esc = curl_easy_escape(curl, tm_id, 0);
+    cJSON *listing, *logs, *log;
+    size_t before = *n_found;
+
+    snprintf(url, sizeof(url), "%s/taskmanagers/%s/logs", base, esc ? esc : tm_id);
+    listing = get_json(curl, url, timeout_s, why, sizeof(why));
+    if (listing == NULL) {
+        printf("  %s: log listing failed: %s\n", tm_id, why);
+        curl_free(esc);
+        return;
+    }
+    logs = cJSON_GetObjectItemCaseSensitive(listing, "logs");
+    cJSON_ArrayForEach(log, logs) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(log, "name");
+        char *fesc, path[4096], err[512], safe_id[256];
+        struct buf b;
+
+        if (!cJSON_IsString(name) || fnmatch("metaleak-*.json", name->valuestring, 0) != 0 ||
+            strchr(name->valuestring, '/') != NULL || *n_found >= MAX_FOUND)
+            continue;
+        fesc = curl_easy_escape(curl, name->valuestring, 0);
+        snprintf(url, sizeof(url), "%s/taskmanagers/%s/logs/%s", base, esc ? esc : tm_id,
+                 fesc ? fesc : name->valuestring);
+        curl_free(fesc);
+        if (!get(curl, url, ML_REPORT_MAX_BYTES, timeout_s, &b, why, sizeof(why))) {
+            printf("  %s: %s: %s\n", tm_id, name->valuestring, why);
+            free(b.data);
+            continue;
+        }
+        /* TaskManager ids may contain ':' and '/'-free text only is safe in a file name. */
+        snprintf(safe_id, sizeof(safe_id), "%s", tm_id);
+        for (char *p = safe_id; *p; p++) {
+            if (*p == '/' || *p == ':')
+                *p = '_';
+        }
+        snprintf(path, sizeof(path), "%s/%s-%s", out_dir, safe_id, name->valuestring);
+        if (ml_write_atomic(path, b.data ? b.data : "", b.len, err, sizeof(err)) != ML_OK) {
+            printf("  %s: %s\n", tm_id, err);
+        } else {
+            found[(*n_found)++] = strdup(path);
+            printf("  %s: %s -> %s\n", tm_id, name->valuestring, path);
+        }
+        free(b.data);
+    }
+    if (*n_found == before)
+        printf("  %s: no metaleak report in its log directory (agent not loaded there?)\n",
+               tm_id);
+    cJSON_Delete(listing);
+    curl_free(esc);
+}
+
+int ml_cli_collect(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
+                                             {"timeout", required_argument, NULL, 't'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *out_dir = "metaleak-reports";
+    char base[2048], why[256], url[4096];
+    char **found = NULL;
+    size_t n_found = 0;
+    long timeout_s = 10;
+    cJSON *tms_json = NULL, *tms, *tm;
+    struct ml_rfile *rfs = NULL;
+    size_t n_rf = 0;
+    CURL *curl = NULL;
+    int rc = ML_EXIT_FAIL, c;
+    char *end;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            out_dir = optarg;
+            break;
+        case 't':
+            timeout_s = strtol(optarg, &end, 10);
+            if (*end != '\0' || timeout_s < 1 || timeout_s > 600) {
+                fprintf(stderr, "metaleak collect: --timeout '%s' is not 1..600 seconds\n",
+                        optarg);
+                return ML_EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            puts("\nLists the TaskManagers through the JobManager's REST API, fetches each one's\n"
+                 "metaleak-*.json from its log directory (the agent's default report location)\n"
+                 "into DIR (default ./metaleak-reports), then prints one summary of them all.\n"
+                 "TaskManagers that time out, fail or have no report are listed, not fatal.");
+            return ML_EXIT_OK;
+        default:
+            usage(stderr);
+            return ML_EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1) {
+        usage(stderr);
+        return ML_EXIT_USAGE;
+    }
+    snprintf(base, sizeof(base), "%s", argv[optind]);
+    while (strlen(base) > 0 && base[strlen(base) - 1] == '/')
+        base[strlen(base) - 1] = '\0';
+    if (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0) {
+        fprintf(stderr, "metaleak collect: '%s' is not an http(s):// URL of the JobManager's "
+                        "REST endpoint\n",
+                argv[optind]);
+        return ML_EXIT_USAGE;
+    }
+    if (mkdir(out_dir, 0750) != 0 && errno != EEXIST) {
+        fprintf(stderr, "metaleak collect: cannot create '%s': %s\n", out_dir, strerror(errno));
+        return ML_EXIT_USAGE;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (curl = curl_easy_init()) == NULL) {
+        fputs("metaleak collect: cannot initialise libcurl\n", stderr);
+        return ML_EXIT_FAIL;
+    }
+    snprintf(url, sizeof(url), "%s/taskmanagers", base);
+    tms_json = get_json(curl, url, timeout_s, why, sizeof(why));
+    if (tms_json == NULL) {
+        fprintf(stderr, "metaleak collect: %s: %s\n", url, why);
+        goto cleanup;
+    }
+    tms = cJSON_GetObjectItemCaseSensitive(tms_json, "taskmanagers");
+    if (!cJSON_IsArray(tms)) {
+        fprintf(stderr, "metaleak collect: %s: no \"taskmanagers\" list: not a Flink REST "
+                        "endpoint?\n",
+                url);
+        goto cleanup;
+    }
+    found = calloc(MAX_FOUND, sizeof(*found));
+    if (found == NULL)
+        goto cleanup;
+    printf("%d TaskManager(s) at %s\n", cJSON_GetArraySize(tms), base);
+    cJSON_ArrayForEach(tm, tms) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(tm, "id");
+
+        if (cJSON_IsString(id))
+            collect_tm(curl, base, id->valuestring, out_dir, timeout_s, found, &n_found);
+    }
+    rfs = calloc(n_found + 1, sizeof(*rfs));
+    if (rfs == NULL)
+        goto cleanup;
+    for (size_t i = 0; i < n_found; i++) {
+        char err[1024];
+
+        if (ml_rfile_load(found[i], &rfs[n_rf], err, sizeof(err)) == ML_OK) {
+            n_rf++;
+        } else {
+            printf("  unusable: %s\n", err);
+            ml_rfile_release(&rfs[n_rf]);
+        }
+    }
+    putchar('\n');
+    if (n_rf == 0)
+        puts("no usable metaleak report found");
+    else
+        ml_summary_print(rfs, n_rf, false, stdout);
+    rc = ML_EXIT_OK;
+cleanup:
+    for (size_t i = 0; i < n_rf; i++)
+        ml_rfile_release(&rfs[i]);
+    free(rfs);
+    for (size_t i = 0; found != NULL && i < n_found; i++)
+        free(found[i]);
+    free(found);
+    cJSON_Delete(tms_json);
+    if (curl != NULL)
+        curl_easy_cleanup(curl);
+    curl_global_cleanup();
+    return rc;
+}
