@@ -58,9 +58,14 @@ static void default_report(jvmtiEnv *jvmti, struct ml_options *opts)
         log_file != NULL) {
         char dir[ML_PATH_MAX];
 
+        static const char name[] = "/metaleak-%p.json";
+        size_t len;
+
         if (ml_path_dirname(log_file, dir, sizeof(dir)) == ML_OK &&
-            strlen(dir) + sizeof("/metaleak-%p.json") <= sizeof(opts->report))
-            snprintf(opts->report, sizeof(opts->report), "%s/metaleak-%%p.json", dir);
+            (len = strlen(dir)) + sizeof(name) <= sizeof(opts->report)) {
+            memcpy(opts->report, dir, len);
+            memcpy(opts->report + len, name, sizeof(name));
+        }
         (*jvmti)->Deallocate(jvmti, (unsigned char *)log_file);
     }
     if (opts->report[0] == '\0')

@@ -313,7 +313,7 @@ int ml_rfile_parse(const char *name, const char *data, size_t len, struct ml_rfi
                               data[rest] == '\t'))
             rest++;
         snprintf(err, errlen, "'%s': not valid JSON (error at byte %zu of %zu%s)", name, at, len,
-                 rest >= len ? ": the file ends too early, truncated?" : "");
+                 rest + 16 >= len ? ": the file ends too early, truncated?" : "");
         return ML_ERR_CONFIG;
     }
     if (!cJSON_IsObject(rf->root))

@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Integration tests of the `metaleak` CLI on real reports written by the agent in real JVMs.
+
+Usage: cli_test.py --cli build/metaleak --agent build/libmetaleak.so --java JAVA_HOME/bin/java
+                   --examples examples/plugin-leak --work DIR
+Prints one line per check and "N passed, M failed" at the end; exits 1 on any failure.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+PASSED = []
+FAILED = []
+
+
+def check(name, cond, detail=""):
+    (PASSED if cond else FAILED).append(name)
+    print(("ok    " if cond else "FAIL  ") + name + ("" if cond else ": " + detail))
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, **kw)
+
+
+def build_examples(java, examples, work):
+    javac = os.path.join(os.path.dirname(java), "javac")
+    jar = os.path.join(os.path.dirname(java), "jar")
+    out = os.path.join(work, "classes")
+    for sub, src in (("host", "host/demo/PluginHost.java"),
+                     ("leaky", "leaky/demo/leaky/MetricsPlugin.java"),
+                     ("clean", "clean/demo/clean/MetricsPlugin.java")):
+        os.makedirs(os.path.join(out, sub), exist_ok=True)
+        subprocess.run([javac, "--release", "11", "-d", os.path.join(out, sub),
+                        os.path.join(examples, src)], check=True)
+    subprocess.run([javac, "--release", "11", "-d", os.path.join(out, "host"),
+                    os.path.join(os.path.dirname(os.path.abspath(__file__)), "java", "Waiter.java")],
+                   check=True)
+    for name in ("leaky", "clean"):
+        subprocess.run([jar, "--create", "--file", os.path.join(work, name + ".jar"),
+                        "-C", os.path.join(out, name), "."], check=True)
+    return os.path.join(out, "host")
+
+
+def make_report(java, agent, host_cp, work, name, leaky, clean):
+    report = os.path.join(work, name)
+    r = run([java, "-Xmx128m", "-agentpath:%s=report=%s,interval=0,log=quiet" % (agent, report),
+             "-cp", host_cp, "demo.PluginHost",
+             os.path.join(work, "leaky.jar"), "demo.leaky.MetricsPlugin", str(leaky),
+             os.path.join(work, "clean.jar"), "demo.clean.MetricsPlugin", str(clean)])
+    if r.returncode != 0:
+        raise SystemExit("host JVM failed: " + r.stderr)
+    return report
+
+
+def write(work, name, text):
+    path = os.path.join(work, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def test_reports(cli, r1, r2, work):
+    r = run([cli, "summary", r1])
+    check("summary exits 0", r.returncode == 0, r.stderr)
+    check("summary says LEAK", "verdict: LEAK" in r.stdout, r.stdout)
+    check("summary groups 2 leaked loaders", "2 x java.net.URLClassLoader" in r.stdout, r.stdout)
+    check("summary names the jar", "leaky.jar" in r.stdout, r.stdout)
+
+    r = run([cli, "summary", "--json", r1, r2])
+    doc = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("summary --json merges two reports", doc.get("leaked_loaders") == 5 and
+          len(doc.get("reports", [])) == 2, r.stdout[:400])
+    groups = doc.get("leak_groups", [])
+    check("summary --json group names both reports",
+          len(groups) == 1 and len(groups[0]["reports"]) == 2, json.dumps(groups)[:400])
+
+    r = run([cli, "check", r1])
+    check("check fails on leaks (exit 1)", r.returncode == 1, str(r.returncode))
+    check("check says by how much", "FAIL leaked loaders: 2 (limit 0), over by 2" in r.stdout,
+          r.stdout)
+    r = run([cli, "check", "--max-leaked-loaders", "2", r1])
+    check("check passes within the limit", r.returncode == 0 and "PASS" in r.stdout, r.stdout)
+    r = run([cli, "check", "--max-leaked-bytes", "1m", r1])
+    check("check --max-leaked-bytes without per-loader bytes is unusable (2)",
+          r.returncode == 2 and "metaspace_bytes" in r.stderr, r.stderr)
+    r = run([cli, "check", "--max-metaspace-growth", "1m", r1])
+    check("check --max-metaspace-growth without samples is unusable (2)",
+          r.returncode == 2 and "samples" in r.stderr, r.stderr)
+    r = run([cli, "check", "--max-leaked-loaders", "x1", r1])
+    check("check rejects a bad number", r.returncode == 2 and "x1" in r.stderr, r.stderr)
+    r = run([cli, "check", "--max-leaked-bytes", "12q", r1])
+    check("check rejects a bad size", r.returncode == 2 and "12q" in r.stderr, r.stderr)
+
+    bl = write(work, "baseline.yaml", 'accepted:\n  - jar: "*leaky.jar"\n    reason: demo\n')
+    r = run([cli, "check", "--baseline", bl, r1])
+    check("baseline accepts the known leak", r.returncode == 0 and "accepted by the baseline"
+          in r.stdout, r.stdout + r.stderr)
+    bl = write(work, "baseline2.yaml", "accepted:\n  - loader_class: com.example.Other\n")
+    r = run([cli, "check", "--baseline", bl, r1])
+    check("baseline that matches nothing still fails", r.returncode == 1, r.stdout)
+    bl = write(work, "baseline3.yaml", "accepted:\n  - jarr: x\n")
+    r = run([cli, "check", "--baseline", bl, r1])
+    check("bad baseline names file:line:col", r.returncode == 2 and
+          "baseline3.yaml:2:5: unknown key 'jarr'" in r.stderr, r.stderr)
+    bl = write(work, "baseline4.yaml", "accepted: [\n")
+    r = run([cli, "check", "--baseline", bl, r1])
+    check("malformed baseline YAML is refused", r.returncode == 2 and "malformed YAML"
+          in r.stderr, r.stderr)
+
+    r = run([cli, "diff", r1, r2])
+    check("diff exits 0", r.returncode == 0, r.stderr)
+    check("diff of two JVMs counts more leaks", "more   2 -> 3 x java.net.URLClassLoader"
+          in r.stdout, r.stdout)
+    r = run([cli, "diff", r1, r1])
+    check("diff of a report with itself matches by id", "same JVM" in r.stdout and
+          "new " not in r.stdout, r.stdout)
+
+
+def test_bad_input(cli, r1, work):
+    with open(r1) as f:
+        text = f.read()
+    cases = [
+        ("truncated", text[: len(text) // 2], "truncated?"),
+        ("empty", "", "is empty"),
+        ("foreign JSON", '{"foo": 1}', "not a metaleak report"),
+        ("JSON array", "[1,2]", "not a JSON object"),
+        ("future schema", '{"schema": "metaleak-report/2"}', "is not supported"),
+        ("binary", "\x00\x01\x02garbage", "not valid JSON"),
+        ("deep nesting", '{"schema":"metaleak-report/1","x":' + "[" * 100000, "not valid JSON"),
+        ("wrong type", text.replace('"leaked_loaders":', '"leaked_loaders": "x", "_old":', 1),
+         "summary.leaked_loaders is not a number"),
+        ("huge number", text.replace('"classes_live":', '"classes_live": 1e300, "_old":', 1),
+         "is not a whole number"),
+        ("negative", text.replace('"loaders_live":', '"loaders_live": -4, "_old":', 1),
+         "is not a whole number"),
+        ("missing leaks", json.dumps({k: v for k, v in json.loads(text).items() if k != "leaks"}),
+         "leaks is missing"),
+    ]
+    for name, content, expect in cases:
+        path = write(work, "bad-%s.json" % name.replace(" ", "-"), content)
+        for cmd in ("check", "summary"):
+            r = run([cli, cmd, path])
+            lines = [l for l in r.stderr.splitlines() if l.strip()]
+            check("%s %s: exit 2 with one message" % (cmd, name),
+                  r.returncode == 2 and len(lines) == 1 and expect in r.stderr and path in r.stderr,
+                  "rc=%d stderr=%r" % (r.returncode, r.stderr[:300]))
+    r = run([cli, "check", os.path.join(work, "does-not-exist.json")])
+    check("missing report: exit 2", r.returncode == 2 and "cannot read" in r.stderr, r.stderr)
+    r = run([cli, "diff", r1])
+    check("diff needs two files", r.returncode == 2, r.stderr)
+    r = run([cli, "frobnicate"])
+    check("unknown command: exit 2", r.returncode == 2 and "unknown command" in r.stderr, r.stderr)
+    for cmd in ([], ["--help"], ["--version"], ["summary", "--help"], ["check", "--help"],
+                ["diff", "--help"], ["attach", "--help"], ["collect", "--help"]):
+        r = run([cli] + cmd)
+        want = 2 if not cmd else 0
+        check("metaleak %s exits %d" % (" ".join(cmd) or "(no args)", want),
+              r.returncode == want and (r.stdout or r.stderr), r.stderr)
+    r = run([cli, "collect", "http://127.0.0.1:9/", "--out", os.path.join(work, "col"),
+             "--timeout", "2"])
+    check("collect: unreachable JobManager fails with a message",
+          r.returncode == 1 and "127.0.0.1:9" in r.stderr, r.stderr)
+    r = run([cli, "collect", "ftp://x"])
+    check("collect: not an http URL is a usage error", r.returncode == 2, r.stderr)
+
+
+def test_attach(cli, agent, java, host_cp, work, label):
+    go = os.path.join(work, "go-" + label)
+    report = os.path.join(work, "attach-%s.json" % label)
+    for p in (go, report):
+        if os.path.exists(p):
+            os.remove(p)
+    extra = ["-XX:+EnableDynamicAgentLoading"] if "temurin" in java or "25" in java else []
+    proc = subprocess.Popen([java, "-Xmx128m"] + extra +
+                            ["-cp", host_cp, "Waiter", os.path.join(work, "leaky.jar"),
+                             "demo.leaky.MetricsPlugin", go, "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        check("[%s] waiter JVM ready" % label, line.strip() == "ready", line)
+        r = run([cli, "attach", "--agent", agent, str(proc.pid),
+                 "report=%s,interval=0" % report])
+        check("[%s] attach exits 0" % label, r.returncode == 0 and "loaded into JVM" in r.stdout,
+              r.stdout + r.stderr)
+        deadline = time.time() + 10
+        while not os.path.exists(report) and time.time() < deadline:
+            time.sleep(0.05)
+        doc = json.load(open(report)) if os.path.exists(report) else {}
+        check("[%s] first report at once (trigger request)" % label,
+              doc.get("trigger") == "request" and doc.get("agent", {}).get("attached") is True,
+              str(doc.get("trigger")))
+        boot = [l for l in doc.get("loaders", []) if l["id"] == 0]
+        check("[%s] replayed classes that existed before the attach" % label,
+              boot and boot[0]["classes_defined"] > 300, str(boot)[:200])
+        mtime = os.path.getmtime(report) if os.path.exists(report) else 0
+        time.sleep(0.05)
+        r = run([cli, "attach", "--agent", agent, str(proc.pid)])
+        check("[%s] second attach asks for a report" % label, r.returncode == 0, r.stderr)
+        deadline = time.time() + 10
+        while os.path.exists(report) and os.path.getmtime(report) == mtime and \
+                time.time() < deadline:
+            time.sleep(0.05)
+        check("[%s] ... and the report is rewritten" % label,
+              os.path.exists(report) and os.path.getmtime(report) != mtime, "")
+        open(go, "w").close()
+        proc.wait(timeout=60)
+        doc = json.load(open(report))
+        check("[%s] exit report after attach: 3 leaked loaders" % label,
+              doc["trigger"] == "exit" and doc["summary"]["leaked_loaders"] == 3,
+              json.dumps(doc["summary"]))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        r = run([cli, "attach", "--agent", agent, str(sleeper.pid)])
+        check("[%s] attach refuses a process that is not a JVM" % label,
+              r.returncode == 1 and "not a HotSpot JVM" in r.stderr and sleeper.poll() is None,
+              r.stderr)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    r = run([cli, "attach", "--agent", agent, "99999999"])
+    check("[%s] attach to a missing process" % label, r.returncode in (1, 2), r.stderr)
+    r = run([cli, "attach", "--agent", agent, "abc"])
+    check("[%s] attach: bad pid is a usage error" % label, r.returncode == 2, r.stderr)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--agent", required=True)
+    ap.add_argument("--java", action="append", required=True)
+    ap.add_argument("--examples", required=True)
+    ap.add_argument("--work", required=True)
+    a = ap.parse_args()
+    cli, agent = os.path.abspath(a.cli), os.path.abspath(a.agent)
+    shutil.rmtree(a.work, ignore_errors=True)
+    os.makedirs(a.work)
+    host_cp = build_examples(a.java[0], a.examples, a.work)
+    r1 = make_report(a.java[0], agent, host_cp, a.work, "r1.json", 2, 1)
+    r2 = make_report(a.java[0], agent, host_cp, a.work, "r2.json", 3, 1)
+    test_reports(cli, r1, r2, a.work)
+    test_bad_input(cli, r1, a.work)
+    for java in a.java:
+        test_attach(cli, agent, java, host_cp, a.work,
+                    os.path.basename(os.path.dirname(os.path.dirname(java))))
+    print("%d passed, %d failed" % (len(PASSED), len(FAILED)))
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
