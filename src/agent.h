@@ -60,10 +60,21 @@ struct ml_mgmt {
     char *full_names[ML_MGMT_MAX_BEANS];
     jmethodID gc_count;                     /* GarbageCollectorMXBean.getCollectionCount */
     jobject metaspace_pool;                 /* global ref, NULL if not found */
+    jobject class_space_pool;               /* "Compressed Class Space", NULL if absent */
     jmethodID pool_usage;                   /* MemoryPoolMXBean.getUsage */
     jmethodID usage_used, usage_committed, usage_max;
     char *java_version;
     char *vm_name;
+    /* DiagnosticCommand MBean (per-loader Metaspace), resolved on first use. */
+    bool dcmd_tried;
+    jobject mbean_server;                   /* global refs */
+    jobject dcmd_name;
+    jobject dcmd_signature;                 /* String[] {"[Ljava.lang.String;"} */
+    jobject dcmd_args_stats;                /* Object[] {String[0]} */
+    jobject dcmd_args_tree;                 /* Object[] {String[] {"verbose", "fold=false"}} */
+    jmethodID mbs_invoke;
+    char metaspace_source[160];             /* for the report */
+    int64_t hidden_unjoined_bytes;          /* non-strong hidden-class CLDs, -1 unmeasured */
 };
 
 struct agent {
@@ -91,6 +102,7 @@ struct agent {
     uint64_t oom_reports;                /* reports written for ML_REQ_OOM */
 
     struct ml_registry *reg;
+    _Atomic uint64_t gc_starts;          /* GarbageCollectionStart events */
     _Atomic uint64_t gc_pauses;          /* GarbageCollectionFinish events */
     _Atomic uint64_t frees;              /* ObjectFree events for loaders */
 
@@ -145,7 +157,16 @@ uint64_t ml_mgmt_full_gcs(JNIEnv *jni, const struct ml_mgmt *m);
 /* Metaspace used/committed/max in bytes, -1 when unknown (max: -1 when unlimited). */
 void ml_mgmt_metaspace(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used, int64_t *committed,
                        int64_t *max);
+/* Compressed Class Space used/committed/max, -1 when the JVM has none. */
+void ml_mgmt_class_space(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used,
+                         int64_t *committed, int64_t *max);
 void ml_mgmt_release(JNIEnv *jni, struct ml_mgmt *m);
+
+/* metaspace.c: fills metaspace_bytes of every loader from HotSpot's per-loader accounting
+ * (DiagnosticCommand MBean), joined exactly by loader address; sets mgmt.metaspace_source.
+ * Worker thread only; takes reg_lock. Never fails the agent: on any problem the bytes stay
+ * unmeasured and the source says why. */
+void ml_metaspace_measure(JNIEnv *jni);
 
 /* reporting.c: renders and writes a report now. Worker thread only. */
 int ml_reporting_write(JNIEnv *jni, const char *trigger);

@@ -170,6 +170,12 @@ static void JNICALL on_object_free(jvmtiEnv *jvmti, jlong tag)
     ml_wake(ML_REQ_FREED);
 }
 
+static void JNICALL on_gc_start(jvmtiEnv *jvmti)
+{
+    (void)jvmti;
+    atomic_fetch_add_explicit(&ml_agent.gc_starts, 1, memory_order_relaxed);
+}
+
 static void JNICALL on_gc_finish(jvmtiEnv *jvmti)
 {
     (void)jvmti;
@@ -308,6 +314,7 @@ int ml_events_install(jvmtiEnv *jvmti)
     cb.VMDeath = on_vm_death;
     cb.ClassPrepare = on_class_prepare;
     cb.ObjectFree = on_object_free;
+    cb.GarbageCollectionStart = on_gc_start;
     cb.GarbageCollectionFinish = on_gc_finish;
     cb.ThreadStart = on_thread_start;
     cb.ResourceExhausted = on_resource_exhausted;
@@ -328,5 +335,8 @@ int ml_events_install(jvmtiEnv *jvmti)
 
 int ml_events_enable_late(jvmtiEnv *jvmti)
 {
-    return enable(jvmti, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH, "GarbageCollectionFinish");
+    /* Finish before start: a start seen without its finish means "a collection is running". */
+    if (enable(jvmti, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH, "GarbageCollectionFinish") != ML_OK)
+        return ML_ERR_JVM;
+    return enable(jvmti, JVMTI_EVENT_GARBAGE_COLLECTION_START, "GarbageCollectionStart");
 }

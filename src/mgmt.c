@@ -127,6 +127,8 @@ static int init_metaspace(JNIEnv *jni, struct ml_mgmt *m, jclass mf, jmethodID s
         cname = dup_name(jni, name);
         if (cname != NULL && strcmp(cname, "Metaspace") == 0)
             m->metaspace_pool = (*jni)->NewGlobalRef(jni, pool);
+        else if (cname != NULL && strcmp(cname, "Compressed Class Space") == 0)
+            m->class_space_pool = (*jni)->NewGlobalRef(jni, pool);
         free(cname);
         (*jni)->DeleteLocalRef(jni, name);
         (*jni)->DeleteLocalRef(jni, pool);
@@ -224,15 +226,15 @@ uint64_t ml_mgmt_full_gcs(JNIEnv *jni, const struct ml_mgmt *m)
     return total;
 }
 
-void ml_mgmt_metaspace(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used, int64_t *committed,
-                       int64_t *max)
+static void pool_usage(JNIEnv *jni, const struct ml_mgmt *m, jobject pool, int64_t *used,
+                       int64_t *committed, int64_t *max)
 {
     jobject usage;
 
     *used = *committed = *max = -1;
-    if (!m->ready || m->metaspace_pool == NULL)
+    if (!m->ready || pool == NULL)
         return;
-    usage = (*jni)->CallObjectMethod(jni, m->metaspace_pool, m->pool_usage);
+    usage = (*jni)->CallObjectMethod(jni, pool, m->pool_usage);
     if (exc(jni) || usage == NULL)
         return;
     *used = (*jni)->CallLongMethod(jni, usage, m->usage_used);
@@ -244,12 +246,29 @@ void ml_mgmt_metaspace(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used, int6
     (*jni)->DeleteLocalRef(jni, usage);
 }
 
+void ml_mgmt_metaspace(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used, int64_t *committed,
+                       int64_t *max)
+{
+    pool_usage(jni, m, m->metaspace_pool, used, committed, max);
+}
+
+void ml_mgmt_class_space(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used,
+                         int64_t *committed, int64_t *max)
+{
+    pool_usage(jni, m, m->class_space_pool, used, committed, max);
+}
+
 void ml_mgmt_release(JNIEnv *jni, struct ml_mgmt *m)
 {
     for (size_t i = 0; i < m->n_full; i++)
         (*jni)->DeleteGlobalRef(jni, m->full_beans[i]);
-    if (m->metaspace_pool != NULL)
-        (*jni)->DeleteGlobalRef(jni, m->metaspace_pool);
+    jobject refs[] = {m->metaspace_pool, m->class_space_pool, m->mbean_server, m->dcmd_name,
+                      m->dcmd_signature, m->dcmd_args_stats, m->dcmd_args_tree};
+
+    for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+        if (refs[i] != NULL)
+            (*jni)->DeleteGlobalRef(jni, refs[i]);
+    }
     for (size_t i = 0; i < m->n_collectors; i++)
         free(m->collector_names[i]);
     free(m->java_version);

@@ -83,6 +83,7 @@ static void loader_reset(struct ml_loader *l, uint64_t id, int64_t now_ms)
     atomic_store(&l->hidden_unloaded, 0);
     atomic_store(&l->last_define_ms, -1);
     atomic_store(&l->freed_ms, -1);
+    l->metaspace_bytes = -1;
     ml_verdict_init(&l->verdict);
     l->history_next = 0;
 }

@@ -102,7 +102,7 @@ static cJSON *loader_json(const struct ml_loader *l)
          add_uint(o, "classes_live", ml_loader_classes_live(l)) &&
          add_uint(o, "hidden_classes_defined", atomic_load(&l->hidden_defined)) &&
          add_uint(o, "hidden_classes_live", ml_loader_hidden_live(l)) &&
-         cJSON_AddNullToObject(o, "metaspace_bytes") != NULL &&
+         add_opt_ms(o, "metaspace_bytes", l->metaspace_bytes) &&
          cJSON_AddStringToObject(o, "state", ml_state_name(v->state)) != NULL &&
          add_int(o, "first_seen_ms", l->first_seen_ms) &&
          add_opt_ms(o, "last_define_ms", atomic_load(&l->last_define_ms)) &&
@@ -130,7 +130,7 @@ static cJSON *leak_json(const struct ml_loader *l)
          add_opt_str(o, "job_id", l->job_id[0] ? l->job_id : NULL) &&
          add_opt_id(o, "wrapper_id", l->wrapper_id) && add_urls(o, l) &&
          add_uint(o, "classes_live", ml_loader_classes_live(l)) &&
-         cJSON_AddNullToObject(o, "metaspace_bytes") != NULL &&
+         add_opt_ms(o, "metaspace_bytes", l->metaspace_bytes) &&
          add_opt_ms(o, "closed_ms", v->closed_ms) && add_opt_ms(o, "leaked_ms", v->leaked_ms) &&
          add_opt_ms(o, "unloaded_ms", v->unloaded_ms) &&
          add_opt_str(o, "proof", ml_proof_name(v->proof)) &&
@@ -211,10 +211,21 @@ static bool add_gc_and_metaspace(cJSON *root, const struct ml_report_meta *m)
         cJSON_AddBoolToObject(gc, "concurrent", m->concurrent) == NULL ||
         !add_uint(gc, "full_gcs", m->full_gcs) || !add_uint(gc, "gc_pauses", m->gc_pauses))
         return false;
+    cJSON *ccs;
+
     ms = cJSON_AddObjectToObject(root, "metaspace");
-    return ms != NULL && add_opt_ms(ms, "used_bytes", m->metaspace_used) &&
-           add_opt_ms(ms, "committed_bytes", m->metaspace_committed) &&
-           add_opt_ms(ms, "max_bytes", m->metaspace_max);
+    if (ms == NULL || !add_opt_ms(ms, "used_bytes", m->metaspace_used) ||
+        !add_opt_ms(ms, "committed_bytes", m->metaspace_committed) ||
+        !add_opt_ms(ms, "max_bytes", m->metaspace_max) ||
+        !add_opt_str(ms, "source", m->metaspace_source) ||
+        !add_opt_ms(ms, "hidden_class_bytes", m->hidden_class_bytes))
+        return false;
+    if (m->class_space_used < 0)
+        return cJSON_AddNullToObject(ms, "compressed_class_space") != NULL;
+    ccs = cJSON_AddObjectToObject(ms, "compressed_class_space");
+    return ccs != NULL && add_opt_ms(ccs, "used_bytes", m->class_space_used) &&
+           add_opt_ms(ccs, "committed_bytes", m->class_space_committed) &&
+           add_opt_ms(ccs, "max_bytes", m->class_space_max);
 }
 
 struct totals {

@@ -42,6 +42,10 @@ static void fill_meta(JNIEnv *jni, struct ml_report_meta *meta, const char *trig
     meta->gc_pauses = atomic_load(&a->gc_pauses);
     ml_mgmt_metaspace(jni, m, &meta->metaspace_used, &meta->metaspace_committed,
                       &meta->metaspace_max);
+    ml_mgmt_class_space(jni, m, &meta->class_space_used, &meta->class_space_committed,
+                        &meta->class_space_max);
+    meta->metaspace_source = m->metaspace_source[0] ? m->metaspace_source : NULL;
+    meta->hidden_class_bytes = m->dcmd_tried ? m->hidden_unjoined_bytes : -1;
 }
 
 int ml_reporting_write(JNIEnv *jni, const char *trigger)
@@ -53,6 +57,8 @@ int ml_reporting_write(JNIEnv *jni, const char *trigger)
     char *text = NULL;
     int rc;
 
+    if (a->mgmt.ready)
+        ml_metaspace_measure(jni);
     fill_meta(jni, &meta, trigger);
     if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
         return ML_ERR_JVM;

@@ -18,6 +18,7 @@
 
 struct pass_result {
     unsigned new_leaks;
+    unsigned new_closes;
     unsigned closed_unproven;  /* closed, alive, not yet leaked (wrappers excluded) */
     bool want_wrapper_scan;
 };
@@ -74,6 +75,7 @@ static int pass(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res)
             if (ml_inspect_closed(jni, &a->ids, l, &ok)) {
                 /* Count only collections that start after we saw the close. */
                 ml_verdict_close(v, now, ml_mgmt_full_gcs(jni, &a->mgmt));
+                res->new_closes++;
                 ml_log(ML_LOG_DEBUG, "loader %llu (%s) closed", (unsigned long long)l->id,
                        l->class_name ? l->class_name : "?");
             }
@@ -268,6 +270,10 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
     }
     if (rc != ML_OK)
         return false;
+    /* The first released loader is the first hint of a leak: prepare the per-loader Metaspace
+     * measurement now, while Metaspace is not exhausted (it loads JMX classes once). */
+    if (res.new_closes > 0 && !a->mgmt.dcmd_tried)
+        ml_metaspace_measure(jni);
     if ((req & ML_REQ_SHUTDOWN) != 0) {
         ml_reporting_write(jni, "exit");
         return false;

@@ -63,6 +63,9 @@ struct ml_loader {
     _Atomic int64_t last_define_ms;    /* -1 = never defined a class */
     _Atomic int64_t freed_ms;          /* set by ObjectFree, -1 while the object lives */
 
+    /* Metaspace (worker only): from HotSpot's per-loader accounting, -1 = not measured. */
+    int64_t metaspace_bytes;           /* used bytes of the loader's own CLD */
+
     /* Verdict: worker thread only. */
     struct ml_verdict verdict;
     uint32_t history_next;             /* intrusive FIFO of unloaded slots (slot + 1, 0 = end) */

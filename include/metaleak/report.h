@@ -38,6 +38,11 @@ struct ml_report_meta {
     int64_t metaspace_used;            /* bytes, -1 = unknown */
     int64_t metaspace_committed;       /* bytes, -1 = unknown */
     int64_t metaspace_max;             /* bytes, -1 = unlimited or unknown */
+    int64_t class_space_used;          /* Compressed Class Space, -1 = unknown/absent */
+    int64_t class_space_committed;
+    int64_t class_space_max;
+    const char *metaspace_source;      /* where per-loader bytes come from, or why none */
+    int64_t hidden_class_bytes;        /* non-strong hidden classes (own CLDs), -1 unknown */
 };
 
 /* Renders the report as JSON text. Returns NULL when out of memory. The caller owns the

@@ -1,0 +1,267 @@
+/* Per-loader Metaspace bytes from HotSpot's own accounting, joined exactly to metaleak's
+ * loaders (docs/metaspace.md).
+ *
+ * VM.metaspace show-loaders gives bytes per ClassLoaderData (CLD); VM.classloaders verbose gives
+ * each loader's object address and its CLD. Both run through the DiagnosticCommand MBean on
+ * this (the worker) thread. The object address of each of our loaders is read from a JNI local
+ * reference, which on HotSpot points at a slot holding the object's address. Objects move only
+ * in collections, so the join holds when no collection ran between reading the addresses and the
+ * two commands: GarbageCollectionStart/Finish counts before and after tell, and the measurement
+ * is retried otherwise. Concurrent collectors (ZGC, Shenandoah) move objects without such
+ * pauses; there the join is refused and the report says so.
+ *
+ * Closed loaders that are not yet proven leaked are not touched: a local reference held during
+ * a full collection would keep a dead loader alive and turn garbage into a false leak. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "metaleak/log.h"
+#include "metaleak/msparse.h"
+
+#define ATTEMPTS 3
+
+struct addr {
+    struct ml_loader *loader;
+    uint64_t oop;
+};
+
+static bool exc(JNIEnv *jni)
+{
+    if (!(*jni)->ExceptionCheck(jni))
+        return false;
+    (*jni)->ExceptionClear(jni);
+    return true;
+}
+
+static jobject global(JNIEnv *jni, jobject local)
+{
+    jobject g = local == NULL ? NULL : (*jni)->NewGlobalRef(jni, local);
+
+    if (local != NULL)
+        (*jni)->DeleteLocalRef(jni, local);
+    return g;
+}
+
+/* A String[] with the given elements. */
+static jobjectArray strings(JNIEnv *jni, jclass string_cls, const char *const *items, int n)
+{
+    jobjectArray arr = (*jni)->NewObjectArray(jni, n, string_cls, NULL);
+
+    for (int i = 0; arr != NULL && i < n; i++) {
+        jstring s = (*jni)->NewStringUTF(jni, items[i]);
+
+        if (s == NULL)
+            return NULL;
+        (*jni)->SetObjectArrayElement(jni, arr, i, s);
+        (*jni)->DeleteLocalRef(jni, s);
+    }
+    return arr;
+}
+
+/* An Object[] holding one String[]: the argument list of a DiagnosticCommand operation. */
+static jobject op_args(JNIEnv *jni, jclass string_cls, jclass object_cls,
+                       const char *const *items, int n)
+{
+    jobjectArray inner = strings(jni, string_cls, items, n);
+    jobjectArray outer = inner == NULL ? NULL : (*jni)->NewObjectArray(jni, 1, object_cls, inner);
+
+    if (inner != NULL)
+        (*jni)->DeleteLocalRef(jni, inner);
+    return outer;
+}
+
+/* Resolves the platform MBean server and the DiagnosticCommand MBean once. */
+static bool init_dcmd(JNIEnv *jni, struct ml_mgmt *m)
+{
+    static const char *const sig[] = {"[Ljava.lang.String;"};
+    static const char *const tree[] = {"verbose", "fold=false"};
+    static const char *const loaders[] = {"show-loaders", "scale=1"};
+    jclass mf = NULL, on_cls = NULL, mbs_cls = NULL, string_cls = NULL, object_cls = NULL;
+    jmethodID get_mbs, on_ctor;
+    jstring name = NULL;
+    bool ok = false;
+
+    m->dcmd_tried = true;
+    m->hidden_unjoined_bytes = -1;
+    if ((*jni)->PushLocalFrame(jni, 32) != 0) {
+        exc(jni);
+        return false;
+    }
+    mf = (*jni)->FindClass(jni, "java/lang/management/ManagementFactory");
+    on_cls = (*jni)->FindClass(jni, "javax/management/ObjectName");
+    mbs_cls = (*jni)->FindClass(jni, "javax/management/MBeanServerConnection");
+    string_cls = (*jni)->FindClass(jni, "java/lang/String");
+    object_cls = (*jni)->FindClass(jni, "java/lang/Object");
+    if (exc(jni) || mf == NULL || on_cls == NULL || mbs_cls == NULL || string_cls == NULL ||
+        object_cls == NULL)
+        goto done;
+    get_mbs = (*jni)->GetStaticMethodID(jni, mf, "getPlatformMBeanServer",
+                                        "()Ljavax/management/MBeanServer;");
+    on_ctor = (*jni)->GetMethodID(jni, on_cls, "<init>", "(Ljava/lang/String;)V");
+    m->mbs_invoke = (*jni)->GetMethodID(
+        jni, mbs_cls, "invoke",
+        "(Ljavax/management/ObjectName;Ljava/lang/String;[Ljava/lang/Object;[Ljava/lang/String;)"
+        "Ljava/lang/Object;");
+    if (exc(jni) || get_mbs == NULL || on_ctor == NULL || m->mbs_invoke == NULL)
+        goto done;
+    m->mbean_server = global(jni, (*jni)->CallStaticObjectMethod(jni, mf, get_mbs));
+    name = (*jni)->NewStringUTF(jni, "com.sun.management:type=DiagnosticCommand");
+    if (exc(jni) || m->mbean_server == NULL || name == NULL)
+        goto done;
+    m->dcmd_name = global(jni, (*jni)->NewObject(jni, on_cls, on_ctor, name));
+    m->dcmd_signature = global(jni, strings(jni, string_cls, sig, 1));
+    m->dcmd_args_stats = global(jni, op_args(jni, string_cls, object_cls, loaders, 2));
+    m->dcmd_args_tree = global(jni, op_args(jni, string_cls, object_cls, tree, 2));
+    ok = !exc(jni) && m->dcmd_name != NULL && m->dcmd_signature != NULL &&
+         m->dcmd_args_stats != NULL && m->dcmd_args_tree != NULL;
+done:
+    exc(jni);
+    (*jni)->PopLocalFrame(jni, NULL);
+    return ok;
+}
+
+/* Runs one DiagnosticCommand operation; returns its text (malloc'd) or NULL. */
+static char *run_dcmd(JNIEnv *jni, const struct ml_mgmt *m, const char *op, jobject args)
+{
+    jstring op_name = (*jni)->NewStringUTF(jni, op);
+    jobject result;
+    const char *utf;
+    char *text = NULL;
+
+    if (op_name == NULL) {
+        exc(jni);
+        return NULL;
+    }
+    result = (*jni)->CallObjectMethod(jni, m->mbean_server, m->mbs_invoke, m->dcmd_name, op_name,
+                                      args, m->dcmd_signature);
+    (*jni)->DeleteLocalRef(jni, op_name);
+    if (exc(jni) || result == NULL)
+        return NULL;
+    utf = (*jni)->GetStringUTFChars(jni, (jstring)result, NULL);
+    if (utf != NULL) {
+        text = strdup(utf);
+        (*jni)->ReleaseStringUTFChars(jni, (jstring)result, utf);
+    }
+    exc(jni);
+    (*jni)->DeleteLocalRef(jni, result);
+    return text;
+}
+
+/* Reads the current address of every loader we may touch. Returns the count, or -1. */
+static long read_addresses(JNIEnv *jni, struct addr *out, size_t cap)
+{
+    struct agent *a = &ml_agent;
+    jvmtiEnv *jvmti = a->jvmti;
+    size_t n = 0;
+
+    if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
+        return -1;
+    for (struct ml_loader *l = ml_registry_next(a->reg, NULL); l != NULL && n < cap;
+         l = ml_registry_next(a->reg, l)) {
+        jobject local;
+
+        if (l->id == 0) {
+            out[n].loader = l;
+            out[n++].oop = 0;
+            continue;
+        }
+        if (l->handle == NULL || l->verdict.state == ML_STATE_CLOSED ||
+            l->verdict.state == ML_STATE_UNLOADED)
+            continue;
+        local = (*jni)->NewLocalRef(jni, (jweak)l->handle);
+        if (local == NULL)
+            continue;
+        /* HotSpot: a local reference is the address of a slot that holds the oop. */
+        out[n].loader = l;
+        out[n++].oop = (uint64_t)(*(uintptr_t *)(void *)local);
+        (*jni)->DeleteLocalRef(jni, local);
+    }
+    (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+    return (long)n;
+}
+
+static void set_source(struct ml_mgmt *m, const char *text)
+{
+    snprintf(m->metaspace_source, sizeof(m->metaspace_source), "%s", text);
+}
+
+void ml_metaspace_measure(JNIEnv *jni)
+{
+    struct agent *a = &ml_agent;
+    struct ml_mgmt *m = &a->mgmt;
+    jvmtiEnv *jvmti = a->jvmti;
+    struct ml_registry_stats st;
+    struct ml_ms_table table = {0};
+    struct addr *addrs = NULL;
+    char *stats = NULL, *tree = NULL;
+    long n = -1;
+    bool joined = false;
+
+    if (m->concurrent) {
+        set_source(m, "unavailable: the collector moves objects concurrently, so loaders "
+                      "cannot be joined to HotSpot's per-loader numbers");
+        return;
+    }
+    if (!m->dcmd_tried && !init_dcmd(jni, m))
+        ml_log(ML_LOG_INFO, "the DiagnosticCommand MBean is not usable: no per-loader "
+                            "Metaspace bytes");
+    if (m->mbean_server == NULL || m->dcmd_name == NULL) {
+        set_source(m, "unavailable: DiagnosticCommand MBean not usable in this JVM");
+        return;
+    }
+    ml_registry_stats(a->reg, &st);
+    addrs = malloc((st.in_use + 1) * sizeof(*addrs));
+    if (addrs == NULL) {
+        set_source(m, "unavailable: out of memory");
+        return;
+    }
+    for (int attempt = 0; attempt < ATTEMPTS && !joined; attempt++) {
+        uint64_t starts = atomic_load(&a->gc_starts), ends = atomic_load(&a->gc_pauses);
+
+        free(stats);
+        free(tree);
+        stats = tree = NULL;
+        if (starts != ends)
+            continue; /* a collection is running */
+        n = read_addresses(jni, addrs, st.in_use + 1);
+        tree = run_dcmd(jni, m, "vmClassloaders", m->dcmd_args_tree);
+        stats = run_dcmd(jni, m, "vmMetaspace", m->dcmd_args_stats);
+        joined = n >= 0 && tree != NULL && stats != NULL &&
+                 atomic_load(&a->gc_starts) == starts && atomic_load(&a->gc_pauses) == ends;
+    }
+    if (!joined) {
+        set_source(m, tree == NULL || stats == NULL
+                          ? "unavailable: VM.classloaders / VM.metaspace failed"
+                          : "unavailable: collections kept moving loaders during the join");
+        goto cleanup;
+    }
+    if (ml_ms_parse_metaspace(stats, &table) != 0 || ml_ms_parse_tree(tree, &table) != 0) {
+        set_source(m, "unavailable: unexpected VM.classloaders / VM.metaspace output");
+        goto cleanup;
+    }
+    if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
+        goto cleanup;
+    for (long i = 0; i < n; i++) {
+        struct ml_loader *l = addrs[i].loader;
+        const struct ml_ms_entry *e = ml_ms_find_oop(&table, addrs[i].oop);
+
+        /* The record may have been unloaded meanwhile; its old numbers stay. */
+        if (atomic_load(&l->gen) == 0 || l->verdict.state == ML_STATE_UNLOADED)
+            continue;
+        if (e == NULL) {
+            /* No CLD: the loader holds no Metaspace (a wrapper, a parent with no class). */
+            l->metaspace_bytes = atomic_load(&l->classes_defined) == 0 ? 0 : -1;
+            continue;
+        }
+        l->metaspace_bytes = (int64_t)e->used_bytes;
+    }
+    (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+    m->hidden_unjoined_bytes = (int64_t)table.hidden_used_bytes;
+    set_source(m, "hotspot: VM.metaspace show-loaders joined by loader address (used bytes)");
+cleanup:
+    ml_ms_free(&table);
+    free(stats);
+    free(tree);
+    free(addrs);
+}
