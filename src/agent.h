@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "metaleak/flinkconf.h"
+#include "metaleak/msverdict.h"
 #include "metaleak/options.h"
 #include "metaleak/registry.h"
 
@@ -109,6 +111,11 @@ struct agent {
     /* Worker thread only. */
     struct ml_jids ids;
     struct ml_mgmt mgmt;
+    struct ml_ms_series samples;         /* Metaspace time series */
+    uint64_t sample_full_gcs;            /* full-collection count at the last sample */
+    int64_t sample_ms;                   /* time of the last sample, -1 none */
+    bool is_flink;                       /* the JVM runs a Flink entry point */
+    struct ml_flink_conf flink_conf;     /* its class-loading settings */
 };
 
 extern struct agent ml_agent;
@@ -170,6 +177,10 @@ void ml_metaspace_measure(JNIEnv *jni);
 
 /* reporting.c: renders and writes a report now. Worker thread only. */
 int ml_reporting_write(JNIEnv *jni, const char *trigger);
+/* Adds a Metaspace sample (after_full_gc: right after a class-unloading collection). */
+void ml_reporting_sample(JNIEnv *jni, bool after_full_gc);
+/* Reads Flink's configuration when this JVM runs a Flink entry point. */
+void ml_reporting_flink_init(jvmtiEnv *jvmti);
 
 /* "JVMTI_ERROR_..." name of err, from the JVM when possible. Writes into buf. */
 const char *ml_jvmti_error_name(jvmtiEnv *jvmti, jvmtiError err, char *buf, size_t len);

@@ -5,10 +5,11 @@
  * each loader's object address and its CLD. Both run through the DiagnosticCommand MBean on
  * this (the worker) thread. The object address of each of our loaders is read from a JNI local
  * reference, which on HotSpot points at a slot holding the object's address. Objects move only
- * in collections, so the join holds when no collection ran between reading the addresses and the
- * two commands: GarbageCollectionStart/Finish counts before and after tell, and the measurement
- * is retried otherwise. Concurrent collectors (ZGC, Shenandoah) move objects without such
- * pauses; there the join is refused and the report says so.
+ * in collections, and the commands themselves allocate (their output is a Java string), so a
+ * young collection may run meanwhile: addresses are read before and after the two commands,
+ * and only loaders whose address did not change are joined. Concurrent collectors (ZGC,
+ * Shenandoah) relocate objects without pauses and with colored pointers; there the join is
+ * refused and the report says so.
  *
  * Closed loaders that are not yet proven leaked are not touched: a local reference held during
  * a full collection would keep a dead loader alive and turn garbage into a false leak. */
@@ -19,7 +20,7 @@
 #include "metaleak/log.h"
 #include "metaleak/msparse.h"
 
-#define ATTEMPTS 3
+#define ATTEMPTS 2
 
 struct addr {
     struct ml_loader *loader;
@@ -193,9 +194,9 @@ void ml_metaspace_measure(JNIEnv *jni)
     jvmtiEnv *jvmti = a->jvmti;
     struct ml_registry_stats st;
     struct ml_ms_table table = {0};
-    struct addr *addrs = NULL;
+    struct addr *addrs = NULL, *again = NULL;
     char *stats = NULL, *tree = NULL;
-    long n = -1;
+    long n = -1, n2 = -1, stable = 0;
     bool joined = false;
 
     if (m->concurrent) {
@@ -212,23 +213,29 @@ void ml_metaspace_measure(JNIEnv *jni)
     }
     ml_registry_stats(a->reg, &st);
     addrs = malloc((st.in_use + 1) * sizeof(*addrs));
-    if (addrs == NULL) {
+    again = malloc((st.in_use + 1) * sizeof(*again));
+    if (addrs == NULL || again == NULL) {
         set_source(m, "unavailable: out of memory");
         return;
     }
     for (int attempt = 0; attempt < ATTEMPTS && !joined; attempt++) {
-        uint64_t starts = atomic_load(&a->gc_starts), ends = atomic_load(&a->gc_pauses);
-
         free(stats);
         free(tree);
         stats = tree = NULL;
-        if (starts != ends)
-            continue; /* a collection is running */
         n = read_addresses(jni, addrs, st.in_use + 1);
         tree = run_dcmd(jni, m, "vmClassloaders", m->dcmd_args_tree);
         stats = run_dcmd(jni, m, "vmMetaspace", m->dcmd_args_stats);
-        joined = n >= 0 && tree != NULL && stats != NULL &&
-                 atomic_load(&a->gc_starts) == starts && atomic_load(&a->gc_pauses) == ends;
+        n2 = read_addresses(jni, again, st.in_use + 1);
+        /* A loader whose address is the same before and after was at that address when the
+         * commands ran. Both reads walk the registry in slot order. */
+        stable = 0;
+        for (long i = 0, j = 0; n >= 0 && i < n; i++) {
+            while (j < n2 && again[j].loader->slot < addrs[i].loader->slot)
+                j++;
+            if (j < n2 && again[j].loader == addrs[i].loader && again[j].oop == addrs[i].oop)
+                addrs[stable++] = addrs[i];
+        }
+        joined = n >= 0 && tree != NULL && stats != NULL && stable * 2 >= n;
     }
     if (!joined) {
         set_source(m, tree == NULL || stats == NULL
@@ -236,6 +243,7 @@ void ml_metaspace_measure(JNIEnv *jni)
                           : "unavailable: collections kept moving loaders during the join");
         goto cleanup;
     }
+    n = stable;
     if (ml_ms_parse_metaspace(stats, &table) != 0 || ml_ms_parse_tree(tree, &table) != 0) {
         set_source(m, "unavailable: unexpected VM.classloaders / VM.metaspace output");
         goto cleanup;
@@ -264,4 +272,5 @@ cleanup:
     free(stats);
     free(tree);
     free(addrs);
+    free(again);
 }

@@ -201,6 +201,62 @@ static bool add_names(cJSON *obj, const char *key, const char *const *names, siz
     return true;
 }
 
+static bool add_judgement(cJSON *ms, const struct ml_ms_judgement *j)
+{
+    cJSON *f;
+
+    if (j == NULL)
+        return cJSON_AddNullToObject(ms, "verdict") != NULL;
+    if (cJSON_AddStringToObject(ms, "verdict", j->verdict) == NULL ||
+        cJSON_AddStringToObject(ms, "verdict_reason", j->reason) == NULL ||
+        !add_opt_str(ms, "advice", j->advice[0] ? j->advice : NULL) ||
+        !add_opt_ms(ms, "baseline_growth_bytes", j->baseline_growth))
+        return false;
+    f = cJSON_AddObjectToObject(ms, "forecast");
+    return f != NULL && add_opt_ms(f, "bytes_per_leaked_loader", j->bytes_per_leak) &&
+           add_opt_ms(f, "submissions_left", j->submissions_left) &&
+           add_opt_ms(f, "ms_left", j->ms_left);
+}
+
+static bool add_samples(cJSON *ms, const struct ml_ms_series *series)
+{
+    cJSON *arr = cJSON_AddArrayToObject(ms, "samples");
+
+    if (arr == NULL)
+        return false;
+    for (size_t i = 0; series != NULL && i < series->n; i++) {
+        const struct ml_ms_sample *s = ml_ms_series_at(series, i);
+        cJSON *o = cJSON_CreateObject();
+
+        if (o == NULL || !cJSON_AddItemToArray(arr, o) || !add_int(o, "t_ms", s->t_ms) ||
+            !add_opt_ms(o, "used_bytes", s->used_bytes) ||
+            !add_opt_ms(o, "committed_bytes", s->committed_bytes) ||
+            !add_uint(o, "loaders_live", s->loaders_live) ||
+            !add_uint(o, "classes_live", s->classes_live) ||
+            cJSON_AddBoolToObject(o, "after_full_gc", s->after_full_gc) == NULL)
+            return false;
+    }
+    return true;
+}
+
+static bool add_flink_conf(cJSON *root, const struct ml_flink_conf *c)
+{
+    cJSON *o, *v;
+
+    if (c == NULL)
+        return cJSON_AddNullToObject(root, "flink_config") != NULL;
+    o = cJSON_AddObjectToObject(root, "flink_config");
+    if (o == NULL || !add_opt_str(o, "file", c->file[0] ? c->file : NULL) ||
+        !add_opt_str(o, "error", c->error[0] ? c->error : NULL))
+        return false;
+    v = cJSON_AddObjectToObject(o, "values");
+    for (int k = 0; v != NULL && k < ML_FK_COUNT; k++) {
+        if (!add_opt_str(v, ml_flink_key_name((enum ml_flink_key)k), c->values[k]))
+            return false;
+    }
+    return v != NULL;
+}
+
 static bool add_gc_and_metaspace(cJSON *root, const struct ml_report_meta *m)
 {
     cJSON *gc = cJSON_AddObjectToObject(root, "gc");
@@ -220,12 +276,17 @@ static bool add_gc_and_metaspace(cJSON *root, const struct ml_report_meta *m)
         !add_opt_str(ms, "source", m->metaspace_source) ||
         !add_opt_ms(ms, "hidden_class_bytes", m->hidden_class_bytes))
         return false;
-    if (m->class_space_used < 0)
-        return cJSON_AddNullToObject(ms, "compressed_class_space") != NULL;
-    ccs = cJSON_AddObjectToObject(ms, "compressed_class_space");
-    return ccs != NULL && add_opt_ms(ccs, "used_bytes", m->class_space_used) &&
-           add_opt_ms(ccs, "committed_bytes", m->class_space_committed) &&
-           add_opt_ms(ccs, "max_bytes", m->class_space_max);
+    if (m->class_space_used < 0) {
+        if (cJSON_AddNullToObject(ms, "compressed_class_space") == NULL)
+            return false;
+    } else {
+        ccs = cJSON_AddObjectToObject(ms, "compressed_class_space");
+        if (ccs == NULL || !add_opt_ms(ccs, "used_bytes", m->class_space_used) ||
+            !add_opt_ms(ccs, "committed_bytes", m->class_space_committed) ||
+            !add_opt_ms(ccs, "max_bytes", m->class_space_max))
+            return false;
+    }
+    return add_judgement(ms, m->judgement) && add_samples(ms, m->samples);
 }
 
 struct totals {
@@ -296,7 +357,7 @@ char *ml_report_render(struct ml_registry *reg, const struct ml_report_meta *met
     for (size_t i = 0; i < n; i++)
         count(&t, sorted[i]);
     if (!add_header(root, meta) || !add_gc_and_metaspace(root, meta) ||
-        !add_summary(root, &t, &st))
+        !add_flink_conf(root, meta->flink_conf) || !add_summary(root, &t, &st))
         goto cleanup;
     loaders = cJSON_AddArrayToObject(root, "loaders");
     leaks = cJSON_AddArrayToObject(root, "leaks");

@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -11,6 +12,102 @@
 #include "metaleak/error.h"
 #include "metaleak/log.h"
 #include "metaleak/report.h"
+
+/* Live loaders and live classes, for a sample. */
+static void totals(uint64_t *loaders, uint64_t *classes)
+{
+    struct agent *a = &ml_agent;
+    jvmtiEnv *jvmti = a->jvmti;
+
+    *loaders = *classes = 0;
+    if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
+        return;
+    for (struct ml_loader *l = ml_registry_next(a->reg, NULL); l != NULL;
+         l = ml_registry_next(a->reg, l)) {
+        if (l->verdict.state == ML_STATE_UNLOADED)
+            continue;
+        (*loaders)++;
+        *classes += ml_loader_classes_live(l);
+    }
+    (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+}
+
+void ml_reporting_sample(JNIEnv *jni, bool after_full_gc)
+{
+    struct agent *a = &ml_agent;
+    struct ml_ms_sample s;
+    int64_t max;
+
+    if (!a->mgmt.ready)
+        return;
+    s.t_ms = ml_clock_ms();
+    s.after_full_gc = after_full_gc;
+    ml_mgmt_metaspace(jni, &a->mgmt, &s.used_bytes, &s.committed_bytes, &max);
+    totals(&s.loaders_live, &s.classes_live);
+    ml_ms_series_add(&a->samples, &s);
+    a->sample_ms = s.t_ms;
+}
+
+void ml_reporting_flink_init(jvmtiEnv *jvmti)
+{
+    struct agent *a = &ml_agent;
+    char *cmd = NULL;
+    char dir[4096];
+
+    if ((*jvmti)->GetSystemProperty(jvmti, "sun.java.command", &cmd) != JVMTI_ERROR_NONE ||
+        cmd == NULL)
+        return;
+    a->is_flink = strstr(cmd, "org.apache.flink.") != NULL;
+    if (a->is_flink) {
+        if (ml_flink_conf_dir(getenv("FLINK_CONF_DIR"), cmd, dir, sizeof(dir)))
+            ml_flink_conf_load(dir, cmd, &a->flink_conf);
+        else {
+            snprintf(a->flink_conf.error, sizeof(a->flink_conf.error),
+                     "no FLINK_CONF_DIR and no --configDir on the command line");
+            ml_flink_conf_apply_dynamic(cmd, &a->flink_conf);
+        }
+    }
+    (*jvmti)->Deallocate(jvmti, (unsigned char *)cmd);
+}
+
+/* The Metaspace verdict from the leaks, the samples and the limit. */
+static void judge(const struct ml_report_meta *meta, struct ml_ms_judgement *out)
+{
+    struct agent *a = &ml_agent;
+    jvmtiEnv *jvmti = a->jvmti;
+    struct ml_ms_inputs in;
+    char limit[256];
+    const char *size = a->flink_conf.values[ML_FK_METASPACE_SIZE];
+
+    memset(&in, 0, sizeof(in));
+    in.now_ms = ml_clock_ms();
+    in.used_bytes = meta->metaspace_used;
+    in.committed_bytes = meta->metaspace_committed;
+    in.max_bytes = meta->metaspace_max;
+    in.first_close_ms = -1;
+    in.series = &a->samples;
+    if (a->is_flink) {
+        snprintf(limit, sizeof(limit), "taskmanager.memory.jvm-metaspace.size (now %s)",
+                 size ? size : "the default, 256m");
+        in.limit_setting = limit;
+    }
+    if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) == JVMTI_ERROR_NONE) {
+        for (struct ml_loader *l = ml_registry_next(a->reg, NULL); l != NULL;
+             l = ml_registry_next(a->reg, l)) {
+            if (!l->verdict.leaked)
+                continue;
+            in.leaked_loaders++;
+            if (l->verdict.state != ML_STATE_UNLOADED && l->metaspace_bytes >= 0) {
+                in.leaked_measured++;
+                in.leaked_bytes += l->metaspace_bytes;
+            }
+            if (in.first_close_ms < 0 || l->verdict.closed_ms < in.first_close_ms)
+                in.first_close_ms = l->verdict.closed_ms;
+        }
+        (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+    }
+    ml_ms_judge(&in, out);
+}
 
 /* The last write error, so that a report directory that stays broken is said once, not every
  * minute; a success after it is said too. */
@@ -53,13 +150,20 @@ int ml_reporting_write(JNIEnv *jni, const char *trigger)
     struct agent *a = &ml_agent;
     jvmtiEnv *jvmti = a->jvmti;
     struct ml_report_meta meta;
+    struct ml_ms_judgement judgement;
     char err[ML_ERRBUF];
     char *text = NULL;
     int rc;
 
-    if (a->mgmt.ready)
+    if (a->mgmt.ready) {
         ml_metaspace_measure(jni);
+        ml_reporting_sample(jni, false);
+    }
     fill_meta(jni, &meta, trigger);
+    judge(&meta, &judgement);
+    meta.judgement = &judgement;
+    meta.samples = &a->samples;
+    meta.flink_conf = a->is_flink ? &a->flink_conf : NULL;
     if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
         return ML_ERR_JVM;
     text = ml_report_render(a->reg, &meta);

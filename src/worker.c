@@ -15,6 +15,7 @@
 
 #define TICK_MS 500
 #define WRAPPER_SCAN_MS 120000  /* look for a user-code loader's wrapper this long */
+#define SAMPLE_MS 10000         /* Metaspace sample at least this often */
 
 struct pass_result {
     unsigned new_leaks;
@@ -242,11 +243,39 @@ static int start(jvmtiEnv *jvmti, JNIEnv *jni)
         ml_agent_fail("cannot read the JVM's collector accounting", JVMTI_ERROR_NONE);
         return ML_ERR_JVM;
     }
+    ml_reporting_flink_init(jvmti);
+    a->sample_ms = -1;
+    a->sample_full_gcs = ml_mgmt_full_gcs(jni, &a->mgmt);
+    ml_reporting_sample(jni, false);
     if (ml_events_enable_late(jvmti) != ML_OK) {
         ml_agent_fail("cannot enable GC events", JVMTI_ERROR_NONE);
         return ML_ERR_JVM;
     }
     return ML_OK;
+}
+
+/* A Metaspace sample after every full collection (the post-GC baseline), and at most every
+ * SAMPLE_MS otherwise. */
+static void sample_if_due(JNIEnv *jni)
+{
+    struct agent *a = &ml_agent;
+    uint64_t full = ml_mgmt_full_gcs(jni, &a->mgmt);
+
+    if (full != a->sample_full_gcs) {
+        a->sample_full_gcs = full;
+        ml_reporting_sample(jni, true);
+    } else if (a->sample_ms < 0 || ml_clock_ms() - a->sample_ms >= SAMPLE_MS) {
+        ml_reporting_sample(jni, false);
+    }
+    /* Half of a Metaspace limit committed: prepare the per-loader measurement while classes
+     * can still be loaded, so that the report at a Metaspace OOM has it. */
+    if (!a->mgmt.dcmd_tried) {
+        int64_t used, committed, max;
+
+        ml_mgmt_metaspace(jni, &a->mgmt, &used, &committed, &max);
+        if (max > 0 && committed * 2 >= max)
+            ml_metaspace_measure(jni);
+    }
 }
 
 /* One round of work for the requests in req. Returns false when the worker should end. */
@@ -274,6 +303,7 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
      * measurement now, while Metaspace is not exhausted (it loads JMX classes once). */
     if (res.new_closes > 0 && !a->mgmt.dcmd_tried)
         ml_metaspace_measure(jni);
+    sample_if_due(jni);
     if ((req & ML_REQ_SHUTDOWN) != 0) {
         ml_reporting_write(jni, "exit");
         return false;

@@ -85,9 +85,24 @@ def test_reports(cli, r1, r2, work):
     r = run([cli, "check", "--max-leaked-loaders", "2", r1])
     check("check passes within the limit", r.returncode == 0 and "PASS" in r.stdout, r.stdout)
     r = run([cli, "check", "--max-leaked-bytes", "1m", r1])
+    check("check --max-leaked-bytes within the limit (agent measured the bytes)",
+          r.returncode == 0 and "PASS leaked Metaspace" in r.stdout, r.stdout + r.stderr)
+    r = run([cli, "check", "--max-leaked-bytes", "1k", r1])
+    check("check --max-leaked-bytes over the limit", r.returncode == 1 and
+          "FAIL leaked Metaspace" in r.stdout and "over by" in r.stdout, r.stdout + r.stderr)
+    r = run([cli, "check", "--max-metaspace-growth", "1g", r1])
+    check("check --max-metaspace-growth from the report's samples",
+          r.returncode == 0 and "PASS Metaspace growth" in r.stdout, r.stdout + r.stderr)
+    doc = json.load(open(r1))
+    for l in doc["leaks"]:
+        l["metaspace_bytes"] = None
+    nobytes = write(work, "nobytes.json", json.dumps(doc))
+    r = run([cli, "check", "--max-leaked-bytes", "1m", nobytes])
     check("check --max-leaked-bytes without per-loader bytes is unusable (2)",
           r.returncode == 2 and "metaspace_bytes" in r.stderr, r.stderr)
-    r = run([cli, "check", "--max-metaspace-growth", "1m", r1])
+    doc["metaspace"]["samples"] = []
+    nosamples = write(work, "nosamples.json", json.dumps(doc))
+    r = run([cli, "check", "--max-metaspace-growth", "1m", nosamples])
     check("check --max-metaspace-growth without samples is unusable (2)",
           r.returncode == 2 and "samples" in r.stderr, r.stderr)
     r = run([cli, "check", "--max-leaked-loaders", "x1", r1])
@@ -120,6 +135,12 @@ def test_reports(cli, r1, r2, work):
           "new " not in r.stdout, r.stdout)
 
 
+def patched(text, section, key, value):
+    doc = json.loads(text)
+    doc[section][key] = value
+    return json.dumps(doc)
+
+
 def test_bad_input(cli, r1, work):
     with open(r1) as f:
         text = f.read()
@@ -131,12 +152,12 @@ def test_bad_input(cli, r1, work):
         ("future schema", '{"schema": "metaleak-report/2"}', "is not supported"),
         ("binary", "\x00\x01\x02garbage", "not valid JSON"),
         ("deep nesting", '{"schema":"metaleak-report/1","x":' + "[" * 100000, "not valid JSON"),
-        ("wrong type", text.replace('"leaked_loaders":', '"leaked_loaders": "x", "_old":', 1),
+        ("wrong type", patched(text, "summary", "leaked_loaders", "x"),
          "summary.leaked_loaders is not a number"),
-        ("huge number", text.replace('"classes_live":', '"classes_live": 1e300, "_old":', 1),
-         "is not a whole number"),
-        ("negative", text.replace('"loaders_live":', '"loaders_live": -4, "_old":', 1),
-         "is not a whole number"),
+        ("huge number", patched(text, "summary", "classes_live", 1e300),
+         "summary.classes_live is not a whole number"),
+        ("negative", patched(text, "summary", "loaders_live", -4),
+         "summary.loaders_live is not a whole number"),
         ("missing leaks", json.dumps({k: v for k, v in json.loads(text).items() if k != "leaks"}),
          "leaks is missing"),
     ]

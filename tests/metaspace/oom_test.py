@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Real JVMs filling Metaspace under -XX:MaxMetaspaceSize=24m with the agent loaded.
+
+leak:       plugin loaders are closed but pinned; the report written at OutOfMemoryError:
+            Metaspace (trigger metaspace-oom) must say verdict "leak", and the Metaspace held
+            by the leaked loaders must be between half of and all of used_bytes.
+undersized: the same loaders stay open and in use; the verdict must be "undersized".
+Usage: oom_test.py --agent libmetaleak.so --java JAVA [--java JAVA...] --work DIR
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(cond)
+    print(("ok    " if cond else "FAIL  ") + name + ("" if cond else ": " + detail))
+
+
+def run_case(java, agent, classes, plugin, work, mode, label):
+    report = os.path.join(work, "%s-%s.json" % (label, mode))
+    copy = os.path.join(work, "%s-%s-oom.json" % (label, mode))
+    cmd = [java, "-Xmx256m", "-XX:MaxMetaspaceSize=24m",
+           "-agentpath:%s=report=%s,interval=0" % (agent, report),
+           "-cp", classes, "MetaspaceFiller", mode, plugin, report, copy]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    check("[%s/%s] JVM ran into OutOfMemoryError: Metaspace (exit 3)" % (label, mode),
+          r.returncode == 3, "rc=%d stderr=%s" % (r.returncode, r.stderr[-800:]))
+    if not os.path.exists(copy):
+        check("[%s/%s] report copied at the OOM" % (label, mode), False, "no copy")
+        return
+    doc = json.load(open(copy))
+    ms = doc["metaspace"]
+    check("[%s/%s] report at OOM has trigger metaspace-oom" % (label, mode),
+          doc["trigger"] == "metaspace-oom", doc["trigger"])
+    check("[%s/%s] per-loader bytes joined" % (label, mode),
+          ms.get("source", "").startswith("hotspot"), str(ms.get("source")))
+    if mode == "leak":
+        leaked = sum(l["metaspace_bytes"] or 0 for l in doc["leaks"])
+        used = ms["used_bytes"]
+        check("[%s/leak] verdict leak" % label, ms.get("verdict") == "leak",
+              "%s: %s" % (ms.get("verdict"), ms.get("verdict_reason")))
+        check("[%s/leak] leaked loaders hold between 1/2 and all of used_bytes" % label,
+              used > 0 and used / 2 <= leaked <= used,
+              "leaked %d of used %d (%d leaks)" % (leaked, used, len(doc["leaks"])))
+        check("[%s/leak] forecast per leaked loader" % label,
+              (ms["forecast"]["bytes_per_leaked_loader"] or 0) > 1000, json.dumps(ms["forecast"]))
+    else:
+        check("[%s/undersized] verdict undersized, no leak" % label,
+              ms.get("verdict") == "undersized" and doc["summary"]["leaked_loaders"] == 0,
+              "%s: %s; leaked %d" % (ms.get("verdict"), ms.get("verdict_reason"),
+                                     doc["summary"]["leaked_loaders"]))
+        check("[%s/undersized] advice names the limit to raise" % label,
+              "raise" in (ms.get("advice") or ""), str(ms.get("advice")))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--agent", required=True)
+    ap.add_argument("--java", action="append", required=True)
+    ap.add_argument("--work", required=True)
+    a = ap.parse_args()
+    shutil.rmtree(a.work, ignore_errors=True)
+    classes, plugin = os.path.join(a.work, "classes"), os.path.join(a.work, "plugin")
+    javac = os.path.join(os.path.dirname(a.java[0]), "javac")
+    subprocess.run([javac, "--release", "11", "-d", classes,
+                    os.path.join(HERE, "java", "MetaspaceFiller.java")], check=True)
+    subprocess.run([javac, "--release", "11", "-d", plugin,
+                    os.path.join(HERE, "java", "plug", "P.java")], check=True)
+    for java in a.java:
+        label = os.path.basename(os.path.dirname(os.path.dirname(java)))
+        for mode in ("leak", "undersized"):
+            run_case(java, os.path.abspath(a.agent), classes, plugin, a.work, mode, label)
+    print("%d passed, %d failed" % (results.count(True), results.count(False)))
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
