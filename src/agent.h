@@ -63,6 +63,7 @@ struct ml_mgmt {
     jmethodID gc_count;                     /* GarbageCollectorMXBean.getCollectionCount */
     jobject metaspace_pool;                 /* global ref, NULL if not found */
     jobject class_space_pool;               /* "Compressed Class Space", NULL if absent */
+    bool perm_gen;                          /* a "Perm Gen" pool: Java 7 or older */
     jmethodID pool_usage;                   /* MemoryPoolMXBean.getUsage */
     jmethodID usage_used, usage_committed, usage_max;
     char *java_version;

@@ -129,6 +129,8 @@ static int init_metaspace(JNIEnv *jni, struct ml_mgmt *m, jclass mf, jmethodID s
             m->metaspace_pool = (*jni)->NewGlobalRef(jni, pool);
         else if (cname != NULL && strcmp(cname, "Compressed Class Space") == 0)
             m->class_space_pool = (*jni)->NewGlobalRef(jni, pool);
+        else if (cname != NULL && strstr(cname, "Perm Gen") != NULL)
+            m->perm_gen = true;
         free(cname);
         (*jni)->DeleteLocalRef(jni, name);
         (*jni)->DeleteLocalRef(jni, pool);
@@ -200,6 +202,12 @@ int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
     }
     if (init_metaspace(jni, m, mf, size, get, pool_name) != ML_OK)
         ml_log(ML_LOG_DEBUG, "Metaspace pool not readable; metaspace fields will be null");
+    if (m->perm_gen && m->metaspace_pool == NULL) {
+        ml_log_error("this JVM keeps classes in PermGen (Java 7 or older): metaleak needs "
+                     "Java 8 or newer");
+        rc = ML_ERR_JVM;
+        goto cleanup;
+    }
     init_versions(jvmti, jni, m);
     m->ready = true;
     if (m->n_full == 0)
