@@ -78,6 +78,7 @@ struct ml_mgmt {
     jmethodID mbs_invoke;
     char metaspace_source[160];             /* for the report */
     int64_t hidden_unjoined_bytes;          /* non-strong hidden-class CLDs, -1 unmeasured */
+    int64_t reserved_bytes;                 /* Metaspace reserved, -1 unmeasured */
 };
 
 struct agent {

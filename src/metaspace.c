@@ -85,6 +85,7 @@ static bool init_dcmd(JNIEnv *jni, struct ml_mgmt *m)
 
     m->dcmd_tried = true;
     m->hidden_unjoined_bytes = -1;
+    m->reserved_bytes = -1;
     if ((*jni)->PushLocalFrame(jni, 32) != 0) {
         exc(jni);
         return false;
@@ -266,6 +267,7 @@ void ml_metaspace_measure(JNIEnv *jni)
     }
     (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
     m->hidden_unjoined_bytes = (int64_t)table.hidden_used_bytes;
+    m->reserved_bytes = table.reserved_bytes;
     set_source(m, "hotspot: VM.metaspace show-loaders joined by loader address (used bytes)");
 cleanup:
     ml_ms_free(&table);

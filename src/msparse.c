@@ -147,6 +147,14 @@ int ml_ms_parse_metaspace(const char *text, struct ml_ms_table *t)
         if (t->entries[i].hidden)
             t->hidden_used_bytes += t->entries[i].used_bytes;
     }
+    t->reserved_bytes = -1;
+    p = strstr(text, "Virtual space:");
+    if (p != NULL && (p = strstr(p, "Both:")) != NULL) {
+        uint64_t reserved;
+
+        if (bytes_before(p, line_end(p), "reserved", &reserved))
+            t->reserved_bytes = (int64_t)reserved;
+    }
     qsort(t->entries, t->n, sizeof(t->entries[0]), by_cld_cmp);
     return t->n > 0 ? ML_OK : ML_ERR_CONFIG;
 }

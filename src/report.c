@@ -273,6 +273,7 @@ static bool add_gc_and_metaspace(cJSON *root, const struct ml_report_meta *m)
     if (ms == NULL || !add_opt_ms(ms, "used_bytes", m->metaspace_used) ||
         !add_opt_ms(ms, "committed_bytes", m->metaspace_committed) ||
         !add_opt_ms(ms, "max_bytes", m->metaspace_max) ||
+        !add_opt_ms(ms, "reserved_bytes", m->metaspace_reserved) ||
         !add_opt_str(ms, "source", m->metaspace_source) ||
         !add_opt_ms(ms, "hidden_class_bytes", m->hidden_class_bytes))
         return false;

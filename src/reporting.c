@@ -143,6 +143,7 @@ static void fill_meta(JNIEnv *jni, struct ml_report_meta *meta, const char *trig
                         &meta->class_space_max);
     meta->metaspace_source = m->metaspace_source[0] ? m->metaspace_source : NULL;
     meta->hidden_class_bytes = m->dcmd_tried ? m->hidden_unjoined_bytes : -1;
+    meta->metaspace_reserved = m->dcmd_tried ? m->reserved_bytes : -1;
 }
 
 int ml_reporting_write(JNIEnv *jni, const char *trigger)

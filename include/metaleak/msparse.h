@@ -26,6 +26,7 @@ struct ml_ms_table {
     struct ml_ms_entry *entries;  /* owned */
     size_t n, cap;
     uint64_t hidden_used_bytes;   /* non-strong hidden-class CLDs (not joined to a loader) */
+    int64_t reserved_bytes;       /* class + non-class virtual space reserved, -1 unknown */
 };
 
 /* Parses VM.metaspace show-loaders scale=1 output into an empty t (sorted by CLD). Returns

@@ -45,6 +45,7 @@ struct ml_report_meta {
     int64_t class_space_max;
     const char *metaspace_source;      /* where per-loader bytes come from, or why none */
     int64_t hidden_class_bytes;        /* non-strong hidden classes (own CLDs), -1 unknown */
+    int64_t metaspace_reserved;        /* -1 unknown */
     const struct ml_ms_series *samples;           /* NULL = none */
     const struct ml_ms_judgement *judgement;      /* NULL = none */
     const struct ml_flink_conf *flink_conf;       /* NULL = not a Flink process */

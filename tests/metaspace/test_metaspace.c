@@ -30,7 +30,12 @@ static const char METASPACE_17[] =
     "   3: CLD 0x00007f51800da870: \"<bootstrap>\", 1501 classes\n"
     "  Non-Class:   12 chunks,   1048576 bytes capacity, 1048576 bytes (100%) committed,  400000 bytes ( 38%) used,  648576 bytes ( 62%) free,     0 bytes (  0%) waste , deallocated: 0 blocks with 0 bytes\n"
     "\n"
-    "Total Usage - 3 loaders, 1503 classes\n";
+    "Total Usage - 3 loaders, 1503 classes\n"
+    "       Both:  117 chunks,  4732928 bytes capacity,3291136 bytes ( 70%) committed, 3189624 bytes ( 67%) used\n"
+    "\n"
+    "Virtual space:\n"
+    "  Non-class space:  67108864 bytes reserved, 2949120 bytes (  4%) committed,  1 nodes.\n"
+    "             Both:  1140850688 bytes reserved, 3342336 bytes ( <1%) committed. \n";
 
 static const char TREE_17[] =
     "+-- <bootstrap>\n"
@@ -54,6 +59,7 @@ static void test_parse_join(void **state)
     assert_int_equal(ml_ms_parse_metaspace(METASPACE_17, &t), ML_OK);
     assert_int_equal(t.n, 3);
     assert_int_equal(t.hidden_used_bytes, 1800);
+    assert_int_equal(t.reserved_bytes, 1140850688LL);
     assert_int_equal(ml_ms_parse_tree(TREE_17, &t), ML_OK);
     e = ml_ms_find_oop(&t, 0x000000069ef001a0ULL);
     assert_non_null(e);
