@@ -58,8 +58,13 @@ struct ml_loader *ml_events_register_loader(jvmtiEnv *jvmti, JNIEnv *jni, jobjec
         goto done;
     }
     l = ml_registry_add(a->reg, ml_clock_ms());
-    if (l == NULL)
-        goto done; /* bound reached: counted in dropped.loaders */
+    if (l == NULL) {
+        /* Bound reached (counted in dropped.loaders once): mark the loader so that its next
+         * classes do not try again. */
+        callback_error((*jvmti)->SetTag(jvmti, loader, (jlong)ML_TAG_UNTRACKED),
+                       "SetTag(untracked loader)");
+        goto done;
+    }
     weak = (*jni)->NewWeakGlobalRef(jni, loader);
     if (weak == NULL) {
         (*jni)->ExceptionClear(jni);
@@ -109,7 +114,7 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
         l = ml_registry_boot(a->reg);
     } else {
         err = (*jvmti)->GetTag(jvmti, loader, &tag);
-        if (callback_error(err, "GetTag(loader)"))
+        if (callback_error(err, "GetTag(loader)") || ((uint64_t)tag & ML_TAG_UNTRACKED) != 0)
             goto done;
         l = ml_registry_lookup(a->reg, (uint64_t)tag);
         if (l == NULL)
@@ -156,7 +161,7 @@ static void JNICALL on_object_free(jvmtiEnv *jvmti, jlong tag)
     struct ml_loader *l;
 
     (void)jvmti;
-    if (a->reg == NULL || ((uint64_t)tag & ML_TAG_SEEN) != 0)
+    if (a->reg == NULL || ((uint64_t)tag & (ML_TAG_SEEN | ML_TAG_UNTRACKED)) != 0)
         return;
     l = ml_registry_lookup(a->reg, (uint64_t)tag);
     if (l == NULL)

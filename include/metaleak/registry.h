@@ -9,7 +9,8 @@
  *
  * Tags: bits 0..31 = slot + 1, bits 32..55 = slot generation, bit 62 = hidden-class tag
  * (the tag of a hidden class names its defining loader), bit 61 = "class already counted"
- * marker used while existing classes are replayed. A slot is reused only after its loader was
+ * marker used while existing classes are replayed, bit 60 = a loader that could not be tracked
+ * because the table was full (so its later classes cost one GetTag). A slot is reused only after its loader was
  * unloaded and evicted from the history, and its generation then changes, so a stale tag never
  * resolves to the new occupant.
  *
@@ -28,6 +29,7 @@
 #define ML_ID_NONE UINT64_MAX          /* "no loader" in id fields */
 #define ML_TAG_HIDDEN (1ULL << 62)
 #define ML_TAG_SEEN (1ULL << 61)
+#define ML_TAG_UNTRACKED (1ULL << 60)  /* a loader met when max_loaders was reached */
 #define ML_MAX_URLS 64                 /* URLs kept per loader; more are counted as dropped */
 #define ML_MAX_URL_LEN 2048            /* longer URLs are dropped and counted */
 
