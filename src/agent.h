@@ -117,6 +117,7 @@ struct agent {
     uint64_t sample_full_gcs;            /* full-collection count at the last sample */
     int64_t sample_ms;                   /* time of the last sample, -1 none */
     bool is_flink;                       /* the JVM runs a Flink entry point */
+    int64_t checkpoint_end_ms;           /* end of the shutdown checkpoint, -1 before */
     struct ml_flink_conf flink_conf;     /* its class-loading settings */
 };
 

@@ -138,6 +138,67 @@ static int init_metaspace(JNIEnv *jni, struct ml_mgmt *m, jclass mf, jmethodID s
     return ML_OK;
 }
 
+/* Reads a HotSpot flag through HotSpotDiagnosticMXBean.getVMOption; NULL when unknown. */
+static char *vm_option(JNIEnv *jni, const char *name)
+{
+    jclass mf = (*jni)->FindClass(jni, "java/lang/management/ManagementFactory");
+    jclass hs = (*jni)->FindClass(jni, "com/sun/management/HotSpotDiagnosticMXBean");
+    jclass opt_cls = (*jni)->FindClass(jni, "com/sun/management/VMOption");
+    jmethodID get_bean, get_option, get_value;
+    jobject bean, option;
+    jstring jname, value;
+    char *result = NULL;
+
+    if (exc(jni) || mf == NULL || hs == NULL || opt_cls == NULL)
+        return NULL;
+    get_bean = (*jni)->GetStaticMethodID(jni, mf, "getPlatformMXBean",
+                                         "(Ljava/lang/Class;)Ljava/lang/management/PlatformManagedObject;");
+    get_option = (*jni)->GetMethodID(jni, hs, "getVMOption",
+                                     "(Ljava/lang/String;)Lcom/sun/management/VMOption;");
+    get_value = (*jni)->GetMethodID(jni, opt_cls, "getValue", "()Ljava/lang/String;");
+    if (exc(jni) || get_bean == NULL || get_option == NULL || get_value == NULL)
+        return NULL;
+    bean = (*jni)->CallStaticObjectMethod(jni, mf, get_bean, hs);
+    jname = (*jni)->NewStringUTF(jni, name);
+    if (exc(jni) || bean == NULL || jname == NULL)
+        return NULL;
+    option = (*jni)->CallObjectMethod(jni, bean, get_option, jname);
+    if (exc(jni) || option == NULL)
+        return NULL; /* IllegalArgumentException: this JVM has no such flag */
+    value = (*jni)->CallObjectMethod(jni, option, get_value);
+    if (!exc(jni))
+        result = dup_name(jni, value);
+    return result;
+}
+
+/* Full collections prove nothing when classes cannot unload (-XX:-ClassUnloading), or when
+ * the "full" bean also counts young cycles (generational Shenandoah, JDK 25). Then no
+ * collection counts: closed loaders stay closed, never falsely leaked. */
+static void check_unloading(JNIEnv *jni, struct ml_mgmt *m)
+{
+    char *unloading = vm_option(jni, "ClassUnloading");
+    char *mode = m->n_full > 0 ? vm_option(jni, "ShenandoahGCMode") : NULL;
+    const char *why = NULL;
+
+    if (unloading != NULL && strcmp(unloading, "false") == 0)
+        why = "-XX:-ClassUnloading: no class loader can ever be unloaded";
+    else if (mode != NULL && strcmp(mode, "generational") == 0 &&
+             strncmp(m->full_names[0], "Shenandoah", 10) == 0)
+        why = "generational Shenandoah: its cycle count includes young cycles, which unload no "
+              "class";
+    if (why != NULL) {
+        for (size_t i = 0; i < m->n_full; i++)
+            (*jni)->DeleteGlobalRef(jni, m->full_beans[i]);
+        m->n_full = 0;
+        m->concurrent = false;
+        ml_log(ML_LOG_INFO, "%s; closed loaders are reported but never proven leaked by a "
+                            "collection (see docs/gc.md)",
+               why);
+    }
+    free(unloading);
+    free(mode);
+}
+
 static void init_versions(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
 {
     jclass sys = (*jni)->FindClass(jni, "java/lang/System");
@@ -189,6 +250,7 @@ int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
     rc = init_collectors(jni, m, mf, size, get, get_name);
     if (rc != ML_OK)
         goto cleanup;
+    check_unloading(jni, m);
     {
         jclass pool_cls = (*jni)->FindClass(jni, "java/lang/management/MemoryPoolMXBean");
 
@@ -210,9 +272,8 @@ int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
     }
     init_versions(jvmti, jni, m);
     m->ready = true;
-    if (m->n_full == 0)
-        ml_log(ML_LOG_INFO, "no full-collection bean among this JVM's collectors; closed "
-                            "loaders cannot be proven leaked by a full GC (see docs/gc.md)");
+    if (m->n_full == 0 && m->n_collectors > 0 && strcmp(m->collector_names[0], "") != 0)
+        ml_log(ML_LOG_DEBUG, "no collection counts as a full collection here (see docs/gc.md)");
     rc = ML_OK;
 cleanup:
     (*jni)->PopLocalFrame(jni, NULL);

@@ -180,6 +180,7 @@ static int split_pairs(char *buf, struct pair *pairs, size_t *n_pairs, char *err
 {
     size_t n = 0;
     char *item = buf;
+    int index = 0;
 
     while (item != NULL) {
         char *next = strchr(item, ',');
@@ -187,10 +188,13 @@ static int split_pairs(char *buf, struct pair *pairs, size_t *n_pairs, char *err
 
         if (next != NULL)
             *next++ = '\0';
+        index++;
         if (*item == '\0') {
             if (next == NULL && n > 0)
                 break; /* a trailing comma is harmless */
-            snprintf(err, errlen, "agent options: empty option in '%s'", item);
+            snprintf(err, errlen, "agent options: option %d is empty (two commas in a row, or "
+                                  "a leading comma?)",
+                     index);
             return ML_ERR_CONFIG;
         }
         eq = strchr(item, '=');

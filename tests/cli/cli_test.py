@@ -13,6 +13,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from schema_check import validate  # noqa: E402
+
 PASSED = []
 FAILED = []
 
@@ -53,6 +56,8 @@ def make_report(java, agent, host_cp, work, name, leaky, clean):
              os.path.join(work, "clean.jar"), "demo.clean.MetricsPlugin", str(clean)])
     if r.returncode != 0:
         raise SystemExit("host JVM failed: " + r.stderr)
+    problem = validate(report)
+    check("report %s matches the schema" % name, problem is None, str(problem))
     return report
 
 
@@ -230,6 +235,8 @@ def test_attach(cli, agent, java, host_cp, work, label):
         open(go, "w").close()
         proc.wait(timeout=60)
         doc = json.load(open(report))
+        problem = validate(doc)
+        check("[%s] attach report matches the schema" % label, problem is None, str(problem))
         check("[%s] exit report after attach: 3 leaked loaders" % label,
               doc["trigger"] == "exit" and doc["summary"]["leaked_loaders"] == 3,
               json.dumps(doc["summary"]))

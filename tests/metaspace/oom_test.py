@@ -15,6 +15,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from schema_check import validate  # noqa: E402
 results = []
 
 
@@ -37,6 +39,8 @@ def run_case(java, agent, classes, plugin, work, mode, label):
         return
     doc = json.load(open(copy))
     ms = doc["metaspace"]
+    problem = validate(doc)
+    check("[%s/%s] report at OOM matches the schema" % (label, mode), problem is None, str(problem))
     check("[%s/%s] report at OOM has trigger metaspace-oom" % (label, mode),
           doc["trigger"] == "metaspace-oom", doc["trigger"])
     check("[%s/%s] per-loader bytes joined" % (label, mode),
