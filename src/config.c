@@ -140,6 +140,9 @@ static int apply_events(yaml_parser_t *parser, const char *name, struct ml_optio
                 snprintf(err, errlen, "%s: config: a configuration file cannot name another one",
                          where);
                 rc = ML_ERR_CONFIG;
+            } else if (!ml_options_is_key(key)) {
+                /* name the key's own position, not its value's */
+                rc = ml_options_set(opts, key, "", where, err, errlen);
             } else if (seen_before(&seen, key)) {
                 snprintf(err, errlen, "%s: key '%s' is given twice", where, key);
                 rc = ML_ERR_CONFIG;

@@ -109,6 +109,11 @@ static int set_path(char *dst, const char *key, const char *value, const char *w
     return ML_OK;
 }
 
+bool ml_options_is_key(const char *key)
+{
+    return find_key(key) != NULL;
+}
+
 int ml_options_set(struct ml_options *opts, const char *key, const char *value, const char *where,
                    char *err, size_t errlen)
 {

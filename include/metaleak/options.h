@@ -34,6 +34,9 @@ int ml_options_set(struct ml_options *opts, const char *key, const char *value,
  * twice inline is an error. Returns ML_OK or ML_ERR_CONFIG/ML_ERR_IO with one line in err. */
 int ml_options_parse(const char *optstr, struct ml_options *opts, char *err, size_t errlen);
 
+/* True when key is an option key. */
+bool ml_options_is_key(const char *key);
+
 /* Name of a log level ("quiet", "info", "debug"). */
 const char *ml_log_level_name(enum ml_log_level level);
 

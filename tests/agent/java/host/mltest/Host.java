@@ -1,0 +1,56 @@
+package mltest;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * A plugin host for the agent's integration tests. Each deployment gets a fresh URLClassLoader
+ * over the plugin jar, runs one plugin class (plug.&lt;Kind&gt;), and is closed and dropped.
+ *
+ * Usage: Host PLUGIN_JAR [--gc-in-run] [--wait FILE] KIND:COUNT...
+ *   --gc-in-run  after the deployments, wait 1.5 s (the agent polls closes every 0.5 s), call
+ *                System.gc() and wait again, so that the proof comes from the run's own GC
+ *   --wait FILE  print "ready" and wait for FILE to exist before deploying (for late attach)
+ */
+public final class Host {
+    public static void main(String[] args) throws Exception {
+        URL jar = Paths.get(args[0]).toUri().toURL();
+        boolean gcInRun = false;
+        int i = 1;
+        for (; i < args.length && args[i].startsWith("--"); i++) {
+            if (args[i].equals("--gc-in-run")) {
+                gcInRun = true;
+            } else if (args[i].equals("--wait")) {
+                Path go = Paths.get(args[++i]);
+                System.out.println("ready");
+                System.out.flush();
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (!Files.exists(go) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
+            }
+        }
+        for (; i < args.length; i++) {
+            String[] kindCount = args[i].split(":");
+            int count = Integer.parseInt(kindCount[1]);
+            for (int n = 0; n < count; n++) {
+                deploy(jar, "plug." + kindCount[0]);
+            }
+        }
+        if (gcInRun) {
+            Thread.sleep(1500);
+            System.gc();
+            Thread.sleep(700);
+        }
+    }
+
+    private static void deploy(URL jar, String className) throws Exception {
+        URLClassLoader loader = new URLClassLoader(new URL[] {jar}, Host.class.getClassLoader());
+        Runnable plugin = (Runnable) loader.loadClass(className).getDeclaredConstructor().newInstance();
+        plugin.run();
+        loader.close();
+    }
+}
