@@ -155,7 +155,8 @@ int ml_ms_parse_metaspace(const char *text, struct ml_ms_table *t)
         if (bytes_before(p, line_end(p), "reserved", &reserved))
             t->reserved_bytes = (int64_t)reserved;
     }
-    qsort(t->entries, t->n, sizeof(t->entries[0]), by_cld_cmp);
+    if (t->n > 0)
+        qsort(t->entries, t->n, sizeof(t->entries[0]), by_cld_cmp);
     return t->n > 0 ? ML_OK : ML_ERR_CONFIG;
 }
 
@@ -178,7 +179,7 @@ int ml_ms_parse_tree(const char *text, struct ml_ms_table *t)
             if (number(&v, &cld)) {
                 struct ml_ms_entry key = {.cld = cld};
                 struct ml_ms_entry *e =
-                    bsearch(&key, t->entries, t->n, sizeof(key), by_cld_cmp);
+                    t->n == 0 ? NULL : bsearch(&key, t->entries, t->n, sizeof(key), by_cld_cmp);
 
                 /* A loader without Metaspace of its own has nothing to join. */
                 if (e != NULL) {
@@ -192,7 +193,8 @@ int ml_ms_parse_tree(const char *text, struct ml_ms_table *t)
         p += 7;
     }
     /* From here on the table is looked up by oop. */
-    qsort(t->entries, t->n, sizeof(t->entries[0]), by_oop_cmp);
+    if (t->n > 0)
+        qsort(t->entries, t->n, sizeof(t->entries[0]), by_oop_cmp);
     return any ? ML_OK : ML_ERR_CONFIG;
 }
 
@@ -200,7 +202,7 @@ const struct ml_ms_entry *ml_ms_find_oop(const struct ml_ms_table *t, uint64_t o
 {
     struct ml_ms_entry key = {.oop = oop, .has_oop = true};
 
-    return bsearch(&key, t->entries, t->n, sizeof(key), by_oop_cmp);
+    return t->n == 0 ? NULL : bsearch(&key, t->entries, t->n, sizeof(key), by_oop_cmp);
 }
 
 void ml_ms_free(struct ml_ms_table *t)
