@@ -14,6 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from schema_check import validate  # noqa: E402
 
 PASSED = []
@@ -194,6 +195,39 @@ def test_bad_input(cli, r1, work):
     check("collect: not an http URL is a usage error", r.returncode == 2, r.stderr)
 
 
+def test_collect(cli, r1, r2, work):
+    import fake_rest
+    with open(r1, "rb") as f:
+        one = f.read()
+    with open(r2, "rb") as f:
+        two = f.read()
+    server = fake_rest.serve({"10.0.0.5:35841-6a1b2c": {"metaleak-101.json": one},
+                              "10.0.0.6:41877-0c9d8e": {"metaleak-202.json": two},
+                              "10.0.0.7:40000-aaaaaa": {}},
+                             broken=["10.0.0.8:40000-bbbbbb"], slow=["10.0.0.9:40000-cccccc"])
+    try:
+        out = os.path.join(work, "collected")
+        url = "http://127.0.0.1:%d" % server.server_address[1]
+        r = run([cli, "collect", url, "--out", out, "--timeout", "2"])
+        check("collect exits 0 with some TaskManagers failing", r.returncode == 0,
+              r.stdout + r.stderr)
+        check("collect lists 5 TaskManagers", "5 TaskManager(s)" in r.stdout, r.stdout)
+        fetched = sorted(os.listdir(out)) if os.path.isdir(out) else []
+        check("collect fetched both reports (ids with ':' escaped in the URL, '_' in the file)",
+              fetched == ["10.0.0.5_35841-6a1b2c-metaleak-101.json",
+                          "10.0.0.6_41877-0c9d8e-metaleak-202.json"], str(fetched))
+        check("collect says which TaskManager has no report",
+              "10.0.0.7:40000-aaaaaa: no metaleak report" in r.stdout, r.stdout)
+        check("collect lists an HTTP error", "10.0.0.8:40000-bbbbbb: log listing failed: HTTP 500"
+              in r.stdout, r.stdout)
+        check("collect lists a time-out", "10.0.0.9:40000-cccccc: log listing failed: Timeout"
+              in r.stdout, r.stdout)
+        check("collect summarises the merged reports (2 + 3 leaked)",
+              "verdict: LEAK" in r.stdout and "5 x java.net.URLClassLoader" in r.stdout, r.stdout)
+    finally:
+        server.shutdown()
+
+
 def test_attach(cli, agent, java, host_cp, work, label):
     go = os.path.join(work, "go-" + label)
     report = os.path.join(work, "attach-%s.json" % label)
@@ -275,6 +309,7 @@ def main():
     r2 = make_report(a.java[0], agent, host_cp, a.work, "r2.json", 3, 1)
     test_reports(cli, r1, r2, a.work)
     test_bad_input(cli, r1, a.work)
+    test_collect(cli, r1, r2, a.work)
     for java in a.java:
         test_attach(cli, agent, java, host_cp, a.work,
                     os.path.basename(os.path.dirname(os.path.dirname(java))))
