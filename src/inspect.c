@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "jniutil.h"
 #include "metaleak/error.h"
 #include "metaleak/flink.h"
 #include "metaleak/jnames.h"
@@ -15,13 +16,6 @@
 
 #define MAX_CHAIN 24
 
-static bool clear_exception(JNIEnv *jni)
-{
-    if (!(*jni)->ExceptionCheck(jni))
-        return false;
-    (*jni)->ExceptionClear(jni);
-    return true;
-}
 
 /* Resolves a field ID, trying each descriptor in turn. NULL (exception cleared) if none. */
 static jfieldID field(JNIEnv *jni, jclass cls, const char *name, const char *const *descs,
@@ -32,7 +26,7 @@ static jfieldID field(JNIEnv *jni, jclass cls, const char *name, const char *con
 
         if (f != NULL)
             return f;
-        clear_exception(jni);
+        ml_jni_clear(jni);
     }
     return NULL;
 }
@@ -43,7 +37,7 @@ static jclass find_global(JNIEnv *jni, const char *name)
     jclass global;
 
     if (local == NULL) {
-        clear_exception(jni);
+        ml_jni_clear(jni);
         return NULL;
     }
     global = (*jni)->NewGlobalRef(jni, local);
@@ -68,7 +62,7 @@ int ml_inspect_init(JNIEnv *jni, struct ml_jids *ids)
     ids->url_loader_cls = find_global(jni, "java/net/URLClassLoader");
     ucp_cls = (*jni)->FindClass(jni, "jdk/internal/loader/URLClassPath");
     if (ucp_cls == NULL) {
-        clear_exception(jni);
+        ml_jni_clear(jni);
         ucp_cls = (*jni)->FindClass(jni, "sun/misc/URLClassPath");
     }
     list_cls = (*jni)->FindClass(jni, "java/util/ArrayList");
@@ -77,7 +71,7 @@ int ml_inspect_init(JNIEnv *jni, struct ml_jids *ids)
     thr_cls = (*jni)->FindClass(jni, "java/lang/Thread");
     if (ids->url_loader_cls == NULL || ucp_cls == NULL || list_cls == NULL || url_cls == NULL ||
         cl_cls == NULL || thr_cls == NULL) {
-        clear_exception(jni);
+        ml_jni_clear(jni);
         missing = "a JDK class (URLClassLoader, URLClassPath, ArrayList, URL, ClassLoader, Thread)";
         goto cleanup;
     }
@@ -90,7 +84,7 @@ int ml_inspect_init(JNIEnv *jni, struct ml_jids *ids)
     ids->cl_name = field(jni, cl_cls, "name", str_descs, 1); /* JDK 9+; optional */
     ids->thread_tccl = field(jni, thr_cls, "contextClassLoader", cl_descs, 1);
     ids->url_to_string = (*jni)->GetMethodID(jni, url_cls, "toExternalForm", "()Ljava/lang/String;");
-    clear_exception(jni);
+    ml_jni_clear(jni);
     if (ids->ucl_ucp == NULL || ids->ucp_closed == NULL || ids->ucp_path == NULL ||
         ids->list_data == NULL || ids->list_size == NULL || ids->cl_parent == NULL ||
         ids->thread_tccl == NULL || ids->url_to_string == NULL) {
@@ -104,7 +98,7 @@ int ml_inspect_init(JNIEnv *jni, struct ml_jids *ids)
         ids->hooks_field = (*jni)->GetStaticFieldID(jni, ids->hooks_cls, "hooks",
                                                     "Ljava/util/IdentityHashMap;");
         if (ids->hooks_field == NULL) {
-            clear_exception(jni);
+            ml_jni_clear(jni);
             (*jni)->DeleteGlobalRef(jni, ids->hooks_cls);
             ids->hooks_cls = NULL;
             ml_log(ML_LOG_DEBUG, "no ApplicationShutdownHooks.hooks: no shutdown checkpoint");
@@ -175,23 +169,6 @@ cleanup:
     return rc;
 }
 
-/* Copies a Java string into a malloc'd C string (modified UTF-8). NULL for null or failure. */
-static char *dup_jstring(JNIEnv *jni, jstring s)
-{
-    const char *utf;
-    char *copy;
-
-    if (s == NULL)
-        return NULL;
-    utf = (*jni)->GetStringUTFChars(jni, s, NULL);
-    if (utf == NULL) {
-        clear_exception(jni);
-        return NULL;
-    }
-    copy = strdup(utf);
-    (*jni)->ReleaseStringUTFChars(jni, s, utf);
-    return copy;
-}
 
 int ml_inspect_urls(JNIEnv *jni, const struct ml_jids *ids, jobject obj, struct ml_loader *l)
 {
@@ -221,9 +198,9 @@ int ml_inspect_urls(JNIEnv *jni, const struct ml_jids *ids, jobject obj, struct 
             continue;
         s = (*jni)->CallObjectMethod(jni, url, ids->url_to_string);
         (*jni)->DeleteLocalRef(jni, url);
-        if (clear_exception(jni) || s == NULL)
+        if (ml_jni_clear(jni) || s == NULL)
             continue;
-        text = dup_jstring(jni, s);
+        text = ml_jni_strdup(jni, s);
         (*jni)->DeleteLocalRef(jni, s);
         if (text == NULL)
             continue;
@@ -277,7 +254,7 @@ int ml_inspect_loader(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_loader *l)
         jstring name = (*jni)->GetObjectField(jni, obj, ids->cl_name);
 
         free(l->name);
-        l->name = dup_jstring(jni, name);
+        l->name = ml_jni_strdup(jni, name);
         if (name != NULL)
             (*jni)->DeleteLocalRef(jni, name);
     }

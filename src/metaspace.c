@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "jniutil.h"
 #include "metaleak/log.h"
 #include "metaleak/msparse.h"
 
@@ -27,13 +28,6 @@ struct addr {
     uint64_t oop;
 };
 
-static bool exc(JNIEnv *jni)
-{
-    if (!(*jni)->ExceptionCheck(jni))
-        return false;
-    (*jni)->ExceptionClear(jni);
-    return true;
-}
 
 static jobject global(JNIEnv *jni, jobject local)
 {
@@ -87,7 +81,7 @@ static bool init_dcmd(JNIEnv *jni, struct ml_mgmt *m)
     m->hidden_unjoined_bytes = -1;
     m->reserved_bytes = -1;
     if ((*jni)->PushLocalFrame(jni, 32) != 0) {
-        exc(jni);
+        ml_jni_clear(jni);
         return false;
     }
     mf = (*jni)->FindClass(jni, "java/lang/management/ManagementFactory");
@@ -95,7 +89,7 @@ static bool init_dcmd(JNIEnv *jni, struct ml_mgmt *m)
     mbs_cls = (*jni)->FindClass(jni, "javax/management/MBeanServerConnection");
     string_cls = (*jni)->FindClass(jni, "java/lang/String");
     object_cls = (*jni)->FindClass(jni, "java/lang/Object");
-    if (exc(jni) || mf == NULL || on_cls == NULL || mbs_cls == NULL || string_cls == NULL ||
+    if (ml_jni_clear(jni) || mf == NULL || on_cls == NULL || mbs_cls == NULL || string_cls == NULL ||
         object_cls == NULL)
         goto done;
     get_mbs = (*jni)->GetStaticMethodID(jni, mf, "getPlatformMBeanServer",
@@ -105,20 +99,20 @@ static bool init_dcmd(JNIEnv *jni, struct ml_mgmt *m)
         jni, mbs_cls, "invoke",
         "(Ljavax/management/ObjectName;Ljava/lang/String;[Ljava/lang/Object;[Ljava/lang/String;)"
         "Ljava/lang/Object;");
-    if (exc(jni) || get_mbs == NULL || on_ctor == NULL || m->mbs_invoke == NULL)
+    if (ml_jni_clear(jni) || get_mbs == NULL || on_ctor == NULL || m->mbs_invoke == NULL)
         goto done;
     m->mbean_server = global(jni, (*jni)->CallStaticObjectMethod(jni, mf, get_mbs));
     name = (*jni)->NewStringUTF(jni, "com.sun.management:type=DiagnosticCommand");
-    if (exc(jni) || m->mbean_server == NULL || name == NULL)
+    if (ml_jni_clear(jni) || m->mbean_server == NULL || name == NULL)
         goto done;
     m->dcmd_name = global(jni, (*jni)->NewObject(jni, on_cls, on_ctor, name));
     m->dcmd_signature = global(jni, strings(jni, string_cls, sig, 1));
     m->dcmd_args_stats = global(jni, op_args(jni, string_cls, object_cls, loaders, 2));
     m->dcmd_args_tree = global(jni, op_args(jni, string_cls, object_cls, tree, 2));
-    ok = !exc(jni) && m->dcmd_name != NULL && m->dcmd_signature != NULL &&
+    ok = !ml_jni_clear(jni) && m->dcmd_name != NULL && m->dcmd_signature != NULL &&
          m->dcmd_args_stats != NULL && m->dcmd_args_tree != NULL;
 done:
-    exc(jni);
+    ml_jni_clear(jni);
     (*jni)->PopLocalFrame(jni, NULL);
     return ok;
 }
@@ -128,24 +122,18 @@ static char *run_dcmd(JNIEnv *jni, const struct ml_mgmt *m, const char *op, jobj
 {
     jstring op_name = (*jni)->NewStringUTF(jni, op);
     jobject result;
-    const char *utf;
     char *text = NULL;
 
     if (op_name == NULL) {
-        exc(jni);
+        ml_jni_clear(jni);
         return NULL;
     }
     result = (*jni)->CallObjectMethod(jni, m->mbean_server, m->mbs_invoke, m->dcmd_name, op_name,
                                       args, m->dcmd_signature);
     (*jni)->DeleteLocalRef(jni, op_name);
-    if (exc(jni) || result == NULL)
+    if (ml_jni_clear(jni) || result == NULL)
         return NULL;
-    utf = (*jni)->GetStringUTFChars(jni, (jstring)result, NULL);
-    if (utf != NULL) {
-        text = strdup(utf);
-        (*jni)->ReleaseStringUTFChars(jni, (jstring)result, utf);
-    }
-    exc(jni);
+    text = ml_jni_strdup(jni, (jstring)result);
     (*jni)->DeleteLocalRef(jni, result);
     return text;
 }

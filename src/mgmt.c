@@ -6,34 +6,12 @@
 #include <string.h>
 
 #include "agent.h"
+#include "jniutil.h"
 #include "metaleak/error.h"
 #include "metaleak/gcinfo.h"
 #include "metaleak/log.h"
 
-static bool exc(JNIEnv *jni)
-{
-    if (!(*jni)->ExceptionCheck(jni))
-        return false;
-    (*jni)->ExceptionClear(jni);
-    return true;
-}
 
-static char *dup_name(JNIEnv *jni, jstring s)
-{
-    const char *utf;
-    char *copy;
-
-    if (s == NULL)
-        return NULL;
-    utf = (*jni)->GetStringUTFChars(jni, s, NULL);
-    if (utf == NULL) {
-        exc(jni);
-        return NULL;
-    }
-    copy = strdup(utf);
-    (*jni)->ReleaseStringUTFChars(jni, s, utf);
-    return copy;
-}
 
 /* Calls a static ()Ljava/util/List; method of ManagementFactory. */
 static jobject factory_list(JNIEnv *jni, jclass mf, const char *method)
@@ -42,11 +20,11 @@ static jobject factory_list(JNIEnv *jni, jclass mf, const char *method)
     jobject list;
 
     if (m == NULL) {
-        exc(jni);
+        ml_jni_clear(jni);
         return NULL;
     }
     list = (*jni)->CallStaticObjectMethod(jni, mf, m);
-    if (exc(jni))
+    if (ml_jni_clear(jni))
         return NULL;
     return list;
 }
@@ -60,7 +38,7 @@ static int init_collectors(JNIEnv *jni, struct ml_mgmt *m, jclass mf, jmethodID 
     if (list == NULL)
         return ML_ERR_JVM;
     n = (*jni)->CallIntMethod(jni, list, size);
-    if (exc(jni))
+    if (ml_jni_clear(jni))
         return ML_ERR_JVM;
     for (jint i = 0; i < n && m->n_collectors < ML_MGMT_MAX_BEANS; i++) {
         jobject bean = (*jni)->CallObjectMethod(jni, list, get, i);
@@ -68,12 +46,12 @@ static int init_collectors(JNIEnv *jni, struct ml_mgmt *m, jclass mf, jmethodID 
         char *cname;
         enum ml_gc_kind kind;
 
-        if (exc(jni) || bean == NULL)
+        if (ml_jni_clear(jni) || bean == NULL)
             return ML_ERR_JVM;
         name = (*jni)->CallObjectMethod(jni, bean, get_name);
-        if (exc(jni))
+        if (ml_jni_clear(jni))
             return ML_ERR_JVM;
-        cname = dup_name(jni, name);
+        cname = ml_jni_strdup(jni, name);
         if (cname == NULL)
             return ML_ERR_NOMEM;
         m->collector_names[m->n_collectors++] = cname;
@@ -100,7 +78,7 @@ static int init_metaspace(JNIEnv *jni, struct ml_mgmt *m, jclass mf, jmethodID s
     jint n;
 
     if (list == NULL || pool_cls == NULL || usage_cls == NULL) {
-        exc(jni);
+        ml_jni_clear(jni);
         return ML_ERR_JVM;
     }
     m->pool_usage = (*jni)->GetMethodID(jni, pool_cls, "getUsage",
@@ -108,23 +86,23 @@ static int init_metaspace(JNIEnv *jni, struct ml_mgmt *m, jclass mf, jmethodID s
     m->usage_used = (*jni)->GetMethodID(jni, usage_cls, "getUsed", "()J");
     m->usage_committed = (*jni)->GetMethodID(jni, usage_cls, "getCommitted", "()J");
     m->usage_max = (*jni)->GetMethodID(jni, usage_cls, "getMax", "()J");
-    if (exc(jni) || m->pool_usage == NULL || m->usage_used == NULL ||
+    if (ml_jni_clear(jni) || m->pool_usage == NULL || m->usage_used == NULL ||
         m->usage_committed == NULL || m->usage_max == NULL)
         return ML_ERR_JVM;
     n = (*jni)->CallIntMethod(jni, list, size);
-    if (exc(jni))
+    if (ml_jni_clear(jni))
         return ML_ERR_JVM;
     for (jint i = 0; i < n; i++) {
         jobject pool = (*jni)->CallObjectMethod(jni, list, get, i);
         jstring name;
         char *cname;
 
-        if (exc(jni) || pool == NULL)
+        if (ml_jni_clear(jni) || pool == NULL)
             return ML_ERR_JVM;
         name = (*jni)->CallObjectMethod(jni, pool, get_name);
-        if (exc(jni))
+        if (ml_jni_clear(jni))
             return ML_ERR_JVM;
-        cname = dup_name(jni, name);
+        cname = ml_jni_strdup(jni, name);
         if (cname != NULL && strcmp(cname, "Metaspace") == 0)
             m->metaspace_pool = (*jni)->NewGlobalRef(jni, pool);
         else if (cname != NULL && strcmp(cname, "Compressed Class Space") == 0)
@@ -149,25 +127,25 @@ static char *vm_option(JNIEnv *jni, const char *name)
     jstring jname, value;
     char *result = NULL;
 
-    if (exc(jni) || mf == NULL || hs == NULL || opt_cls == NULL)
+    if (ml_jni_clear(jni) || mf == NULL || hs == NULL || opt_cls == NULL)
         return NULL;
     get_bean = (*jni)->GetStaticMethodID(jni, mf, "getPlatformMXBean",
                                          "(Ljava/lang/Class;)Ljava/lang/management/PlatformManagedObject;");
     get_option = (*jni)->GetMethodID(jni, hs, "getVMOption",
                                      "(Ljava/lang/String;)Lcom/sun/management/VMOption;");
     get_value = (*jni)->GetMethodID(jni, opt_cls, "getValue", "()Ljava/lang/String;");
-    if (exc(jni) || get_bean == NULL || get_option == NULL || get_value == NULL)
+    if (ml_jni_clear(jni) || get_bean == NULL || get_option == NULL || get_value == NULL)
         return NULL;
     bean = (*jni)->CallStaticObjectMethod(jni, mf, get_bean, hs);
     jname = (*jni)->NewStringUTF(jni, name);
-    if (exc(jni) || bean == NULL || jname == NULL)
+    if (ml_jni_clear(jni) || bean == NULL || jname == NULL)
         return NULL;
     option = (*jni)->CallObjectMethod(jni, bean, get_option, jname);
-    if (exc(jni) || option == NULL)
+    if (ml_jni_clear(jni) || option == NULL)
         return NULL; /* IllegalArgumentException: this JVM has no such flag */
     value = (*jni)->CallObjectMethod(jni, option, get_value);
-    if (!exc(jni))
-        result = dup_name(jni, value);
+    if (!ml_jni_clear(jni))
+        result = ml_jni_strdup(jni, value);
     return result;
 }
 
@@ -211,10 +189,10 @@ static void init_versions(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
         jstring key = (*jni)->NewStringUTF(jni, "java.version");
         jstring v = key == NULL ? NULL : (*jni)->CallStaticObjectMethod(jni, sys, get, key);
 
-        if (!exc(jni))
-            m->java_version = dup_name(jni, v);
+        if (!ml_jni_clear(jni))
+            m->java_version = ml_jni_strdup(jni, v);
     }
-    exc(jni);
+    ml_jni_clear(jni);
     if ((*jvmti)->GetSystemProperty(jvmti, "java.vm.name", &vm_name) == JVMTI_ERROR_NONE &&
         vm_name != NULL) {
         m->vm_name = strdup(vm_name);
@@ -229,7 +207,7 @@ int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
     int rc = ML_ERR_JVM;
 
     if ((*jni)->PushLocalFrame(jni, 256) != 0) {
-        exc(jni);
+        ml_jni_clear(jni);
         return ML_ERR_NOMEM;
     }
     mf = (*jni)->FindClass(jni, "java/lang/management/ManagementFactory");
@@ -237,7 +215,7 @@ int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
     mm_cls = (*jni)->FindClass(jni, "java/lang/management/MemoryManagerMXBean");
     gc_cls = (*jni)->FindClass(jni, "java/lang/management/GarbageCollectorMXBean");
     if (mf == NULL || list_cls == NULL || mm_cls == NULL || gc_cls == NULL) {
-        exc(jni);
+        ml_jni_clear(jni);
         ml_log_error("java.lang.management is not available in this JVM");
         goto cleanup;
     }
@@ -245,7 +223,7 @@ int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
     get = (*jni)->GetMethodID(jni, list_cls, "get", "(I)Ljava/lang/Object;");
     get_name = (*jni)->GetMethodID(jni, mm_cls, "getName", "()Ljava/lang/String;");
     m->gc_count = (*jni)->GetMethodID(jni, gc_cls, "getCollectionCount", "()J");
-    if (exc(jni) || size == NULL || get == NULL || get_name == NULL || m->gc_count == NULL)
+    if (ml_jni_clear(jni) || size == NULL || get == NULL || get_name == NULL || m->gc_count == NULL)
         goto cleanup;
     rc = init_collectors(jni, m, mf, size, get, get_name);
     if (rc != ML_OK)
@@ -257,7 +235,7 @@ int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
         pool_name = pool_cls == NULL ? NULL
                                      : (*jni)->GetMethodID(jni, pool_cls, "getName",
                                                            "()Ljava/lang/String;");
-        if (exc(jni) || pool_name == NULL) {
+        if (ml_jni_clear(jni) || pool_name == NULL) {
             rc = ML_ERR_JVM;
             goto cleanup;
         }
@@ -287,7 +265,7 @@ uint64_t ml_mgmt_full_gcs(JNIEnv *jni, const struct ml_mgmt *m)
     for (size_t i = 0; i < m->n_full; i++) {
         jlong c = (*jni)->CallLongMethod(jni, m->full_beans[i], m->gc_count);
 
-        if (exc(jni))
+        if (ml_jni_clear(jni))
             continue;
         if (c > 0)
             total += (uint64_t)c;
@@ -304,14 +282,14 @@ static void pool_usage(JNIEnv *jni, const struct ml_mgmt *m, jobject pool, int64
     if (!m->ready || pool == NULL)
         return;
     usage = (*jni)->CallObjectMethod(jni, pool, m->pool_usage);
-    if (exc(jni) || usage == NULL)
+    if (ml_jni_clear(jni) || usage == NULL)
         return;
     *used = (*jni)->CallLongMethod(jni, usage, m->usage_used);
-    if (!exc(jni))
+    if (!ml_jni_clear(jni))
         *committed = (*jni)->CallLongMethod(jni, usage, m->usage_committed);
-    if (!exc(jni))
+    if (!ml_jni_clear(jni))
         *max = (*jni)->CallLongMethod(jni, usage, m->usage_max);
-    exc(jni);
+    ml_jni_clear(jni);
     (*jni)->DeleteLocalRef(jni, usage);
 }
 
