@@ -14,6 +14,28 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMETALEAK_WERROR
 cmake --build build
 ctest --test-dir build --output-on-failure -j "$jobs"
 
+# Fuzzing, short: each libFuzzer target for a few seconds from the checked-in corpus
+# (a long run is recorded in docs/reliability.md).
+if command -v clang >/dev/null 2>&1; then
+    cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DMETALEAK_FUZZ=ON \
+          -DMETALEAK_TESTS=OFF >/dev/null
+    cmake --build build-fuzz --target fuzz_options fuzz_config fuzz_report
+    for target in options config report; do
+        corpus=$(mktemp -d)
+        cp tests/fuzz/corpus/$target/* "$corpus"/
+        status=0
+        build-fuzz/tests/fuzz/fuzz_$target -max_total_time="${METALEAK_FUZZ_SECONDS:-30}" \
+            "$corpus" >"$corpus.log" 2>&1 || status=$?
+        grep -E "^Done|ERROR|SUMMARY" "$corpus.log" | sed "s/^/fuzz_$target: /" || true
+        rm -rf "$corpus" "$corpus.log"
+        if [ "$status" -ne 0 ]; then
+            echo "fuzz_$target failed (exit $status): a crash or a refusal without message" >&2
+            exit 1
+        fi
+    done
+fi
+
+# Last: the unit and CLI tests under AddressSanitizer + UBSan.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMETALEAK_WERROR=ON \
       -DMETALEAK_SANITIZE=ON -DMETALEAK_TESTS=ON >/dev/null
 cmake --build build-asan
