@@ -1,0 +1,8 @@
+package plug;
+
+/** One of ten small plugin classes; each loader in the stress test defines all ten. */
+public class C9 {
+    public int value() {
+        return 9;
+    }
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Concurrency stress with the agent in real JVMs: 16 threads define 10 classes in each of 1 008
+loaders while loaders are released and System.gc() runs every 50 ms. The report must have
+exact counts: every plugin loader tracked with 10 classes, exactly the kept ones leaked, all
+others unloaded, no deadlock (bounded time). Then the same with the agent attached while the
+threads are defining classes: loaders seen after the attach still have exactly 10 classes.
+
+Usage: stress_test.py --agent libmetaleak.so --cli metaleak --java JAVA... --work DIR
+"""
+import argparse
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from schema_check import validate  # noqa: E402
+
+THREADS, PER_THREAD, KEEP_EVERY = 16, 63, 7
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(cond)
+    print(("ok    " if cond else "FAIL  ") + name + ("" if cond else ": " + detail), flush=True)
+
+
+def plugin_loaders(doc, plugin_url):
+    # A loader collected before the agent's worker described it (it polls every 500 ms) has
+    # its class but no URLs: count the plugin loaders by class, the only URLClassLoaders here.
+    return [l for l in doc["loaders"] if l["class"] == "java.net.URLClassLoader" and
+            (not l["urls"] or plugin_url in l["urls"])]
+
+
+def verify(doc, label, plugin_url, expect_all):
+    total = THREADS * PER_THREAD
+    kept = len([i for i in range(total) if i % KEEP_EVERY == 0])
+    problem = validate(doc)
+    check(label + ": report matches the schema", problem is None, str(problem))
+    loaders = plugin_loaders(doc, plugin_url)
+    bad = [l for l in loaders if l["classes_defined"] != 10]
+    check(label + ": every plugin loader defined exactly 10 classes", not bad,
+          "%d of %d differ, e.g. %s" % (len(bad), len(loaders), bad[:1]))
+    if expect_all:
+        check(label + ": all %d plugin loaders tracked" % total, len(loaders) == total,
+              str(len(loaders)))
+        check(label + ": exactly %d leaked" % kept, doc["summary"]["leaked_loaders"] == kept,
+              json.dumps(doc["summary"]))
+        unloaded = sum(1 for l in loaders if l["state"] == "unloaded")
+        check(label + ": the other %d unloaded" % (total - kept), unloaded == total - kept,
+              str(unloaded))
+    else:
+        leaked = doc["summary"]["leaked_loaders"]
+        check(label + ": leaked ones are a subset of the kept ones", 0 < leaked <= kept,
+              str(leaked))
+        live_or_closed = [l for l in loaders if l["state"] in ("live", "closed")]
+        check(label + ": no plugin loader left without a verdict", not live_or_closed,
+              str(live_or_closed[:1]))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--agent", required=True)
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--java", action="append", required=True)
+    ap.add_argument("--work", required=True)
+    a = ap.parse_args()
+    shutil.rmtree(a.work, ignore_errors=True)
+    os.makedirs(a.work)
+    javac = os.path.join(os.path.dirname(a.java[0]), "javac")
+    classes, plugin = os.path.join(a.work, "classes"), os.path.join(a.work, "plugin")
+    subprocess.run([javac, "--release", "11", "-d", classes,
+                    os.path.join(HERE, "java", "Stress.java")], check=True)
+    subprocess.run([javac, "--release", "11", "-d", plugin] +
+                   glob.glob(os.path.join(HERE, "java", "plug", "*.java")), check=True)
+    plugin_url = "file:" + plugin + "/"
+    for java in a.java:
+        label = os.path.basename(os.path.dirname(os.path.dirname(java)))
+        report = os.path.join(a.work, "stress-%s.json" % label)
+        t0 = time.time()
+        r = subprocess.run([java, "-Xmx512m",
+                            "-agentpath:%s=report=%s,interval=0" % (os.path.abspath(a.agent),
+                                                                      report),
+                            "-cp", classes, "Stress", plugin, str(THREADS), str(PER_THREAD),
+                            str(KEEP_EVERY)], capture_output=True, text=True, timeout=300)
+        check("[%s] stress run ends (no deadlock) in %.1f s" % (label, time.time() - t0),
+              r.returncode == 0, r.stderr[-800:])
+        if r.returncode == 0:
+            verify(json.load(open(report)), "[%s] stress" % label, plugin_url, True)
+
+        # late attach while the definers run
+        report = os.path.join(a.work, "attach-%s.json" % label)
+        go = os.path.join(a.work, "go-%s" % label)
+        extra = [] if label.startswith("java-17") else ["-XX:+EnableDynamicAgentLoading"]
+        proc = subprocess.Popen([java, "-Xmx512m"] + extra +
+                                ["-cp", classes, "Stress", plugin, str(THREADS), str(PER_THREAD),
+                                 str(KEEP_EVERY), "--attach-after", go],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            proc.stdout.readline()
+            r = subprocess.run([a.cli, "attach", "--agent", os.path.abspath(a.agent),
+                                str(proc.pid), "report=%s,interval=0" % report],
+                               capture_output=True, text=True, timeout=60)
+            open(go, "w").close()
+            check("[%s] attach while classes are defined" % label, r.returncode == 0,
+                  r.stdout + r.stderr)
+            proc.wait(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if os.path.exists(report):
+            verify(json.load(open(report)), "[%s] late attach" % label, plugin_url, False)
+        else:
+            check("[%s] late attach: report written" % label, False, "none")
+    print("%d passed, %d failed" % (results.count(True), results.count(False)))
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
