@@ -149,6 +149,15 @@ def run_scenario(java, agent, host, plugin_jar, work, label, name):
     boot = doc["loaders"][0]
     check(tag + ": bootstrap loader counted", boot["id"] == 0 and boot["classes_defined"] > 300,
           str(boot["classes_defined"]))
+    app = [l for l in doc["loaders"] if l["name"] == "app"]
+    described = [l for l in plugins if l["urls"]]
+    check(tag + ": plugin loaders' parent is the app loader, no hidden classes",
+          app and all(l["parent_id"] == app[0]["id"] for l in described) and
+          all(l["hidden_classes_defined"] == 0 for l in plugins),
+          str([(l["parent_id"], l["hidden_classes_defined"]) for l in plugins][:4]))
+    mode = os.stat(reports[0]).st_mode & 0o777
+    check(tag + ": report mode within 0640, pid is the JVM's", mode & ~0o640 == 0 and
+          reports[0].endswith("-%d.json" % doc["jvm"]["pid"]), "%o %s" % (mode, reports[0]))
 
 
 def run_bad_config(java, agent, work, label):
