@@ -66,6 +66,8 @@ struct ml_mgmt {
     bool perm_gen;                          /* a "Perm Gen" pool: Java 7 or older */
     jmethodID pool_usage;                   /* MemoryPoolMXBean.getUsage */
     jmethodID usage_used, usage_committed, usage_max;
+    jobject memory_bean;                    /* MemoryMXBean, global ref, NULL if absent */
+    jmethodID pending_finalization;         /* getObjectPendingFinalizationCount */
     char *java_version;
     char *vm_name;
     /* DiagnosticCommand MBean (per-loader Metaspace), resolved on first use. */
@@ -167,6 +169,8 @@ uint64_t ml_mgmt_full_gcs(JNIEnv *jni, const struct ml_mgmt *m);
 /* Metaspace used/committed/max in bytes, -1 when unknown (max: -1 when unlimited). */
 void ml_mgmt_metaspace(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used, int64_t *committed,
                        int64_t *max);
+/* Objects pending finalization (MemoryMXBean), -1 when unknown. */
+long ml_mgmt_pending_finalization(JNIEnv *jni, const struct ml_mgmt *m);
 /* Compressed Class Space used/committed/max, -1 when the JVM has none. */
 void ml_mgmt_class_space(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used,
                          int64_t *committed, int64_t *max);

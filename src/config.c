@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "metaleak/error.h"
+#include "metaleak/log.h"
 
 #define ML_CONFIG_MAX_BYTES (1024 * 1024)
 #define ML_CONFIG_MAX_KEYS 64
@@ -114,7 +115,7 @@ static int apply_events(yaml_parser_t *parser, const char *name, struct ml_optio
             break;
         case YAML_SCALAR_EVENT: {
             yaml_event_t val;
-            char key[128];
+            char key[128], shown[128];
             const char *k = (const char *)ev.data.scalar.value;
 
             where_at(where, sizeof(where), name, &ev.start_mark);
@@ -122,7 +123,7 @@ static int apply_events(yaml_parser_t *parser, const char *name, struct ml_optio
                 if (state == TOP && ev.data.scalar.length == 0 && ev.data.scalar.plain_implicit)
                     break; /* an empty document */
                 snprintf(err, errlen, "%s: expected a mapping of option keys, found '%s'", where,
-                         k);
+                         ml_printable(k, shown, sizeof(shown)));
                 rc = ML_ERR_CONFIG;
                 break;
             }
@@ -144,7 +145,8 @@ static int apply_events(yaml_parser_t *parser, const char *name, struct ml_optio
                 /* name the key's own position, not its value's */
                 rc = ml_options_set(opts, key, "", where, err, errlen);
             } else if (seen_before(&seen, key)) {
-                snprintf(err, errlen, "%s: key '%s' is given twice", where, key);
+                snprintf(err, errlen, "%s: key '%s' is given twice", where,
+                         ml_printable(key, shown, sizeof(shown)));
                 rc = ML_ERR_CONFIG;
             } else if (val.data.scalar.length == 0 && val.data.scalar.plain_implicit) {
                 snprintf(err, errlen, "%s: %s: no value", where, key);

@@ -356,6 +356,7 @@ static void link_wrapper(jvmtiEnv *jvmti, JNIEnv *jni, jobject tccl)
     if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) == JVMTI_ERROR_NONE) {
         w->inner_id = inner_rec->id;
         inner_rec->wrapper_id = w->id;
+        memcpy(w->job_id, inner_rec->job_id, sizeof(w->job_id));
         (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
     }
 cleanup:

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static _Atomic int threshold = ML_LOG_INFO;
@@ -52,4 +53,20 @@ void ml_log_error(const char *fmt, ...)
     va_start(ap, fmt);
     emit("error", fmt, ap);
     va_end(ap);
+}
+
+/* A copy of s fit for a one-line message: control characters become '?', and a long value is
+ * cut with "...". */
+const char *ml_printable(const char *s, char *out, size_t outlen)
+{
+    size_t o = 0;
+
+    for (; *s != '\0' && o + 4 < outlen; s++)
+        out[o++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+    if (*s != '\0' && outlen >= 4) {
+        memcpy(out + (o > outlen - 4 ? outlen - 4 : o), "...", 3);
+        o = (o > outlen - 4 ? outlen - 4 : o) + 3;
+    }
+    out[o] = '\0';
+    return out;
 }

@@ -249,6 +249,21 @@ int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
         goto cleanup;
     }
     init_versions(jvmti, jni, m);
+    {
+        jclass mem_cls = (*jni)->FindClass(jni, "java/lang/management/MemoryMXBean");
+        jmethodID get_mem = (*jni)->GetStaticMethodID(jni, mf, "getMemoryMXBean",
+                                                      "()Ljava/lang/management/MemoryMXBean;");
+
+        if (!ml_jni_clear(jni) && mem_cls != NULL && get_mem != NULL) {
+            jobject bean = (*jni)->CallStaticObjectMethod(jni, mf, get_mem);
+
+            m->pending_finalization = (*jni)->GetMethodID(
+                jni, mem_cls, "getObjectPendingFinalizationCount", "()I");
+            if (!ml_jni_clear(jni) && bean != NULL && m->pending_finalization != NULL)
+                m->memory_bean = (*jni)->NewGlobalRef(jni, bean);
+        }
+        ml_jni_clear(jni);
+    }
     m->ready = true;
     if (m->n_full == 0 && m->n_collectors > 0 && strcmp(m->collector_names[0], "") != 0)
         ml_log(ML_LOG_DEBUG, "no collection counts as a full collection here (see docs/gc.md)");
@@ -293,6 +308,16 @@ static void pool_usage(JNIEnv *jni, const struct ml_mgmt *m, jobject pool, int64
     (*jni)->DeleteLocalRef(jni, usage);
 }
 
+long ml_mgmt_pending_finalization(JNIEnv *jni, const struct ml_mgmt *m)
+{
+    jint n;
+
+    if (m->memory_bean == NULL)
+        return -1;
+    n = (*jni)->CallIntMethod(jni, m->memory_bean, m->pending_finalization);
+    return ml_jni_clear(jni) ? -1 : (long)n;
+}
+
 void ml_mgmt_metaspace(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used, int64_t *committed,
                        int64_t *max)
 {
@@ -309,7 +334,8 @@ void ml_mgmt_release(JNIEnv *jni, struct ml_mgmt *m)
 {
     for (size_t i = 0; i < m->n_full; i++)
         (*jni)->DeleteGlobalRef(jni, m->full_beans[i]);
-    jobject refs[] = {m->metaspace_pool, m->class_space_pool, m->mbean_server, m->dcmd_name,
+    jobject refs[] = {m->metaspace_pool, m->class_space_pool, m->memory_bean,
+                      m->mbean_server, m->dcmd_name,
                       m->dcmd_signature, m->dcmd_args_stats, m->dcmd_args_tree};
 
     for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {

@@ -12,6 +12,7 @@
 
 #include "metaleak/config.h"
 #include "metaleak/error.h"
+#include "metaleak/log.h"
 
 #define ML_MAX_INLINE_KEYS 32
 
@@ -119,24 +120,28 @@ int ml_options_set(struct ml_options *opts, const char *key, const char *value, 
 {
     const struct key_def *def = find_key(key);
     unsigned long long n = 0;
+    char shown[128];
 
     if (def == NULL) {
-        snprintf(err, errlen, "%s: unknown key '%s' (known keys: %s)", where, key,
-                 ml_options_known_keys());
+        snprintf(err, errlen, "%s: unknown key '%s' (known keys: %s)", where,
+                 ml_printable(key, shown, sizeof(shown)), ml_options_known_keys());
         return ML_ERR_CONFIG;
     }
+    /* Values appear in messages from here on, quoted and on one line. */
+    value = value != NULL ? value : "";
     switch (def->kind) {
     case KEY_PATH:
         return set_path(strcmp(key, "config") == 0 ? opts->config : opts->report, key, value,
                         where, err, errlen);
     case KEY_UINT:
         if (!parse_uint(value, &n)) {
-            snprintf(err, errlen, "%s: %s: '%s' is not a whole number", where, key, value);
+            snprintf(err, errlen, "%s: %s: '%s' is not a whole number", where, key,
+                     ml_printable(value, shown, sizeof(shown)));
             return ML_ERR_CONFIG;
         }
         if (n < def->min || n > def->max) {
-            snprintf(err, errlen, "%s: %s: '%s' is out of range %u..%u", where, key, value,
-                     def->min, def->max);
+            snprintf(err, errlen, "%s: %s: '%s' is out of range %u..%u", where, key,
+                     ml_printable(value, shown, sizeof(shown)), def->min, def->max);
             return ML_ERR_CONFIG;
         }
         if (strcmp(key, "interval") == 0)
@@ -154,7 +159,8 @@ int ml_options_set(struct ml_options *opts, const char *key, const char *value, 
         } else if (strcmp(value, "false") == 0) {
             opts->verify_on_exit = false;
         } else {
-            snprintf(err, errlen, "%s: %s: '%s' is not true or false", where, key, value);
+            snprintf(err, errlen, "%s: %s: '%s' is not true or false", where, key,
+                     ml_printable(value, shown, sizeof(shown)));
             return ML_ERR_CONFIG;
         }
         return ML_OK;
@@ -167,7 +173,7 @@ int ml_options_set(struct ml_options *opts, const char *key, const char *value, 
             opts->log = ML_LOG_DEBUG;
         } else {
             snprintf(err, errlen, "%s: %s: '%s' is not one of quiet, info, debug", where, key,
-                     value);
+                     ml_printable(value, shown, sizeof(shown)));
             return ML_ERR_CONFIG;
         }
         return ML_OK;

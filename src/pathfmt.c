@@ -82,6 +82,10 @@ int ml_path_check_dir(const char *path, char *err, size_t errlen)
     char dir[4096];
     struct stat st;
 
+    if (path[0] == '\0') {
+        snprintf(err, errlen, "report: empty path");
+        return ML_ERR_CONFIG;
+    }
     if (path[strlen(path) - 1] == '/') {
         snprintf(err, errlen, "report: '%s' names a directory, not a file", path);
         return ML_ERR_CONFIG;
@@ -91,8 +95,11 @@ int ml_path_check_dir(const char *path, char *err, size_t errlen)
         return ML_ERR_CONFIG;
     }
     if (stat(dir, &st) != 0) {
-        snprintf(err, errlen, "report: directory '%s' %s (report=%s)", dir,
-                 errno == ENOENT ? "does not exist" : strerror(errno), path);
+        if (errno == ENOENT)
+            snprintf(err, errlen, "report: directory '%s' does not exist (report=%s)", dir, path);
+        else
+            snprintf(err, errlen, "report: directory '%s': %s (report=%s)", dir,
+                     strerror(errno), path);
         return ML_ERR_CONFIG;
     }
     if (!S_ISDIR(st.st_mode)) {

@@ -193,7 +193,7 @@ struct ml_loader *ml_registry_lookup(const struct ml_registry *reg, uint64_t tag
     if (slot1 == 0 || (tag & (ML_TAG_SEEN | ML_TAG_UNTRACKED)) != 0)
         return NULL;
     l = slot_ptr(reg, (uint32_t)(slot1 - 1));
-    if (l == NULL || atomic_load_explicit(&l->gen, memory_order_acquire) != gen)
+    if (l == NULL || gen == 0 || atomic_load_explicit(&l->gen, memory_order_acquire) != gen)
         return NULL;
     return l;
 }

@@ -45,12 +45,44 @@ static void log_leak(const struct ml_loader *l)
            (unsigned long long)l->verdict.gcs_since_close);
 }
 
+/* Full collections a closed loader must survive to be leaked. The first one after the close
+ * is not counted: an object with a finalize() method keeps everything it references alive for
+ * one more collection (Flink's SystemProcessingTimeService does this to every finished task's
+ * user function, and so to the job's loader). A concurrent collector may have had a cycle
+ * running at the close, so one more is needed there. */
+static uint64_t needed_gcs(void)
+{
+    struct agent *a = &ml_agent;
+
+    return a->opts.leak_gcs + 1u + (a->mgmt.concurrent ? 1u : 0u);
+}
+
+/* Lets the JVM's Finalizer thread run what the last collection queued, so that the next forced
+ * collection frees what finalizable objects were holding: waits until no object is pending
+ * finalization (MemoryMXBean), 50 ms at least and 2 s at most. No new thread is started (at the
+ * shutdown checkpoint a new thread would wait for the checkpoint itself). */
+static void let_finalizers_run(JNIEnv *jni)
+{
+    struct agent *a = &ml_agent;
+
+    for (int waited = 0; waited < 2000; waited += 50) {
+        jvmtiError err = (*a->jvmti)->RawMonitorEnter(a->jvmti, a->wake_lock);
+
+        if (err == JVMTI_ERROR_NONE) {
+            (*a->jvmti)->RawMonitorWait(a->jvmti, a->wake_lock, 50);
+            (*a->jvmti)->RawMonitorExit(a->jvmti, a->wake_lock);
+        }
+        if (ml_mgmt_pending_finalization(jni, &a->mgmt) <= 0)
+            break;
+    }
+}
+
 /* One look at every loader. Holds reg_lock (never taken by GC callbacks or ObjectFree). */
 static int pass(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res)
 {
     struct agent *a = &ml_agent;
     uint64_t full = ml_mgmt_full_gcs(jni, &a->mgmt);
-    uint64_t needed = a->opts.leak_gcs + (a->mgmt.concurrent ? 1u : 0u);
+    uint64_t needed = needed_gcs();
     int64_t now = ml_clock_ms();
     int rc = ML_OK;
 
@@ -112,11 +144,13 @@ static int pass(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res)
 }
 
 /* Forces collections until every closed loader has a verdict (bounded by the number of
- * collections a verdict needs). */
-static int verify(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res, unsigned *new_leaks)
+ * collections a verdict needs). With `finalize`, pending finalizers run between the forced
+ * collections (not at VM death, where no new thread may start). */
+static int verify(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res, unsigned *new_leaks,
+                  bool finalize)
 {
     struct agent *a = &ml_agent;
-    uint64_t rounds = a->opts.leak_gcs + 1u + (a->mgmt.concurrent ? 1u : 0u);
+    uint64_t rounds = needed_gcs() + 1u;
     int rc = pass(jvmti, jni, res);
 
     *new_leaks = res->new_leaks;
@@ -133,6 +167,8 @@ static int verify(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res, unsigne
                 ml_agent_fail("ForceGarbageCollection", err);
             return ML_ERR_JVM;
         }
+        if (finalize)
+            let_finalizers_run(jni);
         rc = pass(jvmti, jni, res);
         *new_leaks += res->new_leaks;
     }
@@ -299,7 +335,7 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
      * collection then would wait forever. The shutdown checkpoint came before that. */
     if (a->opts.verify_on_exit && ((req & ML_REQ_CHECKPOINT) != 0 ||
                                    ((req & ML_REQ_SHUTDOWN) != 0 && !a->mgmt.concurrent))) {
-        rc = verify(jvmti, jni, &res, &new_leaks);
+        rc = verify(jvmti, jni, &res, &new_leaks, (req & ML_REQ_SHUTDOWN) == 0);
     } else {
         rc = pass(jvmti, jni, &res);
         new_leaks = res.new_leaks;
