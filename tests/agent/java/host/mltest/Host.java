@@ -11,8 +11,8 @@ import java.nio.file.Paths;
  * over the plugin jar, runs one plugin class (plug.&lt;Kind&gt;), and is closed and dropped.
  *
  * Usage: Host PLUGIN_JAR [--gc-in-run] [--wait FILE] KIND:COUNT...
- *   --gc-in-run  after the deployments, wait 1.5 s (the agent polls closes every 0.5 s), call
- *                System.gc() and wait again, so that the proof comes from the run's own GC
+ *   --gc-in-run  after the deployments, wait 1.5 s (the agent polls closes every 0.5 s), then
+ *                System.gc(), finalization, System.gc(): the proof comes from the run's own GCs
  *   --wait FILE  print "ready" and wait for FILE to exist before deploying (for late attach)
  */
 public final class Host {
@@ -41,7 +41,12 @@ public final class Host {
             }
         }
         if (gcInRun) {
+            // The first full collection after a close only queues finalizable objects (the
+            // agent does not count it); finalizers run; the second one proves.
             Thread.sleep(1500);
+            System.gc();
+            System.runFinalization();
+            Thread.sleep(700);
             System.gc();
             Thread.sleep(700);
         }
