@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every metaleak test: unit tests (CMocka) and the real-JVM integration tests on each JDK
-# found (OpenJDK 17 and the Temurin JDK beside it), the CLI tests, then the unit and CLI tests
-# again under AddressSanitizer + UBSan. Installs missing Debian packages when run as root.
+# Runs every metaleak test: unit tests (CMocka), the real-JVM integration, stress, Metaspace and
+# CLI tests on each JDK found (OpenJDK 17 and the Temurin JDK beside it), a real Flink session
+# cluster (1.20 and 2.x, jars from Maven Central), a short fuzzing run, then the unit and CLI
+# tests again under AddressSanitizer + UBSan. Installs missing Debian packages when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMETALEAK_WERROR=ON \
       -DMETALEAK_TESTS=ON >/dev/null
 cmake --build build
-ctest --test-dir build --output-on-failure -j "$jobs"
+ctest --test-dir build --output-on-failure -j "$jobs" -LE flink
+# A real Flink session cluster (two JVMs) on its own, so that load does not skew its timings.
+ctest --test-dir build --output-on-failure -L flink
 
 # Fuzzing, short: each libFuzzer target for a few seconds from the checked-in corpus
 # (a long run is recorded in docs/reliability.md).
