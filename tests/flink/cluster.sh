@@ -113,7 +113,7 @@ stop_proc() {
     local name=$1 pid; pid=$(pid_of "$name")
     if ! alive "$pid"; then rm -f "$WORKDIR/$name.pid"; return 0; fi
     # Guard against pid reuse: only signal a java process started from this workdir.
-    if ! tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$WORKDIR/conf"; then
+    if ! tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -- "$WORKDIR/conf" >/dev/null; then
         log "pid $pid ($name) is not ours any more; not signalling"; rm -f "$WORKDIR/$name.pid"; return 0
     fi
     local t0; t0=$(now)
@@ -251,7 +251,9 @@ EOF
     #     opts from env.java.opts.all + env.java.opts.jobmanager of the config file.
     local jm_res jm_jvm jm_dyn opts_all opts_jm opts_tm
     jm_res=$(resource_params GET_JM_RESOURCE_PARAMS)
-    jm_jvm=$(printf '%s\n' "$jm_res" | head -n1); jm_dyn=$(printf '%s\n' "$jm_res" | tail -n1)
+    # parameter expansion, not `| head`: with pipefail an early-closing reader can fail the
+    # pipeline with SIGPIPE (exit 141)
+    jm_jvm=${jm_res%%$'\n'*}; jm_dyn=${jm_res##*$'\n'}
     opts_all=$(read_conf env.java.opts.all "$conffile")
     opts_jm=$(read_conf env.java.opts.jobmanager "$conffile")
     opts_tm=$(read_conf env.java.opts.taskmanager "$conffile")
@@ -268,7 +270,7 @@ EOF
     # --- TaskManager, like bin/taskmanager.sh: GET_TM_RESOURCE_PARAMS -> JVM params + dynamic configs.
     local tm_res tm_jvm tm_dyn
     tm_res=$(resource_params GET_TM_RESOURCE_PARAMS)
-    tm_jvm=$(printf '%s\n' "$tm_res" | head -n1); tm_dyn=$(printf '%s\n' "$tm_res" | tail -n1)
+    tm_jvm=${tm_res%%$'\n'*}; tm_dyn=${tm_res##*$'\n'}
     printf 'TM_JVM_PARAMS=%q\nTM_DYNAMIC=%q\nTM_OPTS_FROM_CONF=%q\n' "$tm_jvm" "$tm_dyn" "$opts_all $opts_tm" >> "$WORKDIR/cluster.env"
     # shellcheck disable=SC2086
     nohup "$JAVA" $tm_jvm -XX:+UseG1GC $opts_all $opts_tm \
@@ -314,7 +316,8 @@ cmd_submit() {
     local out
     out=$(client_java "client-submit-$n.log" run -d -c "$cls" "$jar" "$@" 2>&1) \
         || { echo "$out" >&2; die "submission failed"; }
-    local id; id=$(printf '%s\n' "$out" | sed -n 's/.*Job has been submitted with JobID \([0-9a-f]\{32\}\).*/\1/p' | head -n1)
+    local id; id=$(printf '%s\n' "$out" | sed -n 's/.*Job has been submitted with JobID \([0-9a-f]\{32\}\).*/\1/p')
+    id=${id%%$'\n'*}
     [ -n "$id" ] || { echo "$out" >&2; die "no JobID in client output"; }
     echo "$id"
 }

@@ -34,7 +34,9 @@ DEFAULT_VERSIONS = ["1.20.5", "2.3.0"]
 JOB_RE = re.compile(r"/job_([0-9a-f]{32})/blob_p-")
 
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
 import hprof_paths  # noqa: E402
+from schema_check import validate  # noqa: E402
 
 
 class HarnessError(Exception):
@@ -75,7 +77,9 @@ def run_version(version, agent, args):
     os.makedirs(wd)
     t = {}
     res = {"version": version, "workdir": wd, "timings": t, "jobs": [], "checks": []}
-    opts = "report=%s/tm-report-%%p.json,interval=0" % wd
+    # No report=: the agent's default is metaleak-<pid>.json in Flink's log directory (from
+    # -Dlog.file), which is what `metaleak collect` fetches through the REST API.
+    opts = "interval=0"
     if args.agent_opts:
         opts += "," + args.agent_opts
     res["agent_options"] = opts
@@ -102,6 +106,8 @@ def run_version(version, agent, args):
                   % (version, cls, jid, st, t1 - t0, t2 - t1), flush=True)
         tm_pid = int(open(os.path.join(wd, "tm.pid")).read().strip())
         res["tm_pid"] = tm_pid
+        if args.cli:
+            collect_check(res, wd, tm_pid, args.cli, len(plan))
         if args.heap_dump:
             # -all: no GC before the dump, unreachable objects included -> ground truth by path search
             dump = os.path.join(wd, "tm-all.hprof")
@@ -119,9 +125,9 @@ def run_version(version, agent, args):
     finally:
         if started or os.path.exists(os.path.join(wd, "cluster.env")):
             timed(t, "jm_stop_s", sh, [CLUSTER, "-w", wd, "stop"], check=False)
-    reports = glob.glob(os.path.join(wd, "tm-report-%d.json" % res["tm_pid"]))
+    reports = glob.glob(os.path.join(wd, "log", "metaleak-%d.json" % res["tm_pid"]))
     if not reports:
-        raise HarnessError("no TM report %s/tm-report-%d.json (TM stdout: %s)"
+        raise HarnessError("no TM report %s/log/metaleak-%d.json (TM stdout: %s)"
                            % (wd, res["tm_pid"], os.path.join(wd, "log", "taskmanager.out")))
     with open(reports[0]) as f:
         res["report_path"] = reports[0]
@@ -129,6 +135,33 @@ def run_version(version, agent, args):
     res["tm_stdout"] = [l for l in open(os.path.join(wd, "log", "taskmanager.out"), errors="replace")
                         .read().splitlines() if l.startswith("metaleak:") and ": debug:" not in l]
     return res
+
+
+def collect_check(res, wd, tm_pid, cli, submissions):
+    """`metaleak attach` to the running TaskManager (the agent is loaded: it writes a report
+    now), then `metaleak collect` through the JobManager's REST API."""
+    env = dict(l.split("=", 1) for l in open(os.path.join(wd, "cluster.env")).read().split()
+               if "=" in l and l.split("=", 1)[0] == "REST_PORT")
+    url = "http://localhost:%s" % env.get("REST_PORT", "0")
+    r = subprocess.run([cli, "attach", str(tm_pid)], capture_output=True, text=True, timeout=60)
+    check(res, "metaleak attach to the running TaskManager (report on request)",
+              r.returncode == 0, (r.stdout + r.stderr).strip()[-300:])
+    report = os.path.join(wd, "log", "metaleak-%d.json" % tm_pid)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not os.path.exists(report):
+        time.sleep(0.1)
+    out = os.path.join(wd, "collected")
+    r = subprocess.run([cli, "collect", url, "--out", out], capture_output=True, text=True,
+                       timeout=120)
+    fetched = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    check(res, "metaleak collect %s fetches the TaskManager's report" % url,
+              r.returncode == 0 and len(fetched) == 1 and fetched[0].endswith(
+                  "metaleak-%d.json" % tm_pid), "rc=%d files=%s %s" % (r.returncode, fetched,
+                                                                       r.stderr.strip()[-300:]))
+    doc = json.load(open(os.path.join(out, fetched[0]))) if len(fetched) == 1 else {}
+    users = [l for l in doc.get("loaders", []) if (l.get("flink") or {}).get("role") == "user-code"]
+    check(res, "the collected report lists one user-code loader per submission",
+              len(users) == submissions, "%d of %d" % (len(users), submissions))
 
 
 def analyse_dump(path):
@@ -168,6 +201,13 @@ def evaluate(res):
     for l in user:
         by_job.setdefault(l["flink"]["job_id"], []).append(l)
     check(res, "report trigger is exit", r["trigger"] == "exit", r["trigger"])
+    problem = validate(r)
+    check(res, "report matches docs/report.schema.json", problem is None, str(problem))
+    fc = r.get("flink_config") or {}
+    check(res, "flink_config read from the real config file",
+          (fc.get("file") or "").endswith(("flink-conf.yaml", "config.yaml")) and
+          (fc.get("values") or {}).get("taskmanager.memory.jvm-metaspace.size") is not None,
+          json.dumps(fc)[:300])
     check(res, "user-code loaders = submissions", len(user) == len(res["jobs"]),
           "%d user-code loaders, %d submissions" % (len(user), len(res["jobs"])))
     submitted = {j["job_id"] for j in res["jobs"]}
@@ -257,6 +297,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--flink", action="append", help="Flink version (repeatable); default %s" % DEFAULT_VERSIONS)
     ap.add_argument("--agent", help="libmetaleak.so (default: build it into --build-dir)")
+    ap.add_argument("--cli", help="the metaleak command: also test attach and collect")
     ap.add_argument("--build-dir", default="/tmp/metaleak-flink-agent-build")
     ap.add_argument("--workdir", default="/tmp/metaleak-flink")
     ap.add_argument("--leak", type=int, default=3, help="ThreadLeakJob submissions")
