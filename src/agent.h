@@ -95,6 +95,7 @@ struct agent {
     _Atomic bool failed;                 /* disabled after an internal failure */
     _Atomic bool replaying;              /* existing classes are being replayed */
     _Atomic bool checkpoint_started;
+    _Atomic int64_t dedupe_until_ms;     /* ClassPrepare checks class tags until then */
 
     jrawMonitorID replay_lock;
     jrawMonitorID reg_lock;
@@ -120,6 +121,7 @@ struct agent {
     int64_t sample_ms;                   /* time of the last sample, -1 none */
     bool is_flink;                       /* the JVM runs a Flink entry point */
     int64_t checkpoint_end_ms;           /* end of the shutdown checkpoint, -1 before */
+    uint64_t closes_seen;                /* loaders seen closed so far */
     struct ml_flink_conf flink_conf;     /* its class-loading settings */
 };
 

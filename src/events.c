@@ -93,6 +93,11 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
 {
     struct agent *a = &ml_agent;
     bool window = replay || atomic_load_explicit(&a->replaying, memory_order_acquire);
+    int64_t now = ml_clock_ms();
+    /* A class counted by the replay carries a SEEN tag; a ClassPrepare that started before the
+     * replay ended may still arrive a little later. After that grace period no class can have
+     * been counted already, and the GetTag (0.2 us) is skipped. */
+    bool dedupe = window || now < atomic_load_explicit(&a->dedupe_until_ms, memory_order_relaxed);
     jobject loader = NULL;
     char *sig = NULL;
     struct ml_loader *l;
@@ -104,9 +109,11 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
      * ClassPrepare: the SEEN tag, set under replay_lock, counts it once. */
     if (window && (*jvmti)->RawMonitorEnter(jvmti, a->replay_lock) != JVMTI_ERROR_NONE)
         return;
-    err = (*jvmti)->GetTag(jvmti, klass, &tag);
-    if (callback_error(err, "GetTag(class)") || tag != 0)
-        goto done;
+    if (dedupe) {
+        err = (*jvmti)->GetTag(jvmti, klass, &tag);
+        if (callback_error(err, "GetTag(class)") || tag != 0)
+            goto done;
+    }
     err = (*jvmti)->GetClassLoader(jvmti, klass, &loader);
     if (callback_error(err, "GetClassLoader"))
         goto done;
@@ -127,7 +134,7 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
         goto done;
     hidden = ml_sig_is_hidden(sig);
     atomic_fetch_add_explicit(&l->classes_defined, 1, memory_order_relaxed);
-    atomic_store_explicit(&l->last_define_ms, ml_clock_ms(), memory_order_relaxed);
+    atomic_store_explicit(&l->last_define_ms, now, memory_order_relaxed);
     if (hidden) {
         /* A hidden class can be unloaded before its loader: tag it to see that. */
         atomic_fetch_add_explicit(&l->hidden_defined, 1, memory_order_relaxed);

@@ -65,6 +65,19 @@ static const char *line_end(const char *p)
     return nl == NULL ? p + strlen(p) : nl;
 }
 
+/* needle within the line [p, end), or NULL. (strstr would scan the rest of a text that holds
+ * one line per loader: quadratic in the number of loaders.) */
+static const char *in_line(const char *p, const char *end, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; p + n <= end; p++) {
+        if (*p == *needle && memcmp(p, needle, n) == 0)
+            return p;
+    }
+    return NULL;
+}
+
 /* Finds "<number> bytes (" before `label` within [p, end) — e.g. label "used" in
  * "3432 bytes ( 84%) used". Returns false when absent. */
 static bool bytes_before(const char *p, const char *end, const char *label, uint64_t *out)
@@ -102,12 +115,12 @@ int ml_ms_parse_metaspace(const char *text, struct ml_ms_table *t)
         return ML_ERR_CONFIG;
     for (; *p; p = *line_end(p) ? line_end(p) + 1 : line_end(p)) {
         const char *end = line_end(p);
-        const char *cld = strstr(p, ": CLD 0x");
+        const char *cld = in_line(p, end, ": CLD 0x");
 
-        if (cld != NULL && cld < end) {
+        if (cld != NULL) {
             uint64_t addr;
             const char *v = cld + 6;
-            const char *cls = strstr(v, " class");
+            const char *cls = in_line(v, end, " class");
 
             if (!number(&v, &addr))
                 continue;
@@ -115,9 +128,8 @@ int ml_ms_parse_metaspace(const char *text, struct ml_ms_table *t)
             if (cur == NULL)
                 return ML_ERR_NOMEM;
             cur_has_both = false;
-            cur->hidden = strstr(p, "<hidden class>") != NULL &&
-                          strstr(p, "<hidden class>") < end;
-            if (cls != NULL && cls < end) {
+            cur->hidden = in_line(p, end, "<hidden class>") != NULL;
+            if (cls != NULL) {
                 const char *c = cls;
 
                 while (c > p && c[-1] >= '0' && c[-1] <= '9')
@@ -129,15 +141,15 @@ int ml_ms_parse_metaspace(const char *text, struct ml_ms_table *t)
         if (cur == NULL)
             continue;
         /* "Both:" sums class and non-class space; without class space only "Non-Class:". */
-        if ((strstr(p, "Both:") != NULL && strstr(p, "Both:") < end) ||
-            (!cur_has_both && strstr(p, "Non-Class:") != NULL && strstr(p, "Non-Class:") < end)) {
+        if (in_line(p, end, "Both:") != NULL ||
+            (!cur_has_both && in_line(p, end, "Non-Class:") != NULL)) {
             uint64_t used, committed;
 
             if (bytes_before(p, end, "used", &used) && bytes_before(p, end, "committed",
                                                                    &committed)) {
                 cur->used_bytes = used;
                 cur->committed_bytes = committed;
-                cur_has_both = strstr(p, "Both:") != NULL && strstr(p, "Both:") < end;
+                cur_has_both = in_line(p, end, "Both:") != NULL;
             }
         }
         if (strncmp(p, "Total Usage", 11) == 0)

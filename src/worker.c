@@ -109,6 +109,7 @@ static int pass(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res)
                 /* Count only collections that start after we saw the close. */
                 ml_verdict_close(v, now, ml_mgmt_full_gcs(jni, &a->mgmt));
                 res->new_closes++;
+                a->closes_seen++;
                 ml_log(ML_LOG_DEBUG, "loader %llu (%s) closed", (unsigned long long)l->id,
                        l->class_name ? l->class_name : "?");
             }
@@ -280,6 +281,7 @@ static int start(jvmtiEnv *jvmti, JNIEnv *jni)
 
     if (replay(jvmti, jni) != ML_OK)
         return ML_ERR_JVM;
+    atomic_store_explicit(&a->dedupe_until_ms, ml_clock_ms() + 5000, memory_order_relaxed);
     atomic_store_explicit(&a->replaying, false, memory_order_release);
     if (ml_mgmt_init(jvmti, jni, &a->mgmt) != ML_OK) {
         ml_agent_fail("cannot read the JVM's collector accounting", JVMTI_ERROR_NONE);
@@ -344,7 +346,7 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
         return false;
     /* The first released loader is the first hint of a leak: prepare the per-loader Metaspace
      * measurement now, while Metaspace is not exhausted (it loads JMX classes once). */
-    if (res.new_closes > 0 && !a->mgmt.dcmd_tried)
+    if (a->closes_seen > 0 && !a->mgmt.dcmd_tried)
         ml_metaspace_measure(jni);
     sample_if_due(jni);
     if ((req & ML_REQ_SHUTDOWN) != 0) {
