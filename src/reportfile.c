@@ -258,6 +258,25 @@ static int read_header(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
                      &rf->metaspace_committed);
     if (rc == ML_OK)
         rc = get_int(c, ms, "max_bytes", "metaspace.max_bytes", false, true, &rf->metaspace_max);
+    rf->ms_bytes_per_leak = rf->ms_submissions_left = rf->ms_ms_left = -1;
+    if (rc == ML_OK)
+        rc = get_str(c, ms, "verdict", "metaspace.verdict", false, &rf->ms_verdict);
+    if (rc == ML_OK)
+        rc = get_str(c, ms, "verdict_reason", "metaspace.verdict_reason", false, &rf->ms_reason);
+    if (rc == ML_OK)
+        rc = get_str(c, ms, "advice", "metaspace.advice", false, &rf->ms_advice);
+    if (rc == ML_OK && cJSON_IsObject(member(ms, "forecast"))) {
+        const cJSON *f = member(ms, "forecast");
+
+        rc = get_int(c, f, "bytes_per_leaked_loader", "metaspace.forecast.bytes_per_leaked_loader",
+                     false, true, &rf->ms_bytes_per_leak);
+        if (rc == ML_OK)
+            rc = get_int(c, f, "submissions_left", "metaspace.forecast.submissions_left", false,
+                         true, &rf->ms_submissions_left);
+        if (rc == ML_OK)
+            rc = get_int(c, f, "ms_left", "metaspace.forecast.ms_left", false, true,
+                         &rf->ms_ms_left);
+    }
     rf->first_sample_used = rf->last_sample_used = -1;
     samples = rc == ML_OK ? member(ms, "samples") : NULL;
     if (cJSON_IsArray(samples) && cJSON_GetArraySize(samples) > 0) {

@@ -59,7 +59,12 @@ struct ml_rfile {
     size_t n_leaks;
     struct ml_rloader *loaders; /* owned array */
     size_t n_loaders;
-    /* Metaspace samples (later issues), used for growth: first and last used_bytes, -1 if none */
+    /* The agent's Metaspace verdict, NULL when absent (older agents). */
+    const char *ms_verdict;
+    const char *ms_reason;
+    const char *ms_advice;
+    int64_t ms_bytes_per_leak, ms_submissions_left, ms_ms_left;  /* -1 unknown */
+    /* Metaspace samples, used for growth: first and last used_bytes, -1 if none */
     int64_t first_sample_used, last_sample_used;
 };
 

@@ -94,6 +94,19 @@ static void print_header(const struct ml_rfile *rf, FILE *out)
     if (rf->metaspace_max >= 0)
         fprintf(out, " of %s max", ml_format_size(rf->metaspace_max, max, sizeof(max)));
     fputc('\n', out);
+    if (rf->ms_verdict != NULL) {
+        fprintf(out, "  Metaspace: %s%s%s\n", rf->ms_verdict, rf->ms_reason ? " - " : "",
+                rf->ms_reason ? rf->ms_reason : "");
+        if (rf->ms_submissions_left >= 0)
+            fprintf(out, "  forecast: about %" PRId64 " more leaking submissions fit (%s each)%s",
+                    rf->ms_submissions_left,
+                    ml_format_size(rf->ms_bytes_per_leak, used, sizeof(used)),
+                    rf->ms_ms_left >= 0 ? "" : "\n");
+        if (rf->ms_submissions_left >= 0 && rf->ms_ms_left >= 0)
+            fprintf(out, ", at this rate for %" PRId64 " more minutes\n", rf->ms_ms_left / 60000);
+        if (rf->ms_advice != NULL)
+            fprintf(out, "  advice: %s\n", rf->ms_advice);
+    }
 }
 
 static void print_group(const struct group *g, const struct ml_rfile *rfs, size_t n, FILE *out)
@@ -230,6 +243,13 @@ static int print_json(const struct ml_rfile *rfs, size_t n, const struct group *
         cJSON_AddItemToObject(o, "metaspace_used_bytes",
                               rfs[r].metaspace_used >= 0
                                   ? cJSON_CreateNumber((double)rfs[r].metaspace_used)
+                                  : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "metaspace_verdict",
+                              rfs[r].ms_verdict ? cJSON_CreateString(rfs[r].ms_verdict)
+                                                : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "submissions_left",
+                              rfs[r].ms_submissions_left >= 0
+                                  ? cJSON_CreateNumber((double)rfs[r].ms_submissions_left)
                                   : cJSON_CreateNull());
         cJSON_AddItemToArray(reports, o);
         leaked += rfs[r].leaked_loaders;

@@ -75,6 +75,8 @@ def test_reports(cli, r1, r2, work):
     check("summary says LEAK", "verdict: LEAK" in r.stdout, r.stdout)
     check("summary groups 2 leaked loaders", "2 x java.net.URLClassLoader" in r.stdout, r.stdout)
     check("summary names the jar", "leaky.jar" in r.stdout, r.stdout)
+    check("summary gives the agent's Metaspace verdict", "Metaspace: leak - 2 leaked class loaders"
+          in r.stdout and "advice:" in r.stdout, r.stdout)
 
     r = run([cli, "summary", "--json", r1, r2])
     doc = json.loads(r.stdout) if r.returncode == 0 else {}
