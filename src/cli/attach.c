@@ -232,7 +232,9 @@ static bool find_agent(char *out, size_t len)
 {
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    static const char *const rel[] = {"/libmetaleak.so", "/../lib/libmetaleak.so"};
+    /* beside it, installed (bin/ + lib/), or the build tree (build/bin/ + build/) */
+    static const char *const rel[] = {"/libmetaleak.so", "/../lib/libmetaleak.so",
+                                      "/../libmetaleak.so"};
     char *slash;
 
     if (n <= 0)
@@ -319,8 +321,8 @@ int ml_cli_attach(int argc, char **argv)
                  "The agent writes a first report at once (trigger request); if it is already\n"
                  "loaded, it writes a report now. AGENT_OPTIONS is the agent's option string,\n"
                  "e.g. report=/opt/flink/log/metaleak-%p.json,interval=60.\n"
-                 "  --agent PATH   libmetaleak.so to load (default: beside this program, or\n"
-                 "                 ../lib/libmetaleak.so)\n"
+                 "  --agent PATH   libmetaleak.so to load (default: beside this program,\n"
+                 "                 ../lib/ as installed, or ../ in the build tree)\n"
                  "  --timeout S    how long to wait for the JVM (default 10)");
             return ML_EXIT_OK;
         default:

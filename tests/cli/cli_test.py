@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Integration tests of the `metaleak` CLI on real reports written by the agent in real JVMs.
 
-Usage: cli_test.py --cli build/metaleak --agent build/libmetaleak.so --java JAVA_HOME/bin/java
+Usage: cli_test.py --cli build/bin/metaleak --agent build/libmetaleak.so --java JAVA_HOME/bin/java
                    --examples examples/plugin-leak --work DIR
 Prints one line per check and "N passed, M failed" at the end; exits 1 on any failure.
 """
