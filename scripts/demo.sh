@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The metaleak demo: builds the agent, deploys a leaky plugin three times and its fixed version
-# twice in a JVM with the agent loaded, and prints what the exit report says.
+# twice in a JVM with the agent loaded, and prints the triage summary of the exit report.
 # Installs missing Debian packages when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh build
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target metaleak >/dev/null
+cmake --build build --target metaleak metaleak_cli >/dev/null
 
 ex=examples/plugin-leak
 out=build/demo
@@ -25,19 +25,7 @@ java -agentpath:"$PWD/build/libmetaleak.so=report=$report" \
      "$out/leaky.jar" demo.leaky.MetricsPlugin 3 \
      "$out/clean.jar" demo.clean.MetricsPlugin 2
 
-python3 - "$report" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-s = r["summary"]
-print()
-print("metaleak report %s (%s, trigger %s)" % (sys.argv[1], r["schema"], r["trigger"]))
-print("  loaders: %d live, %d leaked, %d unloaded; classes live: %d"
-      % (s["loaders_live"], s["leaked_loaders"], s["loaders_unloaded"], s["classes_live"]))
-for leak in r["leaks"]:
-    print("  LEAKED loader %d %s@%s: %d classes, urls %s, closed at %d ms, alive after %d full GC(s)"
-          % (leak["loader_id"], leak["class"], leak["identity_hash"], leak["classes_live"],
-             ",".join(leak["urls"]), leak["closed_ms"], leak["gcs_since_close"]))
-for l in r["loaders"]:
-    if l["state"] == "unloaded":
-        print("  unloaded loader %d %s (%s)" % (l["id"], l["class"], ",".join(l["urls"])))
-PY
+echo
+build/bin/metaleak summary "$report"
+echo
+echo "report: $report"
