@@ -22,7 +22,9 @@
 #include "metaleak/options.h"
 #include "metaleak/registry.h"
 
-#define ML_VERSION "0.1.0"
+#define ML_VERSION "0.2.0"
+
+#define ML_MAX_HOOKS 64  /* shutdown hooks remembered for path causes */
 
 /* Worker requests (struct agent.requests), guarded by wake_lock. */
 #define ML_REQ_NEW_LOADER 0x01u  /* a loader was registered */
@@ -48,6 +50,7 @@ struct ml_jids {
     jfieldID thread_tccl;        /* Thread.contextClassLoader */
     jclass hooks_cls;            /* java.lang.ApplicationShutdownHooks, NULL if unusable */
     jfieldID hooks_field;        /* ApplicationShutdownHooks.hooks */
+    jmethodID run_hooks;         /* ApplicationShutdownHooks.runHooks(), NULL if absent */
 };
 
 /* Management beans: which collections are full ones, and Metaspace usage. */
@@ -113,6 +116,8 @@ struct agent {
     _Atomic uint64_t gc_pauses;          /* GarbageCollectionFinish events */
     _Atomic uint64_t frees;              /* ObjectFree events for loaders */
 
+    JNIEnv *_Atomic worker_jni;          /* the worker thread's JNIEnv, NULL before it runs */
+
     /* Worker thread only. */
     struct ml_jids ids;
     struct ml_mgmt mgmt;
@@ -123,6 +128,10 @@ struct agent {
     int64_t checkpoint_end_ms;           /* end of the shutdown checkpoint, -1 before */
     uint64_t closes_seen;                /* loaders seen closed so far */
     struct ml_flink_conf flink_conf;     /* its class-loading settings */
+    uint64_t path_searches;              /* reference-path searches run */
+    uint64_t path_walks;                 /* heap walks they made */
+    int64_t last_search_ms;              /* duration of the last search, -1 none */
+    int64_t last_search_end_ms;          /* when it ended (ms since JVM start), -1 none */
 };
 
 extern struct agent ml_agent;
@@ -160,6 +169,9 @@ int ml_inspect_class(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader, struct ml_loa
 bool ml_inspect_closed(JNIEnv *jni, const struct ml_jids *ids, struct ml_loader *l, bool *ok);
 /* Re-reads the URLs of the URLClassLoader obj into l (they survive close()), and the job id. */
 int ml_inspect_urls(JNIEnv *jni, const struct ml_jids *ids, jobject obj, struct ml_loader *l);
+/* The record of the loader that defined cls: the bootstrap record for JDK classes, NULL when
+ * the loader is not tracked or on failure. Keeps no reference. Any thread; no lock. */
+struct ml_loader *ml_inspect_defining_loader(jvmtiEnv *jvmti, JNIEnv *jni, jclass cls);
 /* Links Flink SafetyNet wrappers found as threads' context class loaders to their inner
  * loaders. Returns ML_OK or ML_ERR_JVM. */
 int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni);
@@ -183,6 +195,20 @@ void ml_mgmt_release(JNIEnv *jni, struct ml_mgmt *m);
  * Worker thread only; takes reg_lock. Never fails the agent: on any problem the bytes stay
  * unmeasured and the source says why. */
 void ml_metaspace_measure(JNIEnv *jni);
+
+/* paths.c: true when some loader needs a reference-path search (a leaked loader without one,
+ * or a closed loader old enough for path_proof_after). Takes reg_lock. */
+bool ml_paths_pending(int64_t now_ms);
+/* Runs one search for every such loader (heap walks in a throw-away JVMTI environment) and
+ * stores paths, causes and statuses in their records; *proven counts closed loaders that the
+ * search proved leaked, *found the loaders that got a path. Worker thread only; never fails
+ * the agent (ML_OK, or ML_ERR_NOMEM / ML_ERR_JVM with the reason logged). */
+int ml_paths_search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *found);
+
+/* classscan.c: feeds every loaded class to the inventory (shadowed classes, lambdas, proxies)
+ * when classes or loaders changed since the last scan, and marks suspect loaders. Worker
+ * thread only. Returns ML_OK, ML_ERR_NOMEM or ML_ERR_JVM (the report is written anyway). */
+int ml_classscan_run(JNIEnv *jni);
 
 /* reporting.c: renders and writes a report now. Worker thread only. */
 int ml_reporting_write(JNIEnv *jni, const char *trigger);

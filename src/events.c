@@ -248,7 +248,6 @@ static void JNICALL on_resource_exhausted(jvmtiEnv *jvmti, JNIEnv *jni, jint fla
     bool done = false;
     uint64_t before;
 
-    (void)jni;
     (void)reserved;
     if (!atomic_load(&a->active) || (flags & JVMTI_RESOURCE_EXHAUSTED_OOM_ERROR) == 0 ||
         description == NULL ||
@@ -260,6 +259,9 @@ static void JNICALL on_resource_exhausted(jvmtiEnv *jvmti, JNIEnv *jni, jint fla
     before = a->oom_reports;
     (*jvmti)->RawMonitorExit(jvmti, a->wake_lock);
     ml_wake(ML_REQ_OOM);
+    /* The worker itself (a Java call while it names paths or jars) must not wait for itself. */
+    if (jni == a->worker_jni)
+        return;
     /* Flink exits the TaskManager right after a Metaspace OOM: wait (bounded) for the report. */
     {
         int64_t deadline = ml_clock_ms() + OOM_WAIT_MS;

@@ -104,6 +104,12 @@ int ml_inspect_init(JNIEnv *jni, struct ml_jids *ids)
             ml_log(ML_LOG_DEBUG, "no ApplicationShutdownHooks.hooks: no shutdown checkpoint");
         }
     }
+    /* Optional: the frame that holds the hooks while they run (paths.c names them). */
+    if (ids->hooks_cls != NULL) {
+        ids->run_hooks = (*jni)->GetStaticMethodID(jni, ids->hooks_cls, "runHooks", "()V");
+        if (ids->run_hooks == NULL)
+            ml_jni_clear(jni);
+    }
     rc = ML_OK;
 cleanup:
     if (missing != NULL)
@@ -389,4 +395,21 @@ int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni)
     }
     (*jvmti)->Deallocate(jvmti, (unsigned char *)threads);
     return ML_OK;
+}
+
+struct ml_loader *ml_inspect_defining_loader(jvmtiEnv *jvmti, JNIEnv *jni, jclass cls)
+{
+    struct agent *a = &ml_agent;
+    jobject loader = NULL;
+    jlong tag = 0;
+    struct ml_loader *l = NULL;
+
+    if (cls == NULL || (*jvmti)->GetClassLoader(jvmti, cls, &loader) != JVMTI_ERROR_NONE)
+        return NULL;
+    if (loader == NULL)
+        return ml_registry_boot(a->reg);
+    if ((*jvmti)->GetTag(jvmti, loader, &tag) == JVMTI_ERROR_NONE)
+        l = ml_registry_lookup(a->reg, (uint64_t)tag);
+    (*jni)->DeleteLocalRef(jni, loader);
+    return l;
 }

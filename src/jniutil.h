@@ -12,4 +12,9 @@ bool ml_jni_clear(JNIEnv *jni);
  * NULL for a null string or on failure (any exception is cleared). */
 char *ml_jni_strdup(JNIEnv *jni, jstring s);
 
+/* Where a class came from: Class.getProtectionDomain().getCodeSource().getLocation() as a
+ * malloc'd string the caller frees; NULL for JDK classes, on failure or when unknown (any
+ * exception is cleared). Calls Java code: the worker thread only. */
+char *ml_jni_class_location(JNIEnv *jni, jclass cls);
+
 #endif

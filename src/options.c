@@ -16,7 +16,7 @@
 
 #define ML_MAX_INLINE_KEYS 32
 
-enum key_kind { KEY_PATH, KEY_UINT, KEY_BOOL, KEY_LOG };
+enum key_kind { KEY_PATH, KEY_UINT, KEY_BOOL, KEY_LOG, KEY_PATHS };
 
 struct key_def {
     const char *name;
@@ -33,13 +33,18 @@ static const struct key_def KEYS[] = {
     {"log", KEY_LOG, 0, 0},
     {"max_loaders", KEY_UINT, 16, 10000000},
     {"history", KEY_UINT, 0, 1000000},
+    {"paths", KEY_PATHS, 0, 0},
+    {"path_budget", KEY_UINT, 10, 600000},
+    {"path_proof_after", KEY_UINT, 0, 86400},
+    {"suspect_after", KEY_UINT, 0, 604800},
 };
 
 #define N_KEYS (sizeof(KEYS) / sizeof(KEYS[0]))
 
 const char *ml_options_known_keys(void)
 {
-    return "config, report, interval, leak_gcs, verify_on_exit, log, max_loaders, history";
+    return "config, report, interval, leak_gcs, verify_on_exit, log, max_loaders, history, "
+           "paths, path_budget, path_proof_after, suspect_after";
 }
 
 void ml_options_defaults(struct ml_options *opts)
@@ -51,6 +56,10 @@ void ml_options_defaults(struct ml_options *opts)
     opts->log = ML_LOG_INFO;
     opts->max_loaders = 100000;
     opts->history = 1000;
+    opts->paths = true;
+    opts->path_budget_ms = 10000;
+    opts->path_proof_after_s = 300;
+    opts->suspect_after_s = 600;
 }
 
 const char *ml_log_level_name(enum ml_log_level level)
@@ -150,6 +159,12 @@ int ml_options_set(struct ml_options *opts, const char *key, const char *value, 
             opts->leak_gcs = (unsigned)n;
         else if (strcmp(key, "max_loaders") == 0)
             opts->max_loaders = (unsigned)n;
+        else if (strcmp(key, "path_budget") == 0)
+            opts->path_budget_ms = (unsigned)n;
+        else if (strcmp(key, "path_proof_after") == 0)
+            opts->path_proof_after_s = (unsigned)n;
+        else if (strcmp(key, "suspect_after") == 0)
+            opts->suspect_after_s = (unsigned)n;
         else
             opts->history = (unsigned)n;
         return ML_OK;
@@ -173,6 +188,17 @@ int ml_options_set(struct ml_options *opts, const char *key, const char *value, 
             opts->log = ML_LOG_DEBUG;
         } else {
             snprintf(err, errlen, "%s: %s: '%s' is not one of quiet, info, debug", where, key,
+                     ml_printable(value, shown, sizeof(shown)));
+            return ML_ERR_CONFIG;
+        }
+        return ML_OK;
+    case KEY_PATHS:
+        if (strcmp(value, "auto") == 0) {
+            opts->paths = true;
+        } else if (strcmp(value, "off") == 0) {
+            opts->paths = false;
+        } else {
+            snprintf(err, errlen, "%s: %s: '%s' is not one of auto, off", where, key,
                      ml_printable(value, shown, sizeof(shown)));
             return ML_ERR_CONFIG;
         }

@@ -85,6 +85,20 @@ static void loader_reset(struct ml_loader *l, uint64_t id, int64_t now_ms)
     atomic_store(&l->freed_ms, -1);
     l->metaspace_bytes = -1;
     ml_verdict_init(&l->verdict);
+    memset(&l->path, 0, sizeof(l->path));
+    l->path_status = ML_PATH_NOT_SEARCHED;
+    l->path_search_ms = -1;
+    l->path_searched_ms = -1;
+    l->awaiting_unload = false;
+    l->search_idx = -1;
+    l->inventoried = false;
+    l->shadowed = 0;
+    l->shadow_examples = NULL;
+    l->n_shadow_examples = 0;
+    l->lambdas = 0;
+    l->proxies = 0;
+    l->suspect = false;
+    l->superseded_by = ML_ID_NONE;
     l->history_next = 0;
 }
 
@@ -95,6 +109,20 @@ static void loader_free_strings(struct ml_loader *l)
     l->class_name = NULL;
     l->name = NULL;
     ml_loader_clear_urls(l);
+    ml_path_clear(&l->path);
+    ml_loader_clear_shadows(l);
+}
+
+void ml_loader_clear_shadows(struct ml_loader *l)
+{
+    for (uint32_t i = 0; i < l->n_shadow_examples; i++) {
+        free(l->shadow_examples[i].class_name);
+        free(l->shadow_examples[i].jar);
+        free(l->shadow_examples[i].ancestor_jar);
+    }
+    free(l->shadow_examples);
+    l->shadow_examples = NULL;
+    l->n_shadow_examples = 0;
 }
 
 struct ml_registry *ml_registry_new(uint32_t max_loaders, uint32_t history)

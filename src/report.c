@@ -5,21 +5,44 @@
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "metaleak/inventory.h"
 #include "metaleak/verdict.h"
 
-/* cJSON keeps numbers as doubles: integers up to 2^53 are exact, which covers every count,
- * byte size and millisecond value the report holds. */
-static bool add_int(cJSON *obj, const char *key, int64_t v)
+/* Integers are added as raw JSON text formatted here: cJSON would print its doubles with
+ * sprintf("%1.15g") and check them with sscanf, which was 40 % of rendering a large report
+ * (docs/performance.md). Readers see the same JSON numbers. */
+static char *format_uint(char *end, uint64_t v)
 {
-    return cJSON_AddNumberToObject(obj, key, (double)v) != NULL;
+    *--end = '\0';
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return end;
 }
 
 static bool add_uint(cJSON *obj, const char *key, uint64_t v)
 {
-    return cJSON_AddNumberToObject(obj, key, (double)v) != NULL;
+    char buf[24];
+
+    return cJSON_AddRawToObject(obj, key, format_uint(buf + sizeof(buf), v)) != NULL;
+}
+
+static bool add_int(cJSON *obj, const char *key, int64_t v)
+{
+    char buf[24];
+    char *p;
+
+    if (v >= 0)
+        return add_uint(obj, key, (uint64_t)v);
+    p = format_uint(buf + sizeof(buf), (uint64_t)0 - (uint64_t)v);
+    *--p = '-';
+    return cJSON_AddRawToObject(obj, key, p) != NULL;
 }
 
 /* Adds v, or null when v < 0. */
@@ -86,6 +109,51 @@ static bool add_flink(cJSON *obj, const struct ml_loader *l)
            add_opt_id(f, "wrapper_id", l->wrapper_id) && add_opt_id(f, "inner_id", l->inner_id);
 }
 
+#define SHADOW_ADVICE                                                                       \
+    "The loader defines its own copy of classes that its parent also has (child-first "        \
+    "shadowing: \"X cannot be cast to X\", two versions of a library or driver). Remove them "   \
+    "from the job jar (mark the dependency 'provided'), or add their package to "              \
+    "classloader.parent-first-patterns.additional, or shade and relocate them."
+
+/* Shadowed classes, growth kinds and the suspect mark of a loader (class inventory). */
+static bool add_inventory(cJSON *o, const struct ml_loader *l)
+{
+    cJSON *g, *sh, *ex;
+
+    if (cJSON_AddBoolToObject(o, "suspect", l->suspect) == NULL ||
+        !add_opt_id(o, "superseded_by", l->superseded_by))
+        return false;
+    g = cJSON_AddObjectToObject(o, "growth");
+    if (g == NULL || !add_opt_str(g, "kind", ml_inv_is_reflection_loader(l->class_name)
+                                                 ? "reflection-accessor" : NULL))
+        return false;
+    if (!l->inventoried) {
+        return cJSON_AddNullToObject(g, "lambdas") != NULL &&
+               cJSON_AddNullToObject(g, "proxies") != NULL &&
+               cJSON_AddNullToObject(o, "shadowed_classes") != NULL;
+    }
+    if (!add_uint(g, "lambdas", l->lambdas) || !add_uint(g, "proxies", l->proxies))
+        return false;
+    if (l->shadowed == 0)
+        return cJSON_AddNullToObject(o, "shadowed_classes") != NULL;
+    sh = cJSON_AddObjectToObject(o, "shadowed_classes");
+    if (sh == NULL || !add_uint(sh, "count", l->shadowed) ||
+        cJSON_AddStringToObject(sh, "advice", SHADOW_ADVICE) == NULL)
+        return false;
+    ex = cJSON_AddArrayToObject(sh, "examples");
+    for (uint32_t i = 0; ex != NULL && i < l->n_shadow_examples; i++) {
+        const struct ml_shadow_example *e = &l->shadow_examples[i];
+        cJSON *item = cJSON_CreateObject();
+
+        if (item == NULL || !cJSON_AddItemToArray(ex, item) ||
+            !add_opt_str(item, "class", e->class_name) ||
+            !add_uint(item, "ancestor_id", e->ancestor_id) || !add_opt_str(item, "jar", e->jar) ||
+            !add_opt_str(item, "ancestor_jar", e->ancestor_jar))
+            return false;
+    }
+    return ex != NULL;
+}
+
 static cJSON *loader_json(const struct ml_loader *l)
 {
     const struct ml_verdict *v = &l->verdict;
@@ -109,7 +177,9 @@ static cJSON *loader_json(const struct ml_loader *l)
          add_opt_ms(o, "closed_ms", v->closed_ms) && add_opt_ms(o, "leaked_ms", v->leaked_ms) &&
          add_opt_ms(o, "unloaded_ms", v->unloaded_ms) &&
          (closed ? add_uint(o, "gcs_since_close", v->gcs_since_close)
-                 : cJSON_AddNullToObject(o, "gcs_since_close") != NULL);
+                 : cJSON_AddNullToObject(o, "gcs_since_close") != NULL) &&
+         cJSON_AddBoolToObject(o, "awaiting_unload", l->awaiting_unload) != NULL &&
+         add_inventory(o, l);
     if (!ok) {
         cJSON_Delete(o);
         return NULL;
@@ -117,7 +187,55 @@ static cJSON *loader_json(const struct ml_loader *l)
     return o;
 }
 
-static cJSON *leak_json(const struct ml_loader *l)
+static bool add_step(cJSON *arr, const struct ml_step *st)
+{
+    static const char *const OBJECTS[] = {"instance", "class", "loader", "thread"};
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
+        cJSON_Delete(o);
+        return false;
+    }
+    return cJSON_AddStringToObject(o, "ref", ml_ref_name(st->ref)) != NULL &&
+           add_opt_str(o, "field", st->field) &&
+           (st->index < 0 ? cJSON_AddNullToObject(o, "index") != NULL
+                          : add_int(o, "index", st->index)) &&
+           cJSON_AddStringToObject(o, "object", OBJECTS[st->object]) != NULL &&
+           add_opt_str(o, "class", st->class_name) && add_opt_id(o, "loader_id", st->loader_id) &&
+           add_opt_str(o, "jar", st->jar) && add_opt_str(o, "thread", st->thread) &&
+           add_opt_str(o, "method", st->method) && add_opt_str(o, "key", st->key) &&
+           cJSON_AddBoolToObject(o, "owned", st->owned) != NULL &&
+           cJSON_AddBoolToObject(o, "shutdown_hook", st->hook) != NULL;
+}
+
+/* cause, path, advice, path_summary, path_status, path_search_ms of a leak. */
+static bool add_path(cJSON *o, const struct ml_loader *l, bool paths_on)
+{
+    const struct ml_path *p = &l->path;
+    enum ml_path_status status = l->path_status;
+    cJSON *arr;
+
+    if (status == ML_PATH_NOT_SEARCHED && !paths_on)
+        status = ML_PATH_OFF;
+    if (!add_opt_str(o, "cause", ml_cause_name(p->cause)))
+        return false;
+    if (p->n_steps == 0) {
+        if (cJSON_AddNullToObject(o, "path") == NULL)
+            return false;
+    } else {
+        arr = cJSON_AddArrayToObject(o, "path");
+        for (size_t i = 0; arr != NULL && i < p->n_steps; i++)
+            if (!add_step(arr, &p->steps[i]))
+                return false;
+        if (arr == NULL)
+            return false;
+    }
+    return add_opt_str(o, "advice", p->advice) && add_opt_str(o, "path_summary", p->summary) &&
+           cJSON_AddStringToObject(o, "path_status", ml_path_status_name(status)) != NULL &&
+           add_opt_ms(o, "path_search_ms", l->path_search_ms);
+}
+
+static cJSON *leak_json(const struct ml_loader *l, bool paths_on)
 {
     const struct ml_verdict *v = &l->verdict;
     cJSON *o = cJSON_CreateObject();
@@ -134,7 +252,7 @@ static cJSON *leak_json(const struct ml_loader *l)
          add_opt_ms(o, "closed_ms", v->closed_ms) && add_opt_ms(o, "leaked_ms", v->leaked_ms) &&
          add_opt_ms(o, "unloaded_ms", v->unloaded_ms) &&
          add_opt_str(o, "proof", ml_proof_name(v->proof)) &&
-         add_uint(o, "gcs_since_close", v->gcs_since_close);
+         add_uint(o, "gcs_since_close", v->gcs_since_close) && add_path(o, l, paths_on);
     if (!ok) {
         cJSON_Delete(o);
         return NULL;
@@ -175,7 +293,11 @@ static bool add_header(cJSON *root, const struct ml_report_meta *m)
         !add_uint(opts, "interval", o->interval_s) || !add_uint(opts, "leak_gcs", o->leak_gcs) ||
         cJSON_AddBoolToObject(opts, "verify_on_exit", o->verify_on_exit) == NULL ||
         cJSON_AddStringToObject(opts, "log", ml_log_level_name(o->log)) == NULL ||
-        !add_uint(opts, "max_loaders", o->max_loaders) || !add_uint(opts, "history", o->history))
+        !add_uint(opts, "max_loaders", o->max_loaders) || !add_uint(opts, "history", o->history) ||
+        cJSON_AddStringToObject(opts, "paths", o->paths ? "auto" : "off") == NULL ||
+        !add_uint(opts, "path_budget", o->path_budget_ms) ||
+        !add_uint(opts, "path_proof_after", o->path_proof_after_s) ||
+        !add_uint(opts, "suspect_after", o->suspect_after_s))
         return false;
     jvm = cJSON_AddObjectToObject(root, "jvm");
     return jvm != NULL && add_int(jvm, "pid", m->pid) &&
@@ -292,6 +414,7 @@ static bool add_gc_and_metaspace(cJSON *root, const struct ml_report_meta *m)
 
 struct totals {
     uint64_t total, live, closed, leaked, unloaded, defined, classes_live, hidden_live;
+    uint64_t suspect, shadowing_loaders, shadowed, reflection_loaders, lambdas, proxies;
 };
 
 static void count(struct totals *t, const struct ml_loader *l)
@@ -315,12 +438,20 @@ static void count(struct totals *t, const struct ml_loader *l)
     t->defined += atomic_load(&l->classes_defined);
     t->classes_live += ml_loader_classes_live(l);
     t->hidden_live += ml_loader_hidden_live(l);
+    t->suspect += l->suspect;
+    t->shadowing_loaders += l->shadowed > 0;
+    t->shadowed += l->shadowed;
+    if (l->verdict.state != ML_STATE_UNLOADED) {
+        t->reflection_loaders += ml_inv_is_reflection_loader(l->class_name);
+        t->lambdas += l->lambdas;
+        t->proxies += l->proxies;
+    }
 }
 
 static bool add_summary(cJSON *root, const struct totals *t, const struct ml_registry_stats *st)
 {
     cJSON *s = cJSON_AddObjectToObject(root, "summary");
-    cJSON *d;
+    cJSON *d, *g;
 
     if (s == NULL || !add_uint(s, "loaders_total", t->total) ||
         !add_uint(s, "loaders_live", t->live) || !add_uint(s, "loaders_closed", t->closed) ||
@@ -328,7 +459,14 @@ static bool add_summary(cJSON *root, const struct totals *t, const struct ml_reg
         !add_uint(s, "loaders_unloaded", t->unloaded) ||
         !add_uint(s, "classes_defined", t->defined) ||
         !add_uint(s, "classes_live", t->classes_live) ||
-        !add_uint(s, "hidden_classes_live", t->hidden_live))
+        !add_uint(s, "hidden_classes_live", t->hidden_live) ||
+        !add_uint(s, "loaders_suspect", t->suspect) ||
+        !add_uint(s, "loaders_shadowing", t->shadowing_loaders) ||
+        !add_uint(s, "shadowed_classes", t->shadowed))
+        return false;
+    g = cJSON_AddObjectToObject(s, "growth");
+    if (g == NULL || !add_uint(g, "reflection_loaders", t->reflection_loaders) ||
+        !add_uint(g, "lambdas", t->lambdas) || !add_uint(g, "proxies", t->proxies))
         return false;
     d = cJSON_AddObjectToObject(root, "dropped");
     return d != NULL && add_uint(d, "loaders", st->dropped_loaders) &&
@@ -336,8 +474,139 @@ static bool add_summary(cJSON *root, const struct totals *t, const struct ml_reg
            add_uint(d, "unloaded_history", st->dropped_history);
 }
 
+static int by_shape(const void *a, const void *b)
+{
+    const struct ml_loader *x = *(const struct ml_loader *const *)a;
+    const struct ml_loader *y = *(const struct ml_loader *const *)b;
+    int c = strcmp(x->path.shape, y->path.shape);
+
+    return c != 0 ? c : by_id(a, b);
+}
+
+/* "paths": search counters and the leaked loaders grouped by the shape of their path. */
+static bool add_paths(cJSON *root, struct ml_loader **sorted, size_t n,
+                      const struct ml_report_meta *m)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "paths");
+    cJSON *groups, *g = NULL, *ids = NULL;
+    struct ml_loader **with = NULL;
+    size_t k = 0;
+    bool ok = false;
+
+    if (o == NULL || cJSON_AddStringToObject(o, "mode", m->opts->paths ? "auto" : "off") == NULL ||
+        !add_uint(o, "searches", m->path_searches) || !add_uint(o, "heap_walks", m->path_walks) ||
+        !add_opt_ms(o, "last_search_ms", m->last_search_ms))
+        return false;
+    groups = cJSON_AddArrayToObject(o, "groups");
+    with = malloc((n + 1) * sizeof(*with));
+    if (groups == NULL || with == NULL)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++)
+        if (sorted[i]->verdict.leaked && sorted[i]->path.shape != NULL)
+            with[k++] = sorted[i];
+    qsort(with, k, sizeof(*with), by_shape);
+    for (size_t i = 0; i < k; i++) {
+        const struct ml_path *p = &with[i]->path;
+
+        if (i == 0 || strcmp(p->shape, with[i - 1]->path.shape) != 0) {
+            g = cJSON_CreateObject();
+            if (g == NULL || !cJSON_AddItemToArray(groups, g)) {
+                cJSON_Delete(g);
+                goto cleanup;
+            }
+            if (cJSON_AddStringToObject(g, "cause", ml_cause_name(p->cause)) == NULL ||
+                cJSON_AddStringToObject(g, "shape", p->shape) == NULL ||
+                !add_opt_str(g, "advice", p->advice) ||
+                (ids = cJSON_AddArrayToObject(g, "loader_ids")) == NULL)
+                goto cleanup;
+        }
+        if (!cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)with[i]->id)))
+            goto cleanup;
+    }
+    ok = true;
+cleanup:
+    free(with);
+    return ok;
+}
+
+/* The tree of a report is built and thrown away at once: its nodes come from an arena (one
+ * malloc per MiB instead of one per node, and no free per node), installed as cJSON's
+ * allocator only while this module renders. Freeing a 10 000-loader tree node by node was 40 %
+ * of the render (docs/performance.md). Not reentrant: one renderer at a time (the agent's
+ * worker thread, or the CLI). */
+#define ARENA_CHUNK (1u << 20)
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+static struct arena_chunk *arena;
+
+static void *arena_alloc(size_t n)
+{
+    size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    struct arena_chunk *c = arena;
+    void *p;
+
+    if (c == NULL || c->cap - c->used < need) {
+        size_t cap = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+
+        c = malloc(sizeof(*c) + cap);
+        if (c == NULL)
+            return NULL;
+        c->next = arena;
+        c->used = 0;
+        c->cap = cap;
+        arena = c;
+    }
+    p = (char *)c->data + c->used;
+    c->used += need;
+    return p;
+}
+
+static void arena_free(void *p)
+{
+    (void)p; /* everything goes at once in arena_release */
+}
+
+static void arena_release(void)
+{
+    while (arena != NULL) {
+        struct arena_chunk *next = arena->next;
+
+        free(arena);
+        arena = next;
+    }
+}
+
+/* Prints the tree into a malloc'd buffer (freed by the caller with cJSON_free, that is free,
+ * once the default allocator is back). */
+static char *print_tree(const cJSON *root)
+{
+    static size_t guess = 1u << 16;  /* the last report's size: most reports are alike */
+
+    for (int tries = 0; tries < 16; tries++) {
+        char *buf = malloc(guess);
+
+        if (buf == NULL)
+            return NULL;
+        if (cJSON_PrintPreallocated((cJSON *)root, buf, (int)guess, 1)) {
+            guess = strlen(buf) + strlen(buf) / 4 + 64;
+            return buf;
+        }
+        free(buf);
+        if (guess > (size_t)INT32_MAX / 2)
+            return NULL;
+        guess *= 2;
+    }
+    return NULL;
+}
+
 char *ml_report_render(struct ml_registry *reg, const struct ml_report_meta *meta)
 {
+    cJSON_Hooks hooks = {arena_alloc, arena_free};
     struct ml_registry_stats st;
     struct ml_loader **sorted = NULL;
     struct totals t = {0};
@@ -347,6 +616,7 @@ char *ml_report_render(struct ml_registry *reg, const struct ml_report_meta *met
 
     ml_registry_stats(reg, &st);
     sorted = malloc((st.in_use + 1) * sizeof(*sorted));
+    cJSON_InitHooks(&hooks);
     root = cJSON_CreateObject();
     if (sorted == NULL || root == NULL)
         goto cleanup;
@@ -359,6 +629,8 @@ char *ml_report_render(struct ml_registry *reg, const struct ml_report_meta *met
         count(&t, sorted[i]);
     if (!add_header(root, meta) || !add_gc_and_metaspace(root, meta) ||
         !add_flink_conf(root, meta->flink_conf) || !add_summary(root, &t, &st))
+        goto cleanup;
+    if (!add_paths(root, sorted, n, meta))
         goto cleanup;
     loaders = cJSON_AddArrayToObject(root, "loaders");
     leaks = cJSON_AddArrayToObject(root, "leaks");
@@ -375,15 +647,17 @@ char *ml_report_render(struct ml_registry *reg, const struct ml_report_meta *met
         }
         if (!l->verdict.leaked)
             continue;
-        item = leak_json(l);
+        item = leak_json(l, meta->opts->paths);
         if (item == NULL || !cJSON_AddItemToArray(leaks, item)) {
             cJSON_Delete(item);
             goto cleanup;
         }
     }
-    text = cJSON_Print(root);
+    text = print_tree(root);
 cleanup:
-    cJSON_Delete(root);
+    /* No cJSON_Delete: the arena goes as a whole. */
+    arena_release();
+    cJSON_InitHooks(NULL);
     free(sorted);
     return text;
 }

@@ -302,7 +302,56 @@ static int read_header(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
                       &rf->loaders_unloaded);
     if (rc == ML_OK)
         rc = get_uint(c, sum, "classes_live", "summary.classes_live", &rf->classes_live);
+    /* Agent 0.2.0 and later: the class inventory (absent: -1). */
+    if (rc == ML_OK)
+        rc = get_int(c, sum, "loaders_suspect", "summary.loaders_suspect", false, false,
+                     &rf->loaders_suspect);
+    if (rc == ML_OK)
+        rc = get_int(c, sum, "loaders_shadowing", "summary.loaders_shadowing", false, false,
+                     &rf->loaders_shadowing);
+    if (rc == ML_OK)
+        rc = get_int(c, sum, "shadowed_classes", "summary.shadowed_classes", false, false,
+                     &rf->shadowed_classes);
+    rf->lambdas = rf->proxies = rf->reflection_loaders = -1;
+    if (rc == ML_OK && member(sum, "growth") != NULL) {
+        const cJSON *g = NULL;
+
+        rc = get_object(c, sum, "growth", "summary.growth", &g);
+        if (rc == ML_OK)
+            rc = get_int(c, g, "lambdas", "summary.growth.lambdas", true, false, &rf->lambdas);
+        if (rc == ML_OK)
+            rc = get_int(c, g, "proxies", "summary.growth.proxies", true, false, &rf->proxies);
+        if (rc == ML_OK)
+            rc = get_int(c, g, "reflection_loaders", "summary.growth.reflection_loaders", true,
+                         false, &rf->reflection_loaders);
+    }
     return rc;
+}
+
+/* True when the text ends inside a string or with an object or array still open: a file cut
+ * short (a copy of a report being written, a full disk), not a malformed one. */
+static bool ends_open(const char *data, size_t len)
+{
+    size_t depth = 0;
+    bool in_string = false;
+
+    for (size_t i = 0; i < len; i++) {
+        char ch = data[i];
+
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = false;
+        } else if (ch == '"') {
+            in_string = true;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if ((ch == '}' || ch == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return in_string || depth > 0;
 }
 
 int ml_rfile_parse(const char *name, const char *data, size_t len, struct ml_rfile *rf,
@@ -326,13 +375,9 @@ int ml_rfile_parse(const char *name, const char *data, size_t len, struct ml_rfi
     rf->root = cJSON_ParseWithLengthOpts(data, len, &end, false);
     if (rf->root == NULL) {
         size_t at = end != NULL && end >= data ? (size_t)(end - data) : 0;
-        size_t rest = at;
 
-        while (rest < len && (data[rest] == ' ' || data[rest] == '\n' || data[rest] == '\r' ||
-                              data[rest] == '\t'))
-            rest++;
         snprintf(err, errlen, "'%s': not valid JSON (error at byte %zu of %zu%s)", name, at, len,
-                 rest + 16 >= len ? ": the file ends too early, truncated?" : "");
+                 ends_open(data, len) ? ": the file ends too early, truncated?" : "");
         return ML_ERR_CONFIG;
     }
     if (!cJSON_IsObject(rf->root))

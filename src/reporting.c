@@ -189,6 +189,10 @@ int ml_reporting_write(JNIEnv *jni, const char *trigger)
     meta.judgement = &judgement;
     meta.samples = &a->samples;
     meta.flink_conf = a->is_flink ? &a->flink_conf : NULL;
+    ml_classscan_run(jni);
+    meta.path_searches = a->path_searches;
+    meta.path_walks = a->path_walks;
+    meta.last_search_ms = a->last_search_ms;
     if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
         return ML_ERR_JVM;
     text = ml_report_render(a->reg, &meta);
@@ -200,8 +204,11 @@ int ml_reporting_write(JNIEnv *jni, const char *trigger)
     rc = ml_write_atomic(a->report_path, text, strlen(text), err, sizeof(err));
     cJSON_free(text);
     if (rc != ML_OK) {
+        /* The exit report is the last one: there is no next report to retry at. */
         if (strcmp(err, last_error) != 0)
-            ml_log_error("%s (report trigger %s; will retry at the next report)", err, trigger);
+            ml_log_error("%s (report trigger %s; %s)", err, trigger,
+                         strcmp(trigger, "exit") == 0 ? "the JVM is exiting, no retry"
+                                                      : "will retry at the next report");
         snprintf(last_error, sizeof(last_error), "%s", err);
         return rc;
     }

@@ -42,6 +42,17 @@ bool ml_verdict_gc(struct ml_verdict *v, uint64_t full_gcs, uint64_t needed, boo
     return true;
 }
 
+bool ml_verdict_prove_path(struct ml_verdict *v, int64_t now_ms)
+{
+    if (v->state != ML_STATE_CLOSED)
+        return false;
+    v->state = ML_STATE_LEAKED;
+    v->leaked = true;
+    v->proof = ML_PROOF_PATH;
+    v->leaked_ms = now_ms;
+    return true;
+}
+
 void ml_verdict_unload(struct ml_verdict *v, int64_t now_ms)
 {
     if (v->state == ML_STATE_UNLOADED)

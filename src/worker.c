@@ -16,6 +16,8 @@
 #define TICK_MS 500
 #define WRAPPER_SCAN_MS 120000  /* look for a user-code loader's wrapper this long */
 #define SAMPLE_MS 10000         /* Metaspace sample at least this often */
+#define SEARCH_GAP_MS 30000     /* automatic path searches at least this far apart... */
+#define SEARCH_GAP_FACTOR 20    /* ...and at least 20 times their own duration */
 
 struct pass_result {
     unsigned new_leaks;
@@ -289,6 +291,8 @@ static int start(jvmtiEnv *jvmti, JNIEnv *jni)
     }
     ml_reporting_flink_init(jvmti);
     a->checkpoint_end_ms = -1;
+    a->last_search_ms = -1;
+    a->last_search_end_ms = -1;
     a->sample_ms = -1;
     a->sample_full_gcs = ml_mgmt_full_gcs(jni, &a->mgmt);
     ml_reporting_sample(jni, false);
@@ -323,12 +327,42 @@ static void sample_if_due(JNIEnv *jni)
     }
 }
 
+/* Runs a reference-path search when a loader needs one: at once for the shutdown checkpoint,
+ * a Metaspace OOM, a report request and the exit, otherwise rate-limited (the walks stop the
+ * world). Returns the number of loaders that got a path; *proven those that the path proved
+ * leaked. */
+static unsigned search_if_due(JNIEnv *jni, unsigned req, unsigned *proven)
+{
+    struct agent *a = &ml_agent;
+    int64_t now = ml_clock_ms();
+    unsigned found = 0;
+    const char *why = "leak";
+
+    *proven = 0;
+    if (!a->opts.paths || !ml_paths_pending(now))
+        return 0;
+    if ((req & ML_REQ_CHECKPOINT) != 0)
+        why = "shutdown checkpoint";
+    else if ((req & ML_REQ_OOM) != 0)
+        why = "metaspace-oom";
+    else if ((req & ML_REQ_SHUTDOWN) != 0)
+        why = "exit";
+    else if ((req & ML_REQ_REPORT) != 0)
+        why = "request";
+    else if (a->last_search_end_ms >= 0 &&
+             (now - a->last_search_end_ms < SEARCH_GAP_MS ||
+              now - a->last_search_end_ms < SEARCH_GAP_FACTOR * a->last_search_ms))
+        return 0;
+    ml_paths_search(jni, why, proven, &found);
+    return found;
+}
+
 /* One round of work for the requests in req. Returns false when the worker should end. */
 static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *next_interval)
 {
     struct agent *a = &ml_agent;
     struct pass_result res;
-    unsigned new_leaks = 0;
+    unsigned new_leaks = 0, proven = 0, new_paths = 0;
     int rc;
 
     if (atomic_load(&a->failed))
@@ -344,6 +378,11 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
     }
     if (rc != ML_OK)
         return false;
+    /* At a Metaspace OOM the report comes first (Flink exits right after), the search after. */
+    if ((req & ML_REQ_OOM) == 0) {
+        new_paths = search_if_due(jni, req, &proven);
+        new_leaks += proven;
+    }
     /* The first released loader is the first hint of a leak: prepare the per-loader Metaspace
      * measurement now, while Metaspace is not exhausted (it loads JMX classes once). */
     if (a->closes_seen > 0 && !a->mgmt.dcmd_tried)
@@ -360,7 +399,9 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
     if ((req & ML_REQ_OOM) != 0) {
         ml_reporting_write(jni, "metaspace-oom");
         signal_done(jvmti, NULL, &a->oom_reports);
-    } else if (new_leaks > 0) {
+        if (search_if_due(jni, req, &proven) > 0)
+            ml_reporting_write(jni, "metaspace-oom");
+    } else if (new_leaks > 0 || new_paths > 0) {
         ml_reporting_write(jni, "leak");
     } else if ((req & ML_REQ_REPORT) != 0) {
         ml_reporting_write(jni, "request");
@@ -381,6 +422,7 @@ static void JNICALL worker_main(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
     bool go;
 
     (void)arg;
+    atomic_store(&a->worker_jni, jni);
     go = start(jvmti, jni) == ML_OK;
     while (go) {
         unsigned req = wait_requests(jvmti);

@@ -19,6 +19,10 @@ struct ml_options {
     enum ml_log_level log;
     unsigned max_loaders;      /* loaders tracked at once; 16..10000000 */
     unsigned history;          /* unloaded loaders kept in reports; 0..1000000 */
+    bool paths;                /* paths=auto: reference-path searches; false for paths=off */
+    unsigned path_budget_ms;   /* time bound of one search (all its heap walks); 10..600000 */
+    unsigned path_proof_after_s; /* a closed, unproven loader gets a search after this; 0 = never */
+    unsigned suspect_after_s;  /* idle seconds before a superseded live loader is suspect; 0 = off */
 };
 
 /* Sets every field to its documented default. Cannot fail. */

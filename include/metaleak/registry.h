@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metaleak/cause.h"
 #include "metaleak/flink.h"
 #include "metaleak/verdict.h"
 
@@ -32,6 +33,14 @@
 #define ML_TAG_UNTRACKED (1ULL << 60)  /* a loader met when max_loaders was reached */
 #define ML_MAX_URLS 64                 /* URLs kept per loader; more are counted as dropped */
 #define ML_MAX_URL_LEN 2048            /* longer URLs are dropped and counted */
+
+/* A class of a loader that shadows a class of the same name in one of its ancestors. */
+struct ml_shadow_example {
+    char *class_name;                  /* owned */
+    uint64_t ancestor_id;              /* the ancestor loader that defines the same name */
+    char *jar;                         /* where the loader's copy came from, owned, may be NULL */
+    char *ancestor_jar;                /* where the ancestor's copy came from, owned, may be NULL */
+};
 
 struct ml_loader {
     /* Identity: set by ml_registry_add, constant while the slot is in use. */
@@ -70,6 +79,24 @@ struct ml_loader {
 
     /* Verdict: worker thread only. */
     struct ml_verdict verdict;
+
+    /* Reference path (worker thread only; paths.c). */
+    struct ml_path path;               /* n_steps == 0: none known */
+    enum ml_path_status path_status;
+    int64_t path_search_ms;            /* duration of the search that set path_status, -1 none */
+    int64_t path_searched_ms;          /* when that search ran (ms since JVM start), -1 none */
+    bool awaiting_unload;              /* closed, no path from a GC root: garbage not yet freed */
+    int32_t search_idx;                /* index while a search runs, -1 otherwise */
+
+    /* Class inventory (worker thread only; inventory.h). */
+    bool inventoried;                  /* the fields below were measured */
+    uint32_t shadowed;                 /* classes that shadow an ancestor's class */
+    struct ml_shadow_example *shadow_examples;  /* owned, at most ML_SHADOW_EXAMPLES */
+    uint32_t n_shadow_examples;
+    uint32_t lambdas;                  /* live lambda classes ($$Lambda) */
+    uint32_t proxies;                  /* live dynamic proxy classes ($ProxyN) */
+    bool suspect;                      /* live, superseded and idle: see inventory.h */
+    uint64_t superseded_by;            /* the newer loader with the same jar set, ML_ID_NONE */
     uint32_t history_next;             /* intrusive FIFO of unloaded slots (slot + 1, 0 = end) */
 };
 
@@ -113,6 +140,9 @@ void ml_registry_note_unloaded(struct ml_registry *reg, struct ml_loader *l);
 /* Copies a string into l->urls, or counts it in dropped_urls when a bound is hit. Returns
  * ML_OK, ML_ERR_FULL (dropped) or ML_ERR_NOMEM. */
 int ml_loader_add_url(struct ml_registry *reg, struct ml_loader *l, const char *url);
+
+/* Frees l's shadowed-class examples. */
+void ml_loader_clear_shadows(struct ml_loader *l);
 
 /* Frees l's URLs (before they are read again). */
 void ml_loader_clear_urls(struct ml_loader *l);

@@ -49,6 +49,9 @@ struct ml_report_meta {
     const struct ml_ms_series *samples;           /* NULL = none */
     const struct ml_ms_judgement *judgement;      /* NULL = none */
     const struct ml_flink_conf *flink_conf;       /* NULL = not a Flink process */
+    uint64_t path_searches;            /* reference-path searches so far */
+    uint64_t path_walks;               /* heap walks they made */
+    int64_t last_search_ms;            /* duration of the last one, -1 none */
 };
 
 /* Renders the report as JSON text. Returns NULL when out of memory. The caller owns the

@@ -64,6 +64,9 @@ struct ml_rfile {
     const char *ms_reason;
     const char *ms_advice;
     int64_t ms_bytes_per_leak, ms_submissions_left, ms_ms_left;  /* -1 unknown */
+    /* Class inventory (agent 0.2.0+), -1 when absent */
+    int64_t loaders_suspect, loaders_shadowing, shadowed_classes;
+    int64_t lambdas, proxies, reflection_loaders;
     /* Metaspace samples, used for growth: first and last used_bytes, -1 if none */
     int64_t first_sample_used, last_sample_used;
 };

@@ -41,6 +41,10 @@ bool ml_verdict_close(struct ml_verdict *v, int64_t now_ms, uint64_t full_gcs);
 bool ml_verdict_gc(struct ml_verdict *v, uint64_t full_gcs, uint64_t needed, bool alive,
                    int64_t now_ms);
 
+/* closed -> leaked at now_ms with proof "path": a reference chain from a GC root was found.
+ * Returns true on the transition, false when the loader was not closed. */
+bool ml_verdict_prove_path(struct ml_verdict *v, int64_t now_ms);
+
 /* Any state -> unloaded at now_ms. A proven leak keeps `leaked`. Idempotent. */
 void ml_verdict_unload(struct ml_verdict *v, int64_t now_ms);
 

@@ -107,6 +107,19 @@ static void print_header(const struct ml_rfile *rf, FILE *out)
         if (rf->ms_advice != NULL)
             fprintf(out, "  advice: %s\n", rf->ms_advice);
     }
+    if (rf->loaders_suspect > 0)
+        fprintf(out, "  suspect: %" PRId64 " live loader(s) superseded by a newer one with the "
+                     "same jars and idle since (not closed: a leak in the making?)\n",
+                rf->loaders_suspect);
+    if (rf->loaders_shadowing > 0)
+        fprintf(out, "  shadowing: %" PRId64 " loader(s) define %" PRId64 " class(es) that a "
+                     "parent also defines (child-first duplicates; see shadowed_classes)\n",
+                rf->loaders_shadowing, rf->shadowed_classes);
+    if (rf->lambdas > 0 || rf->proxies > 0 || rf->reflection_loaders > 0)
+        fprintf(out, "  not leaks: %" PRId64 " lambda and %" PRId64 " proxy classes, %" PRId64
+                     " reflection accessor loaders live\n",
+                rf->lambdas < 0 ? 0 : rf->lambdas, rf->proxies < 0 ? 0 : rf->proxies,
+                rf->reflection_loaders < 0 ? 0 : rf->reflection_loaders);
 }
 
 static void print_group(const struct group *g, const struct ml_rfile *rfs, size_t n, FILE *out)

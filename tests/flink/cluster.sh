@@ -5,7 +5,9 @@
 #
 # Usage:
 #   cluster.sh fetch <version>                       resolve the cluster classpath into the cache, print lib dir
-#   cluster.sh start <version> <workdir> <agent.so> [agent options]
+#   cluster.sh fetch-jar <group:artifact:version>    resolve one jar into the cache, print its path
+#   cluster.sh start <version> <workdir> <agent.so>|none [agent options]   (none: no agent, for
+#                                                    the overhead benchmark bench/flink.sh)
 #   cluster.sh [-w <workdir>] submit <jar> <class> [args...]   prints the JobID (Flink's CliFrontend, detached)
 #   cluster.sh [-w <workdir>] cancel <jobid>                    Flink's CliFrontend cancel
 #   cluster.sh [-w <workdir>] wait-finished [jobid...]          wait until the jobs (default: all) are terminal
@@ -20,7 +22,9 @@
 # Environment: JAVA (default: java on PATH), METALEAK_FLINK_CACHE (default ~/.cache/metaleak),
 #   FLINK_STOP_TIMEOUT (seconds before SIGKILL, default 30), FLINK_START_TIMEOUT (default 120),
 #   FLINK_TM_JAVA_OPTS (more JVM options appended to env.java.opts.taskmanager),
-#   FLINK_TM_EXTRA_CONF (extra "key: value" lines appended to the config file),
+#   FLINK_TM_EXTRA_CONF (extra "key: value" lines appended to the config file, read by JM and TM),
+#   FLINK_EXTRA_LIB (colon-separated jar files copied into <workdir>/lib, which is on the JM, TM
+#   and client classpath like Flink's lib/ folder),
 #   FLINK_WAIT_TIMEOUT (wait-finished, default 120).
 set -euo pipefail
 
@@ -62,6 +66,23 @@ cmd_fetch() {
     touch "$lib/.complete"
     log "fetch took $(python3 -c "print(round($(now)-$t0,1))")s"
     echo "$lib"
+}
+
+cmd_fetch_jar() {
+    local gav=${1:?fetch-jar <group:artifact:version>}
+    local g a v; IFS=: read -r g a v <<< "$gav"
+    if [ -z "$g" ] || [ -z "$a" ] || [ -z "$v" ]; then
+        die "fetch-jar: expected group:artifact:version, got '$gav'"
+    fi
+    local dir="$CACHE/jars" jar="$CACHE/jars/$a-$v.jar"
+    if [ ! -f "$jar" ]; then
+        command -v mvn >/dev/null || die "mvn not found (needed once to resolve $gav)"
+        mkdir -p "$dir"
+        mvn -q -B dependency:copy -Dartifact="$g:$a:$v:jar" -DoutputDirectory="$dir" >&2 \
+            || die "mvn dependency:copy failed for $gav"
+        [ -f "$jar" ] || die "$jar missing after mvn dependency:copy"
+    fi
+    echo "$jar"
 }
 
 free_port() {
@@ -203,7 +224,7 @@ EOF
 # BashJavaUtils GET_{TM,JM}_RESOURCE_PARAMS -> two lines: JVM params, dynamic configs.
 resource_params() {
     local cmd=$1 out
-    out=$("$JAVA" -Xmx128m -cp "$LIB/*" -Dlog4j.configurationFile="file:$WORKDIR/conf/log4j-cli.properties" \
+    out=$("$JAVA" -Xmx128m -cp "$LIB/*:$WORKDIR/lib/*" -Dlog4j.configurationFile="file:$WORKDIR/conf/log4j-cli.properties" \
           -Dlog.file="$WORKDIR/log/bash-java-utils.log" \
           org.apache.flink.runtime.util.bash.BashJavaUtils "$cmd" --configDir "$WORKDIR/conf" 2>&1) \
         || { echo "$out" >&2; die "BashJavaUtils $cmd failed"; }
@@ -217,8 +238,10 @@ cmd_start() {
     local wd=${2:?start <version> <workdir> <agent.so> [agent options]}
     local agent=${3:?start <version> <workdir> <agent.so> [agent options]}
     local agent_opts=${4:-}
-    [ -f "$agent" ] || die "agent not found: $agent"
-    agent=$(cd "$(dirname "$agent")" && pwd)/$(basename "$agent")
+    if [ "$agent" != none ]; then
+        [ -f "$agent" ] || die "agent not found: $agent"
+        agent=$(cd "$(dirname "$agent")" && pwd)/$(basename "$agent")
+    fi
     mkdir -p "$wd"; WORKDIR=$(cd "$wd" && pwd)
     if [ -f "$WORKDIR/cluster.env" ]; then
         ( resolve_workdir; for p in tm jm; do alive "$(pid_of $p)" && die "a cluster is running in $WORKDIR (pid $(pid_of $p)); stop it first"; done; true )
@@ -228,12 +251,21 @@ cmd_start() {
     local t_fetch0; t_fetch0=$(now)
     LIB=$(cmd_fetch "$version")
     local t0; t0=$(now)
-    rm -rf "$WORKDIR/conf" "$WORKDIR/log" "$WORKDIR/tmp" "$WORKDIR/work"
-    mkdir -p "$WORKDIR/conf" "$WORKDIR/log" "$WORKDIR/tmp" "$WORKDIR/work"
+    rm -rf "${WORKDIR:?}/conf" "$WORKDIR/log" "$WORKDIR/tmp" "$WORKDIR/work" "${WORKDIR:?}/lib"
+    mkdir -p "$WORKDIR/conf" "$WORKDIR/log" "$WORKDIR/tmp" "$WORKDIR/work" "$WORKDIR/lib"
+    # Flink's lib/ folder: the resolved Flink jars ($LIB) plus the jars a run adds (a JDBC driver).
+    local extra_lib=() j
+    [ -n "${FLINK_EXTRA_LIB:-}" ] && IFS=: read -ra extra_lib <<< "$FLINK_EXTRA_LIB"
+    for j in "${extra_lib[@]}"; do
+        [ -f "$j" ] || die "FLINK_EXTRA_LIB: no such jar: $j"
+        cp "$j" "$WORKDIR/lib/"
+        log "lib/: added $(basename "$j")"
+    done
     RPC_PORT=$(free_port); REST_PORT=$(free_port); BLOB_PORT=$(free_port)
     case "$agent$agent_opts" in *[[:space:]]*) die "agent path and options must not contain white space" ;; esac
     local tm_opts="-agentpath:$agent"
     [ -n "$agent_opts" ] && tm_opts="$tm_opts=$agent_opts"
+    [ "$agent" = none ] && tm_opts="-Dmetaleak.none=true"
     [ -n "${FLINK_TM_JAVA_OPTS:-}" ] && tm_opts="$tm_opts $FLINK_TM_JAVA_OPTS"
     local conffile; conffile=$(write_config "$WORKDIR/conf" "$version" "$tm_opts")
     write_log4j "$WORKDIR/conf"
@@ -261,7 +293,7 @@ EOF
     nohup "$JAVA" $jm_jvm -XX:+UseG1GC $opts_all $opts_jm \
         -Dlog.file="$WORKDIR/log/jobmanager.log" \
         -Dlog4j.configurationFile="file:$WORKDIR/conf/log4j.properties" \
-        -cp "$LIB/*" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
+        -cp "$LIB/*:$WORKDIR/lib/*" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
         --configDir "$WORKDIR/conf" $jm_dyn \
         > "$WORKDIR/log/jobmanager.out" 2>&1 < /dev/null &
     echo $! > "$WORKDIR/jm.pid"
@@ -276,7 +308,7 @@ EOF
     nohup "$JAVA" $tm_jvm -XX:+UseG1GC $opts_all $opts_tm \
         -Dlog.file="$WORKDIR/log/taskmanager.log" \
         -Dlog4j.configurationFile="file:$WORKDIR/conf/log4j.properties" \
-        -cp "$LIB/*" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
+        -cp "$LIB/*:$WORKDIR/lib/*" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
         --configDir "$WORKDIR/conf" $tm_dyn \
         > "$WORKDIR/log/taskmanager.out" 2>&1 < /dev/null &
     echo $! > "$WORKDIR/tm.pid"
@@ -306,7 +338,7 @@ client_java() {
     FLINK_CONF_DIR="$WORKDIR/conf" "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 $JAVA17_OPTS \
         -Dlog.file="$WORKDIR/log/$logname" \
         -Dlog4j.configurationFile="file:$WORKDIR/conf/log4j-cli.properties" \
-        -cp "$LIB/*" org.apache.flink.client.cli.CliFrontend "$@"
+        -cp "$LIB/*:$WORKDIR/lib/*" org.apache.flink.client.cli.CliFrontend "$@"
 }
 
 cmd_submit() {
@@ -380,6 +412,7 @@ main() {
     mkdir -p "$CACHE"
     case "$cmd" in
         fetch) cmd_fetch "$@" ;;
+        fetch-jar) cmd_fetch_jar "$@" ;;
         start) cmd_start "$@" ;;
         submit) resolve_workdir; cmd_submit "$@" ;;
         cancel) resolve_workdir; cmd_cancel "$@" ;;
@@ -387,7 +420,7 @@ main() {
         stop-tm) resolve_workdir; stop_proc tm ;;
         stop) resolve_workdir; stop_proc tm; stop_proc jm ;;
         status) resolve_workdir; cmd_status ;;
-        *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+        *) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
     esac
 }
 

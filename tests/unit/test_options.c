@@ -15,7 +15,9 @@
 #include "metaleak/options.h"
 #include "testutil.h"
 
-#define KNOWN_KEYS "config, report, interval, leak_gcs, verify_on_exit, log, max_loaders, history"
+#define KNOWN_KEYS                                                                            \
+    "config, report, interval, leak_gcs, verify_on_exit, log, max_loaders, history, paths, "      \
+    "path_budget, path_proof_after, suspect_after"
 
 struct fixture {
     struct ml_options opts;
@@ -64,6 +66,14 @@ static void field_text(const struct ml_options *o, const char *key, char *out, s
         snprintf(out, len, "%u", o->max_loaders);
     else if (strcmp(key, "history") == 0)
         snprintf(out, len, "%u", o->history);
+    else if (strcmp(key, "paths") == 0)
+        snprintf(out, len, "%s", o->paths ? "auto" : "off");
+    else if (strcmp(key, "path_budget") == 0)
+        snprintf(out, len, "%u", o->path_budget_ms);
+    else if (strcmp(key, "path_proof_after") == 0)
+        snprintf(out, len, "%u", o->path_proof_after_s);
+    else if (strcmp(key, "suspect_after") == 0)
+        snprintf(out, len, "%u", o->suspect_after_s);
     else
         snprintf(out, len, "%s", "");
 }
@@ -83,6 +93,10 @@ static void test_defaults(void **state)
     assert_int_equal(o.log, ML_LOG_INFO);
     assert_int_equal(o.max_loaders, 100000);
     assert_int_equal(o.history, 1000);
+    assert_true(o.paths);
+    assert_int_equal(o.path_budget_ms, 10000);
+    assert_int_equal(o.path_proof_after_s, 300);
+    assert_int_equal(o.suspect_after_s, 600);
     /* An empty or absent options string changes nothing. */
     assert_int_equal(ml_options_parse(NULL, &f->opts, f->err, sizeof(f->err)), ML_OK);
     assert_int_equal(ml_options_parse("", &f->opts, f->err, sizeof(f->err)), ML_OK);
@@ -92,7 +106,9 @@ static void test_defaults(void **state)
 static void test_known_keys_and_names(void **state)
 {
     static const char *const keys[] = {"config", "report", "interval", "leak_gcs",
-                                       "verify_on_exit", "log", "max_loaders", "history"};
+                                       "verify_on_exit", "log", "max_loaders", "history",
+                                       "paths", "path_budget", "path_proof_after",
+                                       "suspect_after"};
 
     (void)state;
     assert_string_equal(ml_options_known_keys(), KNOWN_KEYS);
@@ -201,6 +217,22 @@ static const struct {
     {"log", "verbose", ML_ERR_CONFIG, NULL,
      "agent options: log: 'verbose' is not one of quiet, info, debug"},
     {"log", "", ML_ERR_CONFIG, NULL, "agent options: log: '' is not one of quiet, info, debug"},
+    /* paths, path_budget, path_proof_after */
+    {"paths", "auto", ML_OK, NULL, NULL},
+    {"paths", "off", ML_OK, NULL, NULL},
+    {"paths", "on", ML_ERR_CONFIG, NULL, "agent options: paths: 'on' is not one of auto, off"},
+    {"path_budget", "10", ML_OK, NULL, NULL},
+    {"path_budget", "600000", ML_OK, NULL, NULL},
+    {"path_budget", "9", ML_ERR_CONFIG, NULL,
+     "agent options: path_budget: '9' is out of range 10..600000"},
+    {"path_budget", "2s", ML_ERR_CONFIG, NULL,
+     "agent options: path_budget: '2s' is not a whole number"},
+    {"path_proof_after", "0", ML_OK, NULL, NULL},
+    {"path_proof_after", "86401", ML_ERR_CONFIG, NULL,
+     "agent options: path_proof_after: '86401' is out of range 0..86400"},
+    {"suspect_after", "0", ML_OK, NULL, NULL},
+    {"suspect_after", "604801", ML_ERR_CONFIG, NULL,
+     "agent options: suspect_after: '604801' is out of range 0..604800"},
     /* report: a path template, checked later (pathfmt) */
     {"report", "/tmp/metaleak-%p.json", ML_OK, NULL, NULL},
     {"report", "r.json", ML_OK, NULL, NULL},

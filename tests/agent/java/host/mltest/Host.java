@@ -14,15 +14,20 @@ import java.nio.file.Paths;
  *   --gc-in-run  after the deployments, wait 1.5 s (the agent polls closes every 0.5 s), then
  *                System.gc(), finalization, System.gc(): the proof comes from the run's own GCs
  *   --wait FILE  print "ready" and wait for FILE to exist before deploying (for late attach)
+ *   --sleep MS   after the deployments, sleep MS milliseconds without any collection (the
+ *                agent's path search proves leaks then: path_proof_after)
  */
 public final class Host {
     public static void main(String[] args) throws Exception {
         URL jar = Paths.get(args[0]).toUri().toURL();
         boolean gcInRun = false;
+        long sleepMs = 0;
         int i = 1;
         for (; i < args.length && args[i].startsWith("--"); i++) {
             if (args[i].equals("--gc-in-run")) {
                 gcInRun = true;
+            } else if (args[i].equals("--sleep")) {
+                sleepMs = Long.parseLong(args[++i]);
             } else if (args[i].equals("--wait")) {
                 Path go = Paths.get(args[++i]);
                 System.out.println("ready");
@@ -33,12 +38,17 @@ public final class Host {
                 }
             }
         }
+        // Started by the host, not lazily from a plugin (see Pool.start).
+        Pool.start();
         for (; i < args.length; i++) {
             String[] kindCount = args[i].split(":");
             int count = Integer.parseInt(kindCount[1]);
             for (int n = 0; n < count; n++) {
                 deploy(jar, "plug." + kindCount[0]);
             }
+        }
+        if (sleepMs > 0) {
+            Thread.sleep(sleepMs);
         }
         if (gcInRun) {
             // The first full collection after a close only queues finalizable objects (the

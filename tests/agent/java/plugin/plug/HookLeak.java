@@ -8,6 +8,10 @@ public class HookLeak implements Runnable {
     }
 
     static final class Hook extends Thread {
+        Hook() {
+            super("mltest-hook");
+        }
+
         @Override
         public void run() {
             // nothing to do: being registered is what pins the loader

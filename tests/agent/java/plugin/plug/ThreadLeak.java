@@ -1,10 +1,13 @@
 package plug;
 
-/** Starts a daemon thread and never stops it: 2 classes (ThreadLeak, ThreadLeak$Sleeper). */
+/**
+ * Starts a daemon thread "mltest-leaky-thread" and never stops it: 2 classes (ThreadLeak,
+ * ThreadLeak$Sleeper).
+ */
 public class ThreadLeak implements Runnable {
     @Override
     public void run() {
-        Thread t = new Thread(new Sleeper(), "plugin-sleeper");
+        Thread t = new Thread(new Sleeper(), "mltest-leaky-thread");
         t.setDaemon(true);
         t.start();
     }

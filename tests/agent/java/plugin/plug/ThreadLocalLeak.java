@@ -3,8 +3,8 @@ package plug;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Sets a ThreadLocal on the host's pooled thread and never removes it: 3 classes (ThreadLocalLeak,
- * ThreadLocalLeak$Task, ThreadLocalLeak$Value).
+ * Sets a ThreadLocal on the host's pooled thread ("mltest-pool-0") and never removes it: 3 classes
+ * (ThreadLocalLeak, ThreadLocalLeak$Task, ThreadLocalLeak$Value).
  */
 public class ThreadLocalLeak implements Runnable {
     @Override

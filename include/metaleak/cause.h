@@ -1,0 +1,88 @@
+/* Why a leaked loader is alive: the resolved reference path (steps with class, field, thread and
+ * jar names), its classification into a known cause, the advice for that cause, and the
+ * one-line summary and "shape" used to group loaders that leak the same way.
+ *
+ * The classifier looks at the JDK/parent side of the path, up to the first object owned by the
+ * leaked loader, in this order: shutdown-hook (java.lang.ApplicationShutdownHooks), jdbc-driver
+ * (java.sql.DriverManager), timer (java.util.Timer, TimerThread, TaskQueue), mbean (JMX classes),
+ * thread-local (Thread.threadLocals / ThreadLocalMap), jni-global (a JNI global root), thread (a
+ * live thread, its stack, its context class loader, Runnable or access control context), static-field
+ * (a static field of a class of another loader), other. docs/causes.md is the runbook.
+ *
+ * Pure module: no JNI/JVMTI. */
+#ifndef METALEAK_CAUSE_H
+#define METALEAK_CAUSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "metaleak/pathgraph.h"
+
+enum ml_cause {
+    ML_CAUSE_NONE = 0,         /* no path known */
+    ML_CAUSE_THREAD,
+    ML_CAUSE_THREAD_LOCAL,
+    ML_CAUSE_STATIC_FIELD,
+    ML_CAUSE_JDBC_DRIVER,
+    ML_CAUSE_SHUTDOWN_HOOK,
+    ML_CAUSE_TIMER,
+    ML_CAUSE_MBEAN,
+    ML_CAUSE_JNI_GLOBAL,
+    ML_CAUSE_OTHER,
+};
+
+/* What the last reference-path search said about a loader. */
+enum ml_path_status {
+    ML_PATH_NOT_SEARCHED = 0,
+    ML_PATH_FOUND,             /* a chain from a GC root is in the path */
+    ML_PATH_NOT_FOUND,         /* a complete search found no chain: unreachable */
+    ML_PATH_BUDGET,            /* the search's time or memory budget ran out first */
+    ML_PATH_FAILED,            /* the JVM refused the heap walk (reason in the log) */
+    ML_PATH_OFF,               /* paths=off */
+};
+
+/* "not-searched", "found", "not-found", "budget-exceeded", "failed", "off". */
+const char *ml_path_status_name(enum ml_path_status status);
+
+/* One step of a path. Step 0 is the root or anchor: `ref` is its root kind. Every later step is
+ * an object held by the previous one through `ref` (a field, an array element, ...). All
+ * strings are owned by the step (malloc) and may be NULL. */
+struct ml_step {
+    enum ml_ref ref;
+    enum ml_pg_object object;
+    char *field;               /* field name (FIELD / STATIC_FIELD), NULL otherwise or unknown */
+    int32_t index;             /* array index, -1 none */
+    char *class_name;          /* the object's class; for ML_OBJ_CLASS the class it is */
+    uint64_t loader_id;        /* defining loader of class_name, UINT64_MAX unknown */
+    char *jar;                 /* where class_name came from, NULL unknown */
+    char *thread;              /* thread name (thread objects, stack roots) */
+    char *method;              /* "pkg.Class.method" of a stack-local / JNI-local root */
+    char *key;                 /* map key, when the object is a map entry with a String key */
+    bool owned;                /* owned by the leaked loader (the last step) */
+    bool hook;                 /* a thread registered with Runtime.addShutdownHook */
+};
+
+/* A loader's path and what it means. Owned by the loader record; ml_path_clear frees it. */
+struct ml_path {
+    struct ml_step *steps;
+    size_t n_steps;
+    enum ml_cause cause;
+    char *advice;              /* owned */
+    char *summary;             /* one line, owned */
+    char *shape;               /* summary without indices, names of threads and ids: grouping */
+};
+
+/* "thread", "thread-local", ... ; NULL for ML_CAUSE_NONE. */
+const char *ml_cause_name(enum ml_cause cause);
+
+/* Frees the strings of a step. Accepts NULL. */
+void ml_step_clear(struct ml_step *s);
+/* Frees everything in p and zeroes it. Accepts NULL. */
+void ml_path_clear(struct ml_path *p);
+
+/* Classifies p->steps and fills cause, advice, summary and shape (replacing earlier ones).
+ * Returns ML_OK or ML_ERR_NOMEM (then p keeps no strings but its steps). */
+int ml_path_classify(struct ml_path *p);
+
+#endif

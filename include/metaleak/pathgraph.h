@@ -1,0 +1,187 @@
+/* The reference-path search graph: what one heap walk records so that every leaked loader gets
+ * a short chain of references from a GC root to an object it owns.
+ *
+ * Workload. A search tags, in a throw-away JVMTI environment, every loaded class (~10^4..10^6),
+ * every live thread (~10^2) and every leaked loader object, then walks the heap with
+ * FollowReferences several times. The callback runs for every reference of the heap (10^7 and
+ * more, inside a stop-the-world VM operation) and must be a few instructions for the
+ * uninteresting ones: ml_pg_interesting() decides that from two tags, without a lock or a call.
+ *
+ * The search goes backwards, one walk per step ("pass"):
+ *   pass 1 finds every entry edge: a reference from an object NOT owned by a leaked loader to one
+ *          that is (the loader, a Class it defined, an instance of such a class). Its referrer is
+ *          tagged as a new node.
+ *   pass k finds the referrers of the nodes tagged in pass k-1, and tags them in turn.
+ * A chain ends at an anchor: a GC root edge (thread, stack local, JNI global, ...), a live thread
+ * or a Class of a loader that is not leaked (a static field: the class lives with its loader).
+ * Referrers owned by a leaked loader are never followed: they are reachable only through the
+ * leak itself. After each pass ml_pg_solve() runs a breadth-first search over the recorded
+ * graph; the walks stop when every target has a path, when a pass tagged nothing new, or when
+ * the caller's budget ends.
+ *
+ * Tags of the throw-away environment: bits 62..63 kind (class, thread, node), bit 61 "owned by a
+ * target", bit 58 on java.lang.Class (so that an untagged class met as a referrer is known to be
+ * a class, an anchor), bits 0..31 the index in the kind's table. Only classes whose tag a walk
+ * reads are tagged: each tag slows every reference of a walk down. Memory is bounded by the caps given to
+ * ml_pg_new (nodes, edges); when a cap is hit, nothing more is recorded and `full` is set.
+ *
+ * Pure module: no JNI/JVMTI. Callers map JVMTI reference kinds to enum ml_ref. */
+#ifndef METALEAK_PATHGRAPH_H
+#define METALEAK_PATHGRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ML_PG_KIND_SHIFT 62
+#define ML_PG_KIND_CLASS 1ULL
+#define ML_PG_KIND_THREAD 2ULL
+#define ML_PG_KIND_NODE 3ULL
+#define ML_PG_OWNED (1ULL << 61)
+#define ML_PG_MIRROR (1ULL << 58)  /* on the tag of java.lang.Class: its instances are classes */
+#define ML_PG_IDX(tag) ((uint32_t)((tag) & 0xffffffffULL))
+#define ML_PG_KIND(tag) ((uint64_t)(tag) >> ML_PG_KIND_SHIFT)
+#define ML_PG_NO_TARGET (-1)
+
+/* How an object is held by the previous one (JVMTI heap reference kinds, and root kinds). */
+enum ml_ref {
+    ML_REF_OTHER = 0,
+    ML_REF_CLASS,              /* an object's reference to its class */
+    ML_REF_FIELD,
+    ML_REF_ARRAY_ELEMENT,
+    ML_REF_CLASS_LOADER,
+    ML_REF_SIGNERS,
+    ML_REF_PROTECTION_DOMAIN,
+    ML_REF_INTERFACE,
+    ML_REF_STATIC_FIELD,
+    ML_REF_CONSTANT_POOL,
+    ML_REF_SUPERCLASS,
+    /* root kinds */
+    ML_REF_ROOT_JNI_GLOBAL,
+    ML_REF_ROOT_SYSTEM_CLASS,
+    ML_REF_ROOT_MONITOR,
+    ML_REF_ROOT_STACK_LOCAL,
+    ML_REF_ROOT_JNI_LOCAL,
+    ML_REF_ROOT_THREAD,
+    ML_REF_ROOT_OTHER,
+    /* anchors that are not JVMTI roots: a live thread, a class of a live loader */
+    ML_REF_ANCHOR_THREAD,
+    ML_REF_ANCHOR_CLASS,
+};
+
+/* The report's name of a reference kind ("field", "static-field", "jni-global", ...). */
+const char *ml_ref_name(enum ml_ref ref);
+bool ml_ref_is_root(enum ml_ref ref);
+
+/* What a reference callback knows about the edge besides the two tags. */
+struct ml_pg_refinfo {
+    enum ml_ref ref;
+    int32_t index;             /* field index, array index, constant pool index; -1 none */
+    uint64_t thread_tag;       /* stack-local / JNI-local roots: the thread's tag, 0 unknown */
+    void *method;              /* stack-local / JNI-local roots: the jmethodID, NULL unknown */
+    int32_t depth;             /* frame depth, -1 unknown */
+};
+
+struct ml_pg_class {
+    uint64_t loader_id;        /* registry id of the defining loader (0 bootstrap), or UINT64_MAX */
+    int32_t target;            /* index of the leaked loader that defined it, or ML_PG_NO_TARGET */
+    int32_t node;              /* its node once it is an anchor on some chain, -1 before */
+};
+
+struct ml_pg_thread {
+    int32_t node;              /* its node once it is an anchor, -1 before */
+    bool ignore;               /* our own worker thread: its locals are never a cause */
+    bool weak;                 /* a shutdown hook the JVM is running: a chain from it is used
+                                * only when no other chain exists */
+};
+
+/* What a node is. */
+enum ml_pg_object { ML_OBJ_INSTANCE = 0, ML_OBJ_CLASS, ML_OBJ_LOADER, ML_OBJ_THREAD };
+
+struct ml_pg_node {
+    uint64_t tag;              /* the object's tag in the throw-away environment */
+    enum ml_pg_object object;
+    uint32_t ref_idx;          /* ML_OBJ_CLASS: the class it is; ML_OBJ_THREAD: thread index */
+    uint32_t class_idx;        /* class of the object (class table index), UINT32_MAX unknown */
+    int32_t target;            /* owned: the target that owns it; else ML_PG_NO_TARGET */
+    uint16_t pass;             /* pass that tagged it (0: before the walks) */
+    enum ml_ref anchor;        /* ML_REF_ANCHOR_* for anchors, ML_REF_OTHER otherwise */
+    int32_t dist;              /* ml_pg_solve: edges from a root/anchor, -1 unreachable */
+    int32_t via;               /* ml_pg_solve: edge that reaches it on a shortest chain, -1 */
+    bool no_jni_root;          /* the agent's own JNI global references hold it: not a cause */
+    bool weak;                 /* an anchor used only when nothing else reaches a target */
+};
+
+struct ml_pg_edge {
+    int32_t from;              /* node index, -1 for a GC root edge */
+    int32_t to;                /* node index */
+    struct ml_pg_refinfo info;
+};
+
+struct ml_pg {
+    struct ml_pg_class *classes;
+    uint32_t n_classes, cap_classes;
+    struct ml_pg_thread *threads;
+    uint32_t n_threads, cap_threads;
+    struct ml_pg_node *nodes;
+    uint32_t n_nodes, cap_nodes, max_nodes;
+    struct ml_pg_edge *edges;
+    uint32_t n_edges, cap_edges, max_edges;
+    uint32_t n_targets;
+    int32_t *best;             /* ml_pg_solve: per target, the owned node closest to a root */
+    uint16_t pass;             /* current pass, 1-based; 0 before the first */
+    uint32_t new_nodes;        /* nodes tagged in the current pass */
+    bool full;                 /* a cap was hit: some edges were not recorded */
+    bool nomem;                /* an allocation failed: the search is incomplete */
+};
+
+/* Creates an empty graph for n_targets leaked loaders, recording at most max_nodes nodes and
+ * max_edges edges. Returns NULL when out of memory; the caller frees it with ml_pg_free. */
+struct ml_pg *ml_pg_new(uint32_t n_targets, uint32_t max_nodes, uint32_t max_edges);
+/* Frees the graph. Accepts NULL. */
+void ml_pg_free(struct ml_pg *pg);
+
+/* Registers a loaded class (target: the leaked loader that defined it, or ML_PG_NO_TARGET).
+ * Returns the tag to set on the Class object, or 0 when out of memory. */
+uint64_t ml_pg_add_class(struct ml_pg *pg, uint64_t loader_id, int32_t target);
+/* Registers a live thread. Returns its tag, or 0 when out of memory. */
+uint64_t ml_pg_add_thread(struct ml_pg *pg, bool ignore);
+/* Makes a registered thread (by its tag) a weak anchor. */
+void ml_pg_weaken_thread(struct ml_pg *pg, uint64_t tag);
+/* Registers a leaked loader object (target index t). Returns its tag, 0 when out of memory. */
+uint64_t ml_pg_add_target(struct ml_pg *pg, int32_t t, uint32_t class_idx);
+
+/* Registers an object the agent itself holds with a JNI global reference (management beans):
+ * JNI global roots to it are ignored, its other referrers are searched as usual. Returns its
+ * tag, 0 when out of memory. */
+uint64_t ml_pg_add_own_global(struct ml_pg *pg, uint32_t class_idx);
+
+/* Starts the next pass. */
+void ml_pg_begin_pass(struct ml_pg *pg);
+
+/* The cheap test run on every reference: could this edge matter? True when the referred object
+ * is owned by a target (itself, or through its class) or is a node of the search. Every
+ * object's reference to its class lands on a class tag: not interesting unless owned. */
+static inline bool ml_pg_interesting(uint64_t tag, uint64_t class_tag)
+{
+    return ((tag | class_tag) & ML_PG_OWNED) != 0 || (tag >> ML_PG_KIND_SHIFT) == ML_PG_KIND_NODE;
+}
+
+/* Handles one reference for which ml_pg_interesting() held. *tag / *referrer_tag are the tags
+ * of the referred object and of the referrer (referrer_tag NULL for a root edge); the function
+ * may set them (new nodes). class_tag / referrer_class_tag are their classes' tags. Never
+ * allocates more than the caps; cannot fail (sets `full` / `nomem`). */
+void ml_pg_ref(struct ml_pg *pg, const struct ml_pg_refinfo *info, uint64_t class_tag,
+               uint64_t referrer_class_tag, uint64_t *tag, uint64_t *referrer_tag);
+
+/* Breadth-first search from the roots and anchors over what was recorded; weak anchors are
+ * started from only after everything else. Returns the number of targets that have a chain
+ * that does not start at a weak anchor; found[t] (when not NULL) is set for every target with
+ * any chain. */
+uint32_t ml_pg_solve(struct ml_pg *pg, bool *found);
+
+/* The chain of target t after ml_pg_solve: writes up to max edge indices, from the root or
+ * anchor to the owned object, into out. Returns the chain length (0 when t has none). */
+size_t ml_pg_path(const struct ml_pg *pg, int32_t t, int32_t *out, size_t max);
+
+#endif

@@ -1,0 +1,444 @@
+/* Reference path classification, advice and summaries (see cause.h). */
+#include "metaleak/cause.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metaleak/error.h"
+
+#define TEXT_MAX 4096  /* summaries and advice are cut (with "...") beyond this */
+
+const char *ml_cause_name(enum ml_cause cause)
+{
+    switch (cause) {
+    case ML_CAUSE_THREAD:
+        return "thread";
+    case ML_CAUSE_THREAD_LOCAL:
+        return "thread-local";
+    case ML_CAUSE_STATIC_FIELD:
+        return "static-field";
+    case ML_CAUSE_JDBC_DRIVER:
+        return "jdbc-driver";
+    case ML_CAUSE_SHUTDOWN_HOOK:
+        return "shutdown-hook";
+    case ML_CAUSE_TIMER:
+        return "timer";
+    case ML_CAUSE_MBEAN:
+        return "mbean";
+    case ML_CAUSE_JNI_GLOBAL:
+        return "jni-global";
+    case ML_CAUSE_OTHER:
+        return "other";
+    case ML_CAUSE_NONE:
+        break;
+    }
+    return NULL;
+}
+
+const char *ml_path_status_name(enum ml_path_status status)
+{
+    switch (status) {
+    case ML_PATH_FOUND:
+        return "found";
+    case ML_PATH_NOT_FOUND:
+        return "not-found";
+    case ML_PATH_BUDGET:
+        return "budget-exceeded";
+    case ML_PATH_FAILED:
+        return "failed";
+    case ML_PATH_OFF:
+        return "off";
+    case ML_PATH_NOT_SEARCHED:
+        break;
+    }
+    return "not-searched";
+}
+
+void ml_step_clear(struct ml_step *s)
+{
+    if (s == NULL)
+        return;
+    free(s->field);
+    free(s->class_name);
+    free(s->jar);
+    free(s->thread);
+    free(s->method);
+    free(s->key);
+    s->field = s->class_name = s->jar = s->thread = s->method = s->key = NULL;
+}
+
+void ml_path_clear(struct ml_path *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->n_steps; i++)
+        ml_step_clear(&p->steps[i]);
+    free(p->steps);
+    free(p->advice);
+    free(p->summary);
+    free(p->shape);
+    memset(p, 0, sizeof(*p));
+}
+
+/* A bounded text buffer: appends are cut at TEXT_MAX. */
+struct text {
+    char buf[TEXT_MAX];
+    size_t len;
+};
+
+static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (t->len >= sizeof(t->buf) - 1)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(t->buf + t->len, sizeof(t->buf) - t->len, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(t->buf) - t->len) {
+        t->len = sizeof(t->buf) - 1;
+        memcpy(t->buf + t->len - 3, "...", 3);
+    } else {
+        t->len += (size_t)n;
+    }
+}
+
+static const char *or_unknown(const char *s)
+{
+    return s != NULL ? s : "?";
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool eq(const char *a, const char *b)
+{
+    return a != NULL && strcmp(a, b) == 0;
+}
+
+/* The object part of a step. For a stack root, `thread` names the stack's thread. */
+static void describe(struct text *t, const struct ml_step *s, bool shape)
+{
+    bool stack = s->ref == ML_REF_ROOT_STACK_LOCAL || s->ref == ML_REF_ROOT_JNI_LOCAL;
+
+    switch (s->object) {
+    case ML_OBJ_CLASS:
+        put(t, "class %s", or_unknown(s->class_name));
+        break;
+    case ML_OBJ_THREAD:
+        if (shape || s->thread == NULL || stack)
+            put(t, "thread (%s)", or_unknown(s->class_name));
+        else
+            put(t, "thread '%s' (%s)", s->thread, or_unknown(s->class_name));
+        break;
+    case ML_OBJ_LOADER:
+        put(t, "loader %s", or_unknown(s->class_name));
+        break;
+    case ML_OBJ_INSTANCE:
+        put(t, "%s", or_unknown(s->class_name));
+        break;
+    }
+    if (s->hook)
+        put(t, " (shutdown hook)");
+    if (s->owned)
+        put(t, " (leaked loader)");
+}
+
+/* How step s is held by the step before it. */
+static void via(struct text *t, const struct ml_step *s, bool shape)
+{
+    switch (s->ref) {
+    case ML_REF_FIELD:
+        put(t, ".%s", or_unknown(s->field));
+        break;
+    case ML_REF_STATIC_FIELD:
+        put(t, ".%s (static)", or_unknown(s->field));
+        break;
+    case ML_REF_ARRAY_ELEMENT:
+        if (shape || s->index < 0)
+            put(t, "[]");
+        else
+            put(t, "[%d]", (int)s->index);
+        break;
+    default:
+        put(t, "(%s)", ml_ref_name(s->ref));
+        break;
+    }
+    if (s->key != NULL && !shape)
+        put(t, " (key \"%s\")", s->key);
+}
+
+/* The root part of step 0. */
+static void root(struct text *t, const struct ml_step *s, bool shape)
+{
+    switch (s->ref) {
+    case ML_REF_ROOT_STACK_LOCAL:
+    case ML_REF_ROOT_JNI_LOCAL:
+        put(t, "%s of thread ", s->ref == ML_REF_ROOT_STACK_LOCAL ? "local variable" : "JNI local");
+        if (!shape && s->thread != NULL)
+            put(t, "'%s' ", s->thread);
+        put(t, "in %s: ", or_unknown(s->method));
+        break;
+    case ML_REF_ROOT_JNI_GLOBAL:
+        put(t, "JNI global reference: ");
+        break;
+    case ML_REF_ROOT_MONITOR:
+        put(t, "monitor: ");
+        break;
+    case ML_REF_ROOT_SYSTEM_CLASS:
+    case ML_REF_ANCHOR_CLASS:
+    case ML_REF_ROOT_THREAD:
+    case ML_REF_ANCHOR_THREAD:
+        break;
+    default:
+        put(t, "GC root (%s): ", ml_ref_name(s->ref));
+        break;
+    }
+}
+
+static char *render(const struct ml_path *p, bool shape)
+{
+    struct text *t = calloc(1, sizeof(*t));
+    char *out;
+
+    if (t == NULL)
+        return NULL;
+    for (size_t i = 0; i < p->n_steps; i++) {
+        const struct ml_step *s = &p->steps[i];
+
+        if (i == 0) {
+            root(t, s, shape);
+        } else {
+            put(t, " ");
+            via(t, s, shape);
+            put(t, " -> ");
+        }
+        describe(t, s, shape);
+    }
+    out = strdup(t->buf);
+    free(t);
+    return out;
+}
+
+/* First step (not owned) with a class named `name`, or with a class starting with it when
+ * prefix is true; -1 when none. */
+static long find_class(const struct ml_path *p, const char *name, bool prefix)
+{
+    for (size_t i = 0; i < p->n_steps; i++) {
+        const struct ml_step *s = &p->steps[i];
+
+        if (s->owned)
+            break;
+        if (prefix ? starts_with(s->class_name, name) : eq(s->class_name, name))
+            return (long)i;
+    }
+    return -1;
+}
+
+/* A shutdown hook that is the job's (owned), or whose next step is the job's object (its
+ * Runnable): the hook itself pins the loader. A hook further up the chain (a JDK hook that
+ * holds a JDK singleton) is not the cause. */
+static bool has_hook(const struct ml_path *p)
+{
+    for (size_t i = 0; i < p->n_steps; i++)
+        if (p->steps[i].hook && (p->steps[i].owned || (i + 1 < p->n_steps &&
+                                                      p->steps[i + 1].owned)))
+            return true;
+    return false;
+}
+
+/* A stack root in a method of a class whose name starts with prefix. */
+static bool root_method(const struct ml_path *p, const char *prefix)
+{
+    return p->n_steps > 0 && starts_with(p->steps[0].method, prefix);
+}
+
+static long find_field(const struct ml_path *p, const char *field)
+{
+    for (size_t i = 1; i < p->n_steps; i++)
+        if ((p->steps[i].ref == ML_REF_FIELD || p->steps[i].ref == ML_REF_STATIC_FIELD) &&
+            eq(p->steps[i].field, field))
+            return (long)i;
+    return -1;
+}
+
+static const char *first_thread(const struct ml_path *p)
+{
+    for (size_t i = 0; i < p->n_steps; i++)
+        if (p->steps[i].thread != NULL)
+            return p->steps[i].thread;
+    return NULL;
+}
+
+static bool thread_rooted(const struct ml_path *p)
+{
+    enum ml_ref r = p->steps[0].ref;
+    const struct ml_step *last = &p->steps[p->n_steps - 1];
+
+    if (p->steps[0].hook && !p->steps[0].owned)
+        return false; /* a hook the JVM is running at exit: it does not outlive the job */
+    return r == ML_REF_ROOT_THREAD || r == ML_REF_ANCHOR_THREAD || r == ML_REF_ROOT_STACK_LOCAL ||
+           r == ML_REF_ROOT_JNI_LOCAL || p->steps[0].object == ML_OBJ_THREAD ||
+           last->object == ML_OBJ_THREAD;
+}
+
+static long find_static(const struct ml_path *p)
+{
+    for (size_t i = 1; i < p->n_steps; i++)
+        if (p->steps[i].ref == ML_REF_STATIC_FIELD && !p->steps[i - 1].owned)
+            return (long)i;
+    return -1;
+}
+
+static enum ml_cause classify(const struct ml_path *p)
+{
+    if (p->n_steps == 0)
+        return ML_CAUSE_NONE;
+    if (find_class(p, "java.lang.ApplicationShutdownHooks", false) >= 0 || has_hook(p) ||
+        root_method(p, "java.lang.ApplicationShutdownHooks."))
+        return ML_CAUSE_SHUTDOWN_HOOK;
+    if (find_class(p, "java.sql.DriverManager", false) >= 0)
+        return ML_CAUSE_JDBC_DRIVER;
+    if (find_class(p, "java.util.TimerThread", false) >= 0 ||
+        find_class(p, "java.util.TaskQueue", false) >= 0 ||
+        find_class(p, "java.util.Timer", false) >= 0 || root_method(p, "java.util.TimerThread."))
+        return ML_CAUSE_TIMER;
+    if (find_class(p, "com.sun.jmx.", true) >= 0 || find_class(p, "javax.management.", true) >= 0 ||
+        find_class(p, "java.lang.management.ManagementFactory", false) >= 0 ||
+        find_class(p, "sun.management.", true) >= 0)
+        return ML_CAUSE_MBEAN;
+    if (find_class(p, "java.lang.ThreadLocal$ThreadLocalMap", true) >= 0 ||
+        find_field(p, "threadLocals") >= 0 || find_field(p, "inheritableThreadLocals") >= 0)
+        return ML_CAUSE_THREAD_LOCAL;
+    if (p->steps[0].ref == ML_REF_ROOT_JNI_GLOBAL)
+        return ML_CAUSE_JNI_GLOBAL;
+    if (thread_rooted(p))
+        return ML_CAUSE_THREAD;
+    if (find_static(p) >= 0)
+        return ML_CAUSE_STATIC_FIELD;
+    return ML_CAUSE_OTHER;
+}
+
+static const char *const RELEASE_HOOK =
+    "RuntimeContext.registerUserCodeClassLoaderReleaseHookIfAbsent";
+
+static char *advise(const struct ml_path *p)
+{
+    struct text *t = calloc(1, sizeof(*t));
+    const char *thread = or_unknown(first_thread(p));
+    const struct ml_step *owned = &p->steps[p->n_steps - 1];
+    char *out;
+
+    if (t == NULL)
+        return NULL;
+    switch (p->cause) {
+    case ML_CAUSE_THREAD:
+        put(t, "Thread '%s' outlives the job and holds its class loader (through its class, its "
+               "Runnable, its context class loader, its inherited access control context or a "
+               "local variable on its stack). Stop and join every thread the job starts in "
+               "close()/cancel() of the function that started it, shut down executors it "
+               "creates, and do not leave a job class loader as a long-lived thread's context "
+               "class loader.", thread);
+        break;
+    case ML_CAUSE_THREAD_LOCAL:
+        put(t, "A ThreadLocal value of a job class (%s) stays on thread '%s', which outlives the "
+               "job. Call ThreadLocal.remove() when done (in a finally block, and in close()); "
+               "avoid static ThreadLocals of job classes on shared or pooled threads.",
+            or_unknown(owned->class_name), thread);
+        break;
+    case ML_CAUSE_STATIC_FIELD: {
+        long i = find_static(p);
+        const struct ml_step *cls = &p->steps[i - 1];
+
+        put(t, "The static field %s.%s (", or_unknown(cls->class_name),
+            or_unknown(p->steps[i].field));
+        if (cls->loader_id == 0)
+            put(t, "a JDK class");
+        else if (cls->loader_id == UINT64_MAX)
+            put(t, "a class of an untracked loader");
+        else
+            put(t, "a class of loader %llu, from %s", (unsigned long long)cls->loader_id,
+                cls->jar != NULL ? cls->jar : "an unknown location");
+        put(t, ") holds an object of the job. Avoid static caches, registries and interners in "
+               "classes of the parent loader (Flink's lib/ or the JDK): clear the entry in "
+               "close() or in a release hook (%s), or shade and relocate the library into the "
+               "job jar so that the cache dies with the job.", RELEASE_HOOK);
+        break;
+    }
+    case ML_CAUSE_JDBC_DRIVER:
+        put(t, "A JDBC driver from the job jar (%s) is registered with java.sql.DriverManager, "
+               "which is loaded by the JDK and lives forever. Put the driver jar into Flink's "
+               "lib/ and add its package to classloader.parent-first-patterns.additional (and "
+               "remove it from the job jar), or call DriverManager.deregisterDriver(...) for it "
+               "in a release hook (%s).",
+            or_unknown(owned->class_name), RELEASE_HOOK);
+        break;
+    case ML_CAUSE_SHUTDOWN_HOOK:
+        put(t, "A JVM shutdown hook of the job (%s) is registered with Runtime.addShutdownHook "
+               "and holds the job's classes until the JVM exits. Remove it with "
+               "Runtime.removeShutdownHook(...) in a release hook (%s), or do that cleanup in "
+               "close() instead of a shutdown hook.",
+            or_unknown(owned->class_name), RELEASE_HOOK);
+        break;
+    case ML_CAUSE_TIMER:
+        put(t, "A java.util.Timer thread ('%s') holds a task of the job (%s). cancel() the Timer "
+               "(and purge()) in close(); prefer a ScheduledExecutorService that close() shuts "
+               "down.", thread, or_unknown(owned->class_name));
+        break;
+    case ML_CAUSE_MBEAN:
+        put(t, "An MBean of the job (%s) is registered in the platform MBean server. Call "
+               "MBeanServer.unregisterMBean(...) for it in close() or in a release hook (%s); "
+               "use Flink's metric system instead of registering MBeans from job code.",
+            or_unknown(owned->class_name), RELEASE_HOOK);
+        break;
+    case ML_CAUSE_JNI_GLOBAL:
+        put(t, "Native code holds a JNI global reference to an object of the job (%s). The "
+               "native library must DeleteGlobalRef it when the job ends (call its release "
+               "function in close()); load native libraries from Flink's lib/ (parent-first), "
+               "not from the job jar.", or_unknown(owned->class_name));
+        break;
+    case ML_CAUSE_OTHER:
+        put(t, "Follow the path: the first object outside the job that refers to %s must let "
+               "go of it when the job ends. Clear that reference in close() or in a release "
+               "hook (%s); if it is a library in Flink's lib/, shade it into the job jar or add "
+               "the job's package to classloader.parent-first-patterns.additional only with "
+               "care.", or_unknown(owned->class_name), RELEASE_HOOK);
+        break;
+    case ML_CAUSE_NONE:
+        break;
+    }
+    out = strdup(t->buf);
+    free(t);
+    return out;
+}
+
+int ml_path_classify(struct ml_path *p)
+{
+    free(p->advice);
+    free(p->summary);
+    free(p->shape);
+    p->advice = p->summary = p->shape = NULL;
+    p->cause = classify(p);
+    if (p->cause == ML_CAUSE_NONE)
+        return ML_OK;
+    p->advice = advise(p);
+    p->summary = render(p, false);
+    p->shape = render(p, true);
+    if (p->advice == NULL || p->summary == NULL || p->shape == NULL) {
+        free(p->advice);
+        free(p->summary);
+        free(p->shape);
+        p->advice = p->summary = p->shape = NULL;
+        return ML_ERR_NOMEM;
+    }
+    return ML_OK;
+}

@@ -1,0 +1,471 @@
+/* The reference-path search graph (see pathgraph.h). */
+#include "metaleak/pathgraph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const REF_NAMES[] = {
+    [ML_REF_OTHER] = "other",
+    [ML_REF_CLASS] = "class",
+    [ML_REF_FIELD] = "field",
+    [ML_REF_ARRAY_ELEMENT] = "array-element",
+    [ML_REF_CLASS_LOADER] = "class-loader",
+    [ML_REF_SIGNERS] = "signers",
+    [ML_REF_PROTECTION_DOMAIN] = "protection-domain",
+    [ML_REF_INTERFACE] = "interface",
+    [ML_REF_STATIC_FIELD] = "static-field",
+    [ML_REF_CONSTANT_POOL] = "constant-pool",
+    [ML_REF_SUPERCLASS] = "superclass",
+    [ML_REF_ROOT_JNI_GLOBAL] = "jni-global",
+    [ML_REF_ROOT_SYSTEM_CLASS] = "system-class",
+    [ML_REF_ROOT_MONITOR] = "monitor",
+    [ML_REF_ROOT_STACK_LOCAL] = "stack-local",
+    [ML_REF_ROOT_JNI_LOCAL] = "jni-local",
+    [ML_REF_ROOT_THREAD] = "thread",
+    [ML_REF_ROOT_OTHER] = "other",
+    [ML_REF_ANCHOR_THREAD] = "thread",
+    [ML_REF_ANCHOR_CLASS] = "class",
+};
+
+const char *ml_ref_name(enum ml_ref ref)
+{
+    if ((size_t)ref >= sizeof(REF_NAMES) / sizeof(REF_NAMES[0]) || REF_NAMES[ref] == NULL)
+        return "other";
+    return REF_NAMES[ref];
+}
+
+bool ml_ref_is_root(enum ml_ref ref)
+{
+    return ref >= ML_REF_ROOT_JNI_GLOBAL;
+}
+
+static uint64_t make_tag(uint64_t kind, uint32_t idx)
+{
+    return (kind << ML_PG_KIND_SHIFT) | idx;
+}
+
+/* Grows *arr (elements of size elem) to hold one more than *n, doubling up to max. Returns
+ * false when max is reached or memory is out (flags set on pg). */
+static bool grow(struct ml_pg *pg, void **arr, uint32_t *cap, uint32_t n, uint32_t max,
+                 size_t elem)
+{
+    uint32_t ncap;
+    void *p;
+
+    if (n < *cap)
+        return true;
+    if (n >= max) {
+        pg->full = true;
+        return false;
+    }
+    ncap = *cap == 0 ? 64 : *cap * 2;
+    if (ncap > max)
+        ncap = max;
+    p = realloc(*arr, (size_t)ncap * elem);
+    if (p == NULL) {
+        pg->nomem = true;
+        return false;
+    }
+    *arr = p;
+    *cap = ncap;
+    return true;
+}
+
+struct ml_pg *ml_pg_new(uint32_t n_targets, uint32_t max_nodes, uint32_t max_edges)
+{
+    struct ml_pg *pg = calloc(1, sizeof(*pg));
+
+    if (pg == NULL)
+        return NULL;
+    pg->n_targets = n_targets;
+    pg->max_nodes = max_nodes;
+    pg->max_edges = max_edges;
+    pg->best = malloc(((size_t)n_targets + 1) * sizeof(*pg->best));
+    if (pg->best == NULL) {
+        free(pg);
+        return NULL;
+    }
+    for (uint32_t t = 0; t < n_targets; t++)
+        pg->best[t] = -1;
+    return pg;
+}
+
+void ml_pg_free(struct ml_pg *pg)
+{
+    if (pg == NULL)
+        return;
+    free(pg->classes);
+    free(pg->threads);
+    free(pg->nodes);
+    free(pg->edges);
+    free(pg->best);
+    free(pg);
+}
+
+uint64_t ml_pg_add_class(struct ml_pg *pg, uint64_t loader_id, int32_t target)
+{
+    struct ml_pg_class *c;
+
+    if (!grow(pg, (void **)&pg->classes, &pg->cap_classes, pg->n_classes, UINT32_MAX / 2,
+              sizeof(*pg->classes)))
+        return 0;
+    c = &pg->classes[pg->n_classes];
+    c->loader_id = loader_id;
+    c->target = target;
+    c->node = -1;
+    return make_tag(ML_PG_KIND_CLASS, pg->n_classes++) | (target >= 0 ? ML_PG_OWNED : 0);
+}
+
+uint64_t ml_pg_add_thread(struct ml_pg *pg, bool ignore)
+{
+    struct ml_pg_thread *t;
+
+    if (!grow(pg, (void **)&pg->threads, &pg->cap_threads, pg->n_threads, UINT32_MAX / 2,
+              sizeof(*pg->threads)))
+        return 0;
+    t = &pg->threads[pg->n_threads];
+    t->node = -1;
+    t->ignore = ignore;
+    t->weak = false;
+    return make_tag(ML_PG_KIND_THREAD, pg->n_threads++);
+}
+
+void ml_pg_weaken_thread(struct ml_pg *pg, uint64_t tag)
+{
+    if (ML_PG_KIND(tag) == ML_PG_KIND_THREAD && ML_PG_IDX(tag) < pg->n_threads)
+        pg->threads[ML_PG_IDX(tag)].weak = true;
+}
+
+/* A new node; returns its index or -1 (cap or memory: flags set). */
+static int32_t new_node(struct ml_pg *pg, uint64_t tag, enum ml_pg_object object,
+                        uint32_t ref_idx, uint32_t class_idx, int32_t target, enum ml_ref anchor)
+{
+    struct ml_pg_node *n;
+
+    if (!grow(pg, (void **)&pg->nodes, &pg->cap_nodes, pg->n_nodes, pg->max_nodes,
+              sizeof(*pg->nodes)))
+        return -1;
+    n = &pg->nodes[pg->n_nodes];
+    n->tag = tag;
+    n->object = object;
+    n->ref_idx = ref_idx;
+    n->class_idx = class_idx;
+    n->target = target;
+    n->pass = pg->pass;
+    n->anchor = anchor;
+    n->dist = -1;
+    n->via = -1;
+    n->no_jni_root = false;
+    n->weak = false;
+    pg->new_nodes++;
+    return (int32_t)pg->n_nodes++;
+}
+
+uint64_t ml_pg_add_target(struct ml_pg *pg, int32_t t, uint32_t class_idx)
+{
+    uint64_t tag = make_tag(ML_PG_KIND_NODE, pg->n_nodes) | ML_PG_OWNED;
+
+    if (new_node(pg, tag, ML_OBJ_LOADER, 0, class_idx, t, ML_REF_OTHER) < 0)
+        return 0;
+    return tag;
+}
+
+uint64_t ml_pg_add_own_global(struct ml_pg *pg, uint32_t class_idx)
+{
+    uint64_t tag = make_tag(ML_PG_KIND_NODE, pg->n_nodes);
+    int32_t n = new_node(pg, tag, ML_OBJ_INSTANCE, 0, class_idx, ML_PG_NO_TARGET, ML_REF_OTHER);
+
+    if (n < 0)
+        return 0;
+    pg->nodes[n].no_jni_root = true;
+    return tag;
+}
+
+void ml_pg_begin_pass(struct ml_pg *pg)
+{
+    pg->pass++;
+    pg->new_nodes = 0;
+}
+
+static uint32_t class_of(const struct ml_pg *pg, uint64_t class_tag)
+{
+    if (ML_PG_KIND(class_tag) != ML_PG_KIND_CLASS || ML_PG_IDX(class_tag) >= pg->n_classes)
+        return UINT32_MAX;
+    return ML_PG_IDX(class_tag);
+}
+
+static int32_t target_of_class(const struct ml_pg *pg, uint32_t class_idx)
+{
+    return class_idx == UINT32_MAX ? ML_PG_NO_TARGET : pg->classes[class_idx].target;
+}
+
+/* The node of an object given its tag (creating class and thread proxies, or a new node for an
+ * untagged object, whose tag is then set). -1 when nothing can be recorded. */
+static int32_t node_of(struct ml_pg *pg, uint64_t *tag, uint64_t class_tag, bool referrer)
+{
+    uint64_t t = *tag;
+    uint32_t cls = class_of(pg, class_tag);
+    uint32_t idx = ML_PG_IDX(t);
+    int32_t n;
+
+    switch (ML_PG_KIND(t)) {
+    case ML_PG_KIND_NODE:
+        if (idx >= pg->n_nodes)
+            return -1;
+        /* A node registered before the walks joins the frontier when first met as a
+         * referrer, like a node tagged now. */
+        if (referrer && pg->nodes[idx].pass == 0 && pg->nodes[idx].target < 0 &&
+            pg->nodes[idx].anchor == ML_REF_OTHER && pg->pass > 0) {
+            pg->nodes[idx].pass = pg->pass;
+            pg->new_nodes++;
+        }
+        return (int32_t)idx;
+    case ML_PG_KIND_CLASS:
+        if (idx >= pg->n_classes)
+            return -1;
+        if (pg->classes[idx].node < 0)
+            pg->classes[idx].node =
+                new_node(pg, t, ML_OBJ_CLASS, idx, cls, pg->classes[idx].target,
+                         referrer ? ML_REF_ANCHOR_CLASS : ML_REF_OTHER);
+        return pg->classes[idx].node;
+    case ML_PG_KIND_THREAD:
+        if (idx >= pg->n_threads)
+            return -1;
+        if (pg->threads[idx].node < 0) {
+            pg->threads[idx].node =
+                new_node(pg, t, ML_OBJ_THREAD, idx, cls, target_of_class(pg, cls),
+                         referrer ? ML_REF_ANCHOR_THREAD : ML_REF_OTHER);
+            if (pg->threads[idx].node >= 0)
+                pg->nodes[pg->threads[idx].node].weak = pg->threads[idx].weak;
+        }
+        return pg->threads[idx].node;
+    default:
+        break;
+    }
+    if (t != 0)
+        return -1;
+    t = make_tag(ML_PG_KIND_NODE, pg->n_nodes);
+    if (referrer && (class_tag & ML_PG_MIRROR) != 0) {
+        /* An untagged class (no leaked loader defined it): its static fields hold the rest of
+         * the chain, and it lives with its loader. */
+        n = new_node(pg, t, ML_OBJ_CLASS, UINT32_MAX, cls, ML_PG_NO_TARGET,
+                     ML_REF_ANCHOR_CLASS);
+        if (n >= 0)
+            *tag = t;
+        return n;
+    }
+    if (!referrer && target_of_class(pg, cls) >= 0)
+        t |= ML_PG_OWNED;
+    n = new_node(pg, t, ML_OBJ_INSTANCE, 0, cls, referrer ? ML_PG_NO_TARGET
+                                                          : target_of_class(pg, cls),
+                 ML_REF_OTHER);
+    if (n >= 0)
+        *tag = t;
+    return n;
+}
+
+static void add_edge(struct ml_pg *pg, int32_t from, int32_t to, const struct ml_pg_refinfo *info)
+{
+    struct ml_pg_edge *e;
+
+    if (to < 0 || !grow(pg, (void **)&pg->edges, &pg->cap_edges, pg->n_edges, pg->max_edges,
+                        sizeof(*pg->edges)))
+        return;
+    e = &pg->edges[pg->n_edges++];
+    e->from = from;
+    e->to = to;
+    e->info = *info;
+}
+
+/* A root edge found on one of our own (ignored) threads. */
+static bool ignored_root(const struct ml_pg *pg, const struct ml_pg_refinfo *info)
+{
+    uint64_t t = info->thread_tag;
+
+    return (info->ref == ML_REF_ROOT_STACK_LOCAL || info->ref == ML_REF_ROOT_JNI_LOCAL) &&
+           ML_PG_KIND(t) == ML_PG_KIND_THREAD && ML_PG_IDX(t) < pg->n_threads &&
+           pg->threads[ML_PG_IDX(t)].ignore;
+}
+
+void ml_pg_ref(struct ml_pg *pg, const struct ml_pg_refinfo *info, uint64_t class_tag,
+               uint64_t referrer_class_tag, uint64_t *tag, uint64_t *referrer_tag)
+{
+    uint64_t t = *tag;
+    bool owned = (t & ML_PG_OWNED) != 0 || (class_tag & ML_PG_OWNED) != 0;
+    int32_t to, from = -1;
+
+    if (info->ref == ML_REF_CLASS)
+        return; /* an object's reference to its class: never why the class lives */
+    if (referrer_tag != NULL &&
+        ((*referrer_tag & ML_PG_OWNED) != 0 || (referrer_class_tag & ML_PG_OWNED) != 0))
+        return; /* inside the leak: reachable only through it */
+    if (referrer_tag == NULL && ignored_root(pg, info))
+        return;
+    if (owned) {
+        if (pg->pass != 1)
+            return; /* entry edges are all found by the first pass */
+        to = node_of(pg, tag, class_tag, false);
+    } else {
+        if (ML_PG_KIND(t) != ML_PG_KIND_NODE || ML_PG_IDX(t) >= pg->n_nodes)
+            return;
+        to = (int32_t)ML_PG_IDX(t);
+        if (pg->nodes[to].pass == 0 || pg->nodes[to].pass + 1 != pg->pass ||
+            pg->nodes[to].anchor != ML_REF_OTHER)
+            return; /* not a node of the previous pass's frontier */
+    }
+    if (to < 0)
+        return;
+    if (referrer_tag == NULL && info->ref == ML_REF_ROOT_JNI_GLOBAL && pg->nodes[to].no_jni_root)
+        return; /* the agent's own handle */
+    if (referrer_tag != NULL) {
+        from = node_of(pg, referrer_tag, referrer_class_tag, true);
+        if (from < 0)
+            return;
+    }
+    add_edge(pg, from, to, info);
+}
+
+/* For every target without a chain yet (only_unset) or every target, its reached owned node
+ * closest to a root or anchor. */
+static void pick_best(struct ml_pg *pg, bool only_unset)
+{
+    bool *set = calloc((size_t)pg->n_targets + 1, sizeof(*set));
+
+    if (set == NULL) {
+        pg->nomem = true;
+        return;
+    }
+    for (uint32_t t = 0; t < pg->n_targets; t++)
+        set[t] = only_unset && pg->best[t] >= 0;
+    for (uint32_t i = 0; i < pg->n_nodes; i++) {
+        int32_t t = pg->nodes[i].target;
+
+        if (t < 0 || (uint32_t)t >= pg->n_targets || pg->nodes[i].dist < 0 || set[t])
+            continue;
+        if (pg->best[t] < 0 || pg->nodes[i].dist < pg->nodes[pg->best[t]].dist)
+            pg->best[t] = (int32_t)i;
+    }
+    free(set);
+}
+
+uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
+{
+    uint32_t n = pg->n_nodes, reached = 0;
+    uint32_t *start = NULL, *adj = NULL, *queue = NULL;
+    uint32_t head = 0, tail = 0;
+
+    for (uint32_t t = 0; t < pg->n_targets; t++) {
+        pg->best[t] = -1;
+        if (found != NULL)
+            found[t] = false;
+    }
+    start = calloc((size_t)n + 1, sizeof(*start));
+    adj = malloc(((size_t)pg->n_edges + 1) * sizeof(*adj));
+    queue = malloc(((size_t)n + 1) * sizeof(*queue));
+    if (start == NULL || adj == NULL || queue == NULL) {
+        pg->nomem = true;
+        goto cleanup;
+    }
+    /* Edges grouped by their source node (counting sort). */
+    for (uint32_t e = 0; e < pg->n_edges; e++)
+        if (pg->edges[e].from >= 0)
+            start[pg->edges[e].from + 1]++;
+    for (uint32_t i = 0; i < n; i++)
+        start[i + 1] += start[i];
+    {
+        uint32_t *fill = malloc(((size_t)n + 1) * sizeof(*fill));
+
+        if (fill == NULL) {
+            pg->nomem = true;
+            goto cleanup;
+        }
+        memcpy(fill, start, ((size_t)n + 1) * sizeof(*fill));
+        for (uint32_t e = 0; e < pg->n_edges; e++)
+            if (pg->edges[e].from >= 0)
+                adj[fill[pg->edges[e].from]++] = e;
+        free(fill);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        pg->nodes[i].dist = -1;
+        pg->nodes[i].via = -1;
+    }
+    /* Anchors first (distance 0), then what GC roots refer to (distance 1); weak anchors
+     * only once the others are exhausted. */
+    for (uint32_t i = 0; i < n; i++)
+        if (pg->nodes[i].anchor != ML_REF_OTHER && !pg->nodes[i].weak) {
+            pg->nodes[i].dist = 0;
+            queue[tail++] = i;
+        }
+    for (uint32_t e = 0; e < pg->n_edges; e++) {
+        int32_t to = pg->edges[e].to;
+
+        if (pg->edges[e].from < 0 && pg->nodes[to].dist < 0) {
+            pg->nodes[to].dist = 1;
+            pg->nodes[to].via = (int32_t)e;
+            queue[tail++] = (uint32_t)to;
+        }
+    }
+    for (int phase = 0; phase < 2; phase++) {
+        if (phase == 1) {
+            /* What the strong sources reach counts for the caller's stop test. */
+            pick_best(pg, false);
+            for (uint32_t t = 0; t < pg->n_targets; t++)
+                reached += pg->best[t] >= 0;
+            for (uint32_t i = 0; i < n; i++)
+                if (pg->nodes[i].weak && pg->nodes[i].anchor != ML_REF_OTHER &&
+                    pg->nodes[i].dist < 0) {
+                    pg->nodes[i].dist = 0;
+                    queue[tail++] = i;
+                }
+        }
+    while (head < tail) {
+        uint32_t v = queue[head++];
+
+        if (pg->nodes[v].target >= 0)
+            continue; /* an owned object ends a chain */
+        for (uint32_t k = start[v]; k < start[v + 1]; k++) {
+            uint32_t e = adj[k];
+            int32_t to = pg->edges[e].to;
+
+            if (pg->nodes[to].dist >= 0)
+                continue;
+            pg->nodes[to].dist = pg->nodes[v].dist + 1;
+            pg->nodes[to].via = (int32_t)e;
+            queue[tail++] = (uint32_t)to;
+        }
+    }
+    }
+    /* Targets only weak anchors reach get their closest chain from them. */
+    pick_best(pg, true);
+    for (uint32_t t = 0; t < pg->n_targets; t++)
+        if (pg->best[t] >= 0 && found != NULL)
+            found[t] = true;
+cleanup:
+    free(start);
+    free(adj);
+    free(queue);
+    return reached;
+}
+
+size_t ml_pg_path(const struct ml_pg *pg, int32_t t, int32_t *out, size_t max)
+{
+    size_t len = 0;
+    int32_t v;
+
+    if (t < 0 || (uint32_t)t >= pg->n_targets || pg->best[t] < 0)
+        return 0;
+    /* Walk back from the owned node, then reverse. */
+    for (v = pg->best[t]; v >= 0 && pg->nodes[v].via >= 0 && len < max;) {
+        int32_t e = pg->nodes[v].via;
+
+        out[len++] = e;
+        v = pg->edges[e].from;
+    }
+    for (size_t i = 0; i < len / 2; i++) {
+        int32_t tmp = out[i];
+
+        out[i] = out[len - 1 - i];
+        out[len - 1 - i] = tmp;
+    }
+    return len;
+}
