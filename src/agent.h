@@ -5,9 +5,9 @@
  * Locks, in the only order they may nest:
  *   replay_lock  ClassPrepare while existing classes are being replayed (class dedupe)
  *   reg_lock     the registry: new loaders (ClassPrepare), the worker's passes
- *   wake_lock    worker wake-ups; also taken inside GC callbacks, so it is never held across a
- *                JNI call or any JVMTI call other than raw monitor functions
- * GC callbacks and ObjectFree take no lock but wake_lock and touch only atomics. */
+ *   wake_lock    worker wake-ups; never held across a JNI call or any JVMTI call other than raw
+ *                monitor functions
+ * GC callbacks and ObjectFree take no lock at all: they touch only atomics (ml_post). */
 #ifndef METALEAK_AGENT_H
 #define METALEAK_AGENT_H
 
@@ -104,6 +104,8 @@ struct agent {
     jrawMonitorID reg_lock;
     jrawMonitorID wake_lock;
 
+    _Atomic unsigned posted;             /* requests from GC callbacks and ObjectFree (ml_post) */
+
     /* Guarded by wake_lock. */
     unsigned requests;
     bool worker_running;
@@ -150,8 +152,13 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
  * registry is full or on failure (then the agent is disabled). */
 struct ml_loader *ml_events_register_loader(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader);
 
-/* Wakes the worker with request bits. Takes wake_lock; safe in GC callbacks. */
+/* Wakes the worker with request bits. Takes wake_lock: never from GC callbacks or ObjectFree. */
 void ml_wake(unsigned requests);
+/* Posts request bits without any lock; the worker takes them at its next tick (TICK_MS). For
+ * GC callbacks and ObjectFree: they must not wait for a raw monitor, since the thread holding
+ * it may itself be held by the JVM (an escape barrier of a heap walk suspends Java threads
+ * inside raw monitor calls; a GC callback waiting for such a thread stalled the VM thread). */
+void ml_post(unsigned requests);
 
 /* worker.c: starts the worker thread (VMInit or Agent_OnAttach). */
 int ml_worker_start(jvmtiEnv *jvmti, JNIEnv *jni);

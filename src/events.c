@@ -29,6 +29,11 @@ void ml_wake(unsigned requests)
     (*jvmti)->RawMonitorExit(jvmti, a->wake_lock);
 }
 
+void ml_post(unsigned requests)
+{
+    atomic_fetch_or_explicit(&ml_agent.posted, requests, memory_order_release);
+}
+
 /* A JVMTI error in a callback: the VM going away is not a failure of ours. */
 static bool callback_error(jvmtiError err, const char *what)
 {
@@ -161,7 +166,7 @@ static void JNICALL on_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread threa
     ml_events_count_class(jvmti, jni, klass, false);
 }
 
-/* ObjectFree: raw monitors and atomics only (JVMTI specification). */
+/* ObjectFree: atomics only (see ml_post). */
 static void JNICALL on_object_free(jvmtiEnv *jvmti, jlong tag)
 {
     struct agent *a = &ml_agent;
@@ -179,7 +184,7 @@ static void JNICALL on_object_free(jvmtiEnv *jvmti, jlong tag)
     }
     atomic_store(&l->freed_ms, ml_clock_ms());
     atomic_fetch_add(&a->frees, 1);
-    ml_wake(ML_REQ_FREED);
+    ml_post(ML_REQ_FREED);
 }
 
 static void JNICALL on_gc_start(jvmtiEnv *jvmti)
@@ -192,7 +197,7 @@ static void JNICALL on_gc_finish(jvmtiEnv *jvmti)
 {
     (void)jvmti;
     atomic_fetch_add_explicit(&ml_agent.gc_pauses, 1, memory_order_relaxed);
-    ml_wake(ML_REQ_GC);
+    ml_post(ML_REQ_GC);
 }
 
 /* Waits on wake_lock until *flag is true or ms pass. */

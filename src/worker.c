@@ -212,12 +212,13 @@ static unsigned wait_requests(jvmtiEnv *jvmti)
 
     if ((*jvmti)->RawMonitorEnter(jvmti, a->wake_lock) != JVMTI_ERROR_NONE)
         return ML_REQ_SHUTDOWN;
-    if (a->requests == 0)
+    if (a->requests == 0 && atomic_load(&a->posted) == 0)
         (*jvmti)->RawMonitorWait(jvmti, a->wake_lock, TICK_MS);
     req = a->requests;
     a->requests = 0;
     (*jvmti)->RawMonitorExit(jvmti, a->wake_lock);
-    return req;
+    /* Posted without a lock by GC callbacks and ObjectFree: taken at the next tick at the latest. */
+    return req | atomic_exchange(&a->posted, 0u);
 }
 
 /* Marks a flag done under wake_lock and wakes whoever waits for it. */

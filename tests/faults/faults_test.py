@@ -771,6 +771,47 @@ def case_exit_during_report(ctx):
     check("e: most triggers fired", fired * 2 > ctx.exits, fired)
 
 
+def case_exit_during_walk(ctx):
+    """f. System.exit / Runtime.halt while the agent walks the heap for reference paths: a
+    3-million-object heap (each walk a few hundred ms), 200 closed loaders kept by the host (a
+    real leak), path_proof_after=1 so that the search starts about a second after the closes
+    without any collection, and the exit at a random moment around it."""
+    base = os.path.join(ctx.work, "f")
+    rdir = os.path.join(base, "reports")
+    os.makedirs(rdir)
+    rng = random.Random(81)
+    crashes, codes, bad, searched = [], [], [], 0
+    for i in range(ctx.walk_exits):
+        mode = "halt" if i % 2 else "exit"
+        report = os.path.join(rdir, "w%d.json" % i)
+        code = 60 + i
+        after = rng.randint(600, 2600)
+        jvm = Jvm(ctx, os.path.join(base, "run-%d" % i), report, 2000, code=code,
+                  agent_opts="interval=0,path_proof_after=1,verify_on_exit=false,log=debug",
+                  extra=["--close-every", "10", "--heap", "3000000",
+                         "--exit-after", str(after), mode, "--max-seconds", "60"])
+        rc = jvm.wait(120)
+        err = jvm.err()
+        if "path search (leak)" in err or "path search (exit)" in err:
+            searched += 1
+        if rc != code:
+            codes.append("run %d (%s after %d ms): rc %s, want %d: %s"
+                         % (i, mode, after, rc, code, err[-400:]))
+        hs = hs_err_files(jvm.run, jvm.pid)
+        if hs or "A fatal error has been detected" in err:
+            crashes.append("run %d (%s after %d ms): %s %s" % (i, mode, after, hs, err[-1500:]))
+        data = read_bytes(report)
+        problem = report_problem(data) if data is not None else "no report"
+        if problem is not None:
+            bad.append("run %d (%s after %d ms): %s" % (i, mode, after, problem))
+    check("f: %d exits/halts around heap walks: exit code is the program's" % ctx.walk_exits,
+          not codes, codes)
+    check("f: no crash (no hs_err file, no fatal error)", not crashes, crashes)
+    check("f: a complete, valid report after every run", not bad, bad)
+    check("f: the path search ran in most runs (%d of %d)" % (searched, ctx.walk_exits),
+          searched * 2 > ctx.walk_exits, searched)
+
+
 # ---- main ---------------------------------------------------------------------------------
 
 class Ctx:
@@ -784,13 +825,15 @@ def main():
     ap.add_argument("--shim", required=True)
     ap.add_argument("--java", required=True)
     ap.add_argument("--work", required=True)
-    ap.add_argument("--cases", default="abcde")
+    ap.add_argument("--cases", default="abcdef")
+    ap.add_argument("--walk-exits", type=int, default=6)
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--exits", type=int, default=8)
     a = ap.parse_args()
     enter_private_namespace()
     ctx = Ctx()
     ctx.java, ctx.kills, ctx.exits = a.java, a.kills, a.exits
+    ctx.walk_exits = a.walk_exits
     ctx.agent, ctx.shim = os.path.abspath(a.agent), os.path.abspath(a.shim)
     ctx.work = os.path.abspath(a.work)
     LABEL = os.path.basename(os.path.dirname(os.path.dirname(a.java)))
@@ -804,7 +847,8 @@ def main():
                     os.path.join(HERE, "java", "plug", "P.java")], check=True)
     t0 = time.monotonic()
     cases = [("a", case_dir_removed), ("b", case_unwritable), ("c", case_disk_full_tmpfs),
-             ("c", case_disk_full_shim), ("d", case_sigkill), ("e", case_exit_during_report)]
+             ("c", case_disk_full_shim), ("d", case_sigkill), ("e", case_exit_during_report),
+             ("f", case_exit_during_walk)]
     for key, fn in cases:
         if key in a.cases:
             t = time.monotonic()

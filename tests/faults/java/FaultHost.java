@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  *                              wait US microseconds, then MODE ("exit" or "halt") with CODE.
  *                              NAME may contain {pid}, replaced by this process's id.
  *   --max-seconds N            exit with CODE after N seconds whatever happens (default 120)
+ *   --heap N                   first allocate N small objects in chains, kept to the end (so
+ *                              that a heap walk of the agent's path search takes a while)
+ *   --exit-after MS MODE       MS milliseconds after "ready", MODE ("exit" or "halt") with CODE
  *
  * Usage: FaultHost PLUGIN_DIR LOADERS CTL CODE [options]
  */
@@ -40,6 +43,9 @@ public final class FaultHost {
         boolean churn = false;
         int closeEvery = 0;
         long maxSeconds = 120;
+        int heapObjects = 0;
+        long exitAfterMs = -1;
+        String exitMode = null;
         Path onDir = null;
         String onName = null;
         long onMicros = 0;
@@ -61,6 +67,13 @@ public final class FaultHost {
                 case "--max-seconds":
                     maxSeconds = Long.parseLong(args[++i]);
                     break;
+                case "--heap":
+                    heapObjects = Integer.parseInt(args[++i]);
+                    break;
+                case "--exit-after":
+                    exitAfterMs = Long.parseLong(args[++i]);
+                    exitMode = args[++i];
+                    break;
                 default:
                     throw new IllegalArgumentException(args[i]);
             }
@@ -70,6 +83,14 @@ public final class FaultHost {
             // Registered before the loaders exist, so that no report is missed.
             watch = FileSystems.getDefault().newWatchService();
             onDir.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+        }
+        Object[] chain = null;
+        for (int n = 0; n < heapObjects; n++) {
+            chain = new Object[] {chain};
+            if (n % 1000 == 999) {
+                KEPT.add(chain);
+                chain = null;
+            }
         }
         for (int n = 0; n < loaders; n++) {
             URLClassLoader l = deploy(plugin);
@@ -100,6 +121,26 @@ public final class FaultHost {
             final long micros = onMicros;
             final String mode = onMode;
             Thread t = new Thread(() -> trigger(w, name, micros, mode, code), "trigger");
+            t.setDaemon(true);
+            t.start();
+        }
+        if (exitAfterMs >= 0) {
+            final long ms = exitAfterMs;
+            final String mode = exitMode;
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(ms);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                System.out.println("trigger " + mode);
+                System.out.flush();
+                if (mode.equals("halt")) {
+                    Runtime.getRuntime().halt(code);
+                } else {
+                    System.exit(code);
+                }
+            }, "exit-after");
             t.setDaemon(true);
             t.start();
         }
