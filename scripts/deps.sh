@@ -9,21 +9,34 @@ if [ "${1:-build}" = test ]; then
     want+=(libcmocka-dev python3-jsonschema clang maven curl)
 fi
 
-missing=()
-for pkg in "${want[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-        missing+=("$pkg")
+# install PKG...: installs the packages of the list that are missing (as root), or prints the
+# apt-get line and fails.
+install() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$pkg")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "metaleak: installing ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "metaleak: missing Debian packages; run:" >&2
+        echo "  sudo apt-get install -y ${missing[*]}" >&2
+        exit 1
     fi
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
+}
 
-if [ "$(id -u)" -eq 0 ]; then
-    echo "metaleak: installing ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-else
-    echo "metaleak: missing Debian packages; run:" >&2
-    echo "  sudo apt-get install -y ${missing[*]}" >&2
-    exit 1
+install "${want[@]}"
+
+# The fuzz targets need clang's runtime libraries (libFuzzer, ASan), which Debian ships apart
+# from clang, in libclang-rt-<major>-dev (not pulled in with --no-install-recommends).
+if [ "${1:-build}" = test ]; then
+    major=$(clang --version | sed -n 's/.*clang version \([0-9]*\)\..*/\1/p' | head -1)
+    [ -n "$major" ] || { echo "metaleak: cannot tell clang's version" >&2; exit 1; }
+    install "libclang-rt-$major-dev"
 fi
