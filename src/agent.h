@@ -129,6 +129,10 @@ struct agent {
     bool is_flink;                       /* the JVM runs a Flink entry point */
     int64_t checkpoint_end_ms;           /* end of the shutdown checkpoint, -1 before */
     uint64_t closes_seen;                /* loaders seen closed so far */
+    uint32_t live_url_loaders;           /* live loaders whose closed flag is polled */
+    uint32_t poll_round;                 /* passes so far (rotates the polled share) */
+    bool poll_all;                       /* from the shutdown checkpoint on: poll every loader */
+    _Atomic int64_t last_pass_ms;        /* end of the last pass (read under wake_lock) */
     struct ml_flink_conf flink_conf;     /* its class-loading settings */
     uint64_t path_searches;              /* reference-path searches run */
     uint64_t path_walks;                 /* heap walks they made */

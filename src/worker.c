@@ -16,6 +16,7 @@
 #define TICK_MS 500
 #define WRAPPER_SCAN_MS 120000  /* look for a user-code loader's wrapper this long */
 #define SAMPLE_MS 10000         /* Metaspace sample at least this often */
+#define POLLS_PER_PASS 10000    /* live loaders whose closed flag one pass reads, at most */
 #define SEARCH_GAP_MS 30000     /* automatic path searches at least this far apart... */
 #define SEARCH_GAP_FACTOR 20    /* ...and at least 20 times their own duration */
 
@@ -88,6 +89,13 @@ static int pass(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res)
     int64_t now = ml_clock_ms();
     int rc = ML_OK;
 
+    /* Reading a closed flag costs a few JNI calls: with many live loaders, each pass reads a
+     * rotating share of them (every loader at least every `stride` passes), so that 100 000 live
+     * loaders cost a tenth of the worker, not all of it (docs/reliability.md). */
+    uint32_t stride = a->poll_all ? 1 : 1 + a->live_url_loaders / POLLS_PER_PASS;
+    uint32_t live_url = 0;
+
+    a->poll_round++;
     memset(res, 0, sizeof(*res));
     if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
         return ML_ERR_JVM;
@@ -104,7 +112,8 @@ static int pass(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res)
         }
         if (!l->inspected)
             rc = ml_inspect_loader(jvmti, jni, l);
-        if (v->state == ML_STATE_LIVE && (l->url_loader || l->role == ML_ROLE_WRAPPER)) {
+        if (v->state == ML_STATE_LIVE && (l->url_loader || l->role == ML_ROLE_WRAPPER) &&
+            live_url++ % stride == a->poll_round % stride) {
             bool ok = true;
 
             if (ml_inspect_closed(jni, &a->ids, l, &ok)) {
@@ -141,6 +150,8 @@ static int pass(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res)
             res->want_wrapper_scan = true;
     }
     (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+    a->live_url_loaders = live_url;
+    a->last_pass_ms = ml_clock_ms();
     if (rc == ML_OK && res->want_wrapper_scan)
         rc = ml_inspect_wrappers(jvmti, jni);
     return rc;
@@ -154,7 +165,10 @@ static int verify(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res, unsigne
 {
     struct agent *a = &ml_agent;
     uint64_t rounds = needed_gcs() + 1u;
-    int rc = pass(jvmti, jni, res);
+    int rc;
+
+    a->poll_all = true; /* the exit verdicts need every close seen */
+    rc = pass(jvmti, jni, res);
 
     *new_leaks = res->new_leaks;
     if (a->mgmt.n_full == 0)
@@ -214,6 +228,16 @@ static unsigned wait_requests(jvmtiEnv *jvmti)
         return ML_REQ_SHUTDOWN;
     if (a->requests == 0 && atomic_load(&a->posted) == 0)
         (*jvmti)->RawMonitorWait(jvmti, a->wake_lock, TICK_MS);
+    /* New loaders alone do not start a pass before a tick has passed since the last one: a
+     * pass visits every record, and a burst of new loaders (a job with many plugins, 100 000
+     * loaders in a stress run) would otherwise run passes back to back. */
+    for (;;) {
+        int64_t left = a->last_pass_ms + TICK_MS - ml_clock_ms();
+
+        if ((a->requests & ~ML_REQ_NEW_LOADER) != 0 || atomic_load(&a->posted) != 0 || left <= 0)
+            break;
+        (*jvmti)->RawMonitorWait(jvmti, a->wake_lock, left);
+    }
     req = a->requests;
     a->requests = 0;
     (*jvmti)->RawMonitorExit(jvmti, a->wake_lock);
