@@ -228,16 +228,6 @@ static unsigned wait_requests(jvmtiEnv *jvmti)
         return ML_REQ_SHUTDOWN;
     if (a->requests == 0 && atomic_load(&a->posted) == 0)
         (*jvmti)->RawMonitorWait(jvmti, a->wake_lock, TICK_MS);
-    /* New loaders alone do not start a pass before a tick has passed since the last one: a
-     * pass visits every record, and a burst of new loaders (a job with many plugins, 100 000
-     * loaders in a stress run) would otherwise run passes back to back. */
-    for (;;) {
-        int64_t left = a->last_pass_ms + TICK_MS - ml_clock_ms();
-
-        if ((a->requests & ~ML_REQ_NEW_LOADER) != 0 || atomic_load(&a->posted) != 0 || left <= 0)
-            break;
-        (*jvmti)->RawMonitorWait(jvmti, a->wake_lock, left);
-    }
     req = a->requests;
     a->requests = 0;
     (*jvmti)->RawMonitorExit(jvmti, a->wake_lock);
@@ -392,6 +382,14 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
 
     if (atomic_load(&a->failed))
         return false;
+    /* New loaders alone do not start a pass before a tick has passed since the last one: a
+     * pass visits every record, and a burst of new loaders (a job with many plugins, 100 000
+     * loaders in a stress run) would otherwise run passes back to back. The Metaspace sample
+     * (and the preparation of the per-loader measurement at half the limit) still runs. */
+    if ((req & ~ML_REQ_NEW_LOADER) == 0 && req != 0 && ml_clock_ms() - a->last_pass_ms < TICK_MS) {
+        sample_if_due(jni);
+        return true;
+    }
     /* At VM death HotSpot has stopped the threads of concurrent collectors: forcing a
      * collection then would wait forever. The shutdown checkpoint came before that. */
     if (a->opts.verify_on_exit && ((req & ML_REQ_CHECKPOINT) != 0 ||
