@@ -585,47 +585,13 @@ static enum ml_path_status walk(struct search *s, int64_t budget_ms, unsigned *w
     return status;
 }
 
-/* "[Ljava/lang/Object;" -> "java.lang.Object[]", "I" -> "int". Returns malloc'd text. */
-static char *sig_to_java(const char *sig)
-{
-    static const char *const PRIM[][2] = {{"Z", "boolean"}, {"B", "byte"}, {"C", "char"},
-                                          {"S", "short"},   {"I", "int"},  {"J", "long"},
-                                          {"F", "float"},   {"D", "double"}};
-    char name[1024];
-    size_t dims = 0, len;
-    char *out;
-
-    if (sig == NULL)
-        return NULL;
-    while (sig[dims] == '[')
-        dims++;
-    name[0] = '\0';
-    if (sig[dims] == 'L') {
-        if (!ml_sig_to_name(sig + dims, name, sizeof(name)))
-            snprintf(name, sizeof(name), "%s", sig + dims);
-    } else {
-        for (size_t i = 0; i < sizeof(PRIM) / sizeof(PRIM[0]); i++)
-            if (strcmp(sig + dims, PRIM[i][0]) == 0)
-                snprintf(name, sizeof(name), "%s", PRIM[i][1]);
-    }
-    len = strlen(name);
-    out = malloc(len + 2 * dims + 1);
-    if (out == NULL)
-        return NULL;
-    memcpy(out, name, len);
-    for (size_t i = 0; i < dims; i++)
-        memcpy(out + len + 2 * i, "[]", 2);
-    out[len + 2 * dims] = '\0';
-    return out;
-}
-
 static char *class_name_of(struct search *s, jclass cls)
 {
     char *sig = NULL, *name;
 
     if (cls == NULL || (*s->main)->GetClassSignature(s->main, cls, &sig, NULL) != JVMTI_ERROR_NONE)
         return NULL;
-    name = sig_to_java(sig);
+    name = ml_sig_to_java(sig);
     (*s->main)->Deallocate(s->main, (unsigned char *)sig);
     return name;
 }

@@ -14,4 +14,9 @@ bool ml_sig_to_name(const char *sig, char *out, size_t outlen);
  * a '.', as in "Lp/Foo$$Lambda$14.0x0000000800c03000;"). */
 bool ml_sig_is_hidden(const char *sig);
 
+/* Any type signature as Java writes the type: "[Ljava/lang/Object;" -> "java.lang.Object[]",
+ * "[I" -> "int[]", "Lp/A$B;" -> "p.A$B". Returns a malloc'd string the caller frees, or NULL
+ * for NULL or when out of memory. An unknown signature is kept as it is. */
+char *ml_sig_to_java(const char *sig);
+
 #endif

@@ -87,9 +87,32 @@ static void test_is_hidden(void **state)
     assert_false(ml_sig_is_hidden(NULL));
 }
 
+static void test_sig_to_java(void **state)
+{
+    static const char *const cases[][2] = {
+        {"Ljava/lang/Object;", "java.lang.Object"},
+        {"[Ljava/lang/Object;", "java.lang.Object[]"},
+        {"[[I", "int[][]"},
+        {"J", "long"},
+        {"Lp/A$B;", "p.A$B"},
+        {"Q", "Q"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *got = ml_sig_to_java(cases[i][0]);
+
+        assert_non_null(got);
+        assert_string_equal(got, cases[i][1]);
+        free(got);
+    }
+    assert_null(ml_sig_to_java(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sig_to_java),
         cmocka_unit_test(test_sig_to_name_table),
         cmocka_unit_test(test_sig_to_name_bounds),
         cmocka_unit_test(test_is_hidden),
