@@ -17,6 +17,7 @@
 #define WRAPPER_SCAN_MS 120000  /* look for a user-code loader's wrapper this long */
 #define SAMPLE_MS 10000         /* Metaspace sample at least this often */
 #define POLLS_PER_PASS 10000    /* live loaders whose closed flag one pass reads, at most */
+#define COALESCE_ABOVE 1000     /* live loaders above which new loaders wait for the tick */
 #define SEARCH_GAP_MS 30000     /* automatic path searches at least this far apart... */
 #define SEARCH_GAP_FACTOR 20    /* ...and at least 20 times their own duration */
 
@@ -382,11 +383,13 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
 
     if (atomic_load(&a->failed))
         return false;
-    /* New loaders alone do not start a pass before a tick has passed since the last one: a
-     * pass visits every record, and a burst of new loaders (a job with many plugins, 100 000
-     * loaders in a stress run) would otherwise run passes back to back. The Metaspace sample
-     * (and the preparation of the per-loader measurement at half the limit) still runs. */
-    if ((req & ~ML_REQ_NEW_LOADER) == 0 && req != 0 && ml_clock_ms() - a->last_pass_ms < TICK_MS) {
+    /* With many live loaders, new loaders alone do not start a pass before a tick has passed
+     * since the last one: a pass visits every record, and a burst of new loaders (100 000 in a
+     * stress run) would run passes back to back. With few, a new loader gets its pass at once
+     * (a Flink task's SafetyNet wrapper is found only while the task runs). The Metaspace
+     * sample (and the per-loader measurement's preparation at half the limit) always runs. */
+    if ((req & ~ML_REQ_NEW_LOADER) == 0 && req != 0 && a->live_url_loaders > COALESCE_ABOVE &&
+        ml_clock_ms() - a->last_pass_ms < TICK_MS) {
         sample_if_due(jni);
         return true;
     }
