@@ -238,6 +238,70 @@ def run_version(version, agent, args):
     return out
 
 
+def run_late_attach(version, agent, args):
+    """A TaskManager started WITHOUT the agent: a ThreadLeakJob and a CleanJob run, then the agent
+    is attached to the running TaskManager (`metaleak attach`, or jcmd without --cli), then a
+    ThreadLeakJob, a StaticCacheJob and a CleanJob run. The exit report must have every leak (the
+    one from before the attach too: the attach replays the existing loaders, and that loader is
+    already closed), with its cause, and no clean job's loader among the leaks."""
+    wd = os.path.join(args.workdir, "flink-%s-late-attach" % version)
+    jar = os.path.join(args.workdir, "jars", "metaleak-flink-jobs-%s.jar" % version)
+    if os.path.exists(os.path.join(wd, "cluster.env")):
+        sh([CLUSTER, "-w", wd, "stop"], check=False)
+    shutil.rmtree(wd, ignore_errors=True)
+    os.makedirs(wd)
+    res = {"version": version, "phase": "late-attach", "workdir": wd, "checks": []}
+    env = dict(os.environ, METALEAK_FLINK_WORKDIR=wd)
+    env.pop("FLINK_EXTRA_LIB", None)
+    env.pop("FLINK_TM_EXTRA_CONF", None)
+    report = os.path.join(wd, "late-attach.json")
+    jobs = {}
+    try:
+        sh([CLUSTER, "start", version, wd, "none"], env=env)
+        tm_pid = int(open(os.path.join(wd, "tm.pid")).read().strip())
+
+        def run(cls):
+            jid = sh([CLUSTER, "submit", jar, JOB_PKG + cls], env=env).stdout.strip()
+            sh([CLUSTER, "wait-finished", jid], env=env)
+            jobs[jid] = cls
+
+        run("ThreadLeakJob")
+        run("CleanJob")
+        opts = "report=%s,interval=0" % report
+        if args.cli:
+            r = sh([args.cli, "attach", str(tm_pid), opts], check=False)
+        else:
+            r = sh(["jcmd", str(tm_pid), "JVMTI.agent_load", agent, '"%s"' % opts], check=False)
+        check(res, "agent attached to the running TaskManager", r.returncode == 0,
+              (r.stdout + r.stderr)[-300:])
+        for cls in ("ThreadLeakJob", "StaticCacheJob", "CleanJob"):
+            run(cls)
+        sh([CLUSTER, "-w", wd, "stop-tm"], env=env)
+    finally:
+        sh([CLUSTER, "-w", wd, "stop"], check=False)
+    try:
+        with open(report) as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        check(res, "exit report written after the late attach", False, str(e))
+        return res
+    leaks = {l["job_id"]: l for l in doc["leaks"]}
+    check(res, "report: trigger exit, attached, schema", doc["trigger"] == "exit" and
+          doc["agent"]["attached"] is True and validate(doc) is None,
+          "%s %s %s" % (doc["trigger"], doc["agent"]["attached"], validate(doc)))
+    for jid, cls in jobs.items():
+        spec = JOBS[cls]
+        if spec["kind"] == "leak":
+            leak = leaks.get(jid)
+            check(res, "%s %s leaked, cause %s" % (cls, jid[:8], spec["cause"]),
+                  leak is not None and leak.get("cause") == spec["cause"] and
+                  leak.get("path_status") == "found",
+                  json.dumps(leak)[:400] if leak else "not in leaks: %s" % sorted(leaks))
+        else:
+            check(res, "%s %s not leaked" % (cls, jid[:8]), jid not in leaks, "")
+    return res
+
+
 def collect_check(res, wd, tm_pid, cli, submissions):
     """`metaleak attach` to the running TaskManager (the agent is loaded: it writes a report
     now), then `metaleak collect` through the JobManager's REST API."""
@@ -681,6 +745,13 @@ def main():
             for res in run_version(v, agent, args):
                 evaluate(res)
                 print_result(res)
+                results.append(res)
+            if not args.jobs:
+                res = run_late_attach(v, agent, args)
+                for c in res["checks"]:
+                    print("%s  [%s late attach] %s%s" % ("PASS" if c["ok"] else "FAIL", v,
+                                                         c["check"], "" if c["ok"] else
+                                                         "  (%s)" % c.get("detail", "")))
                 results.append(res)
             print("Flink %s took %.1fs" % (v, time.monotonic() - tv), flush=True)
     except HarnessError as e:
