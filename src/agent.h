@@ -117,6 +117,10 @@ struct agent {
     _Atomic uint64_t gc_starts;          /* GarbageCollectionStart events */
     _Atomic uint64_t gc_pauses;          /* GarbageCollectionFinish events */
     _Atomic uint64_t frees;              /* ObjectFree events for loaders */
+    _Atomic uint64_t ooms;               /* Metaspace / class space OutOfMemoryErrors */
+    _Atomic int64_t oom_first_ms;        /* time of the first, set before ooms is raised */
+    _Atomic int64_t oom_last_ms;
+    _Atomic bool oom_class_space;        /* the first was for the compressed class space */
 
     JNIEnv *_Atomic worker_jni;          /* the worker thread's JNIEnv, NULL before it runs */
 

@@ -252,6 +252,7 @@ static void JNICALL on_resource_exhausted(jvmtiEnv *jvmti, JNIEnv *jni, jint fla
     struct agent *a = &ml_agent;
     bool done = false;
     uint64_t before;
+    int64_t now;
 
     (void)reserved;
     if (!atomic_load(&a->active) || (flags & JVMTI_RESOURCE_EXHAUSTED_OOM_ERROR) == 0 ||
@@ -259,6 +260,13 @@ static void JNICALL on_resource_exhausted(jvmtiEnv *jvmti, JNIEnv *jni, jint fla
         (strstr(description, "Metaspace") == NULL &&
          strstr(description, "Compressed class space") == NULL))
         return;
+    /* Recorded for every later report (the exit report after Flink stops the TaskManager too). */
+    now = ml_clock_ms();
+    atomic_store(&a->oom_last_ms, now);
+    if (atomic_fetch_add(&a->ooms, 1) == 0) {
+        atomic_store(&a->oom_class_space, strstr(description, "Metaspace") == NULL);
+        atomic_store(&a->oom_first_ms, now);
+    }
     if ((*jvmti)->RawMonitorEnter(jvmti, a->wake_lock) != JVMTI_ERROR_NONE)
         return;
     before = a->oom_reports;

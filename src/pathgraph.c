@@ -325,6 +325,11 @@ void ml_pg_ref(struct ml_pg *pg, const struct ml_pg_refinfo *info, uint64_t clas
     add_edge(pg, from, to, info);
 }
 
+static bool stack_root(enum ml_ref ref)
+{
+    return ref == ML_REF_ROOT_STACK_LOCAL || ref == ML_REF_ROOT_JNI_LOCAL;
+}
+
 /* For every target without a chain yet (only_unset) or every target, its reached owned node
  * closest to a root or anchor. */
 static void pick_best(struct ml_pg *pg, bool only_unset)
@@ -389,28 +394,27 @@ uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
         pg->nodes[i].dist = -1;
         pg->nodes[i].via = -1;
     }
-    /* Anchors first (distance 0), then what GC roots refer to (distance 1); weak anchors
-     * only once the others are exhausted. */
+    /* Three tiers, each only for the targets the ones before did not reach: (0) anchors at
+     * distance 0 and what durable GC roots refer to at distance 1; (1) what thread stacks refer
+     * to (a local variable or JNI local reference: a thread merely passing by -- iterating over
+     * DriverManager's drivers, say -- must not hide the static field that keeps the loader for
+     * good); (2) weak anchors (shutdown hooks the JVM is running). Returns the targets tier 0
+     * reaches. */
     for (uint32_t i = 0; i < n; i++)
         if (pg->nodes[i].anchor != ML_REF_OTHER && !pg->nodes[i].weak) {
             pg->nodes[i].dist = 0;
             queue[tail++] = i;
         }
-    for (uint32_t e = 0; e < pg->n_edges; e++) {
-        int32_t to = pg->edges[e].to;
-
-        if (pg->edges[e].from < 0 && pg->nodes[to].dist < 0) {
-            pg->nodes[to].dist = 1;
-            pg->nodes[to].via = (int32_t)e;
-            queue[tail++] = (uint32_t)to;
-        }
-    }
-    for (int phase = 0; phase < 2; phase++) {
-        if (phase == 1) {
-            /* What the strong sources reach counts for the caller's stop test. */
+    for (int tier = 0; tier < 3; tier++) {
+        if (tier == 1) {
+            /* What durable sources reach counts for the caller's stop test: a later walk may
+             * still find a durable chain for a target only a stack reaches so far. */
             pick_best(pg, false);
             for (uint32_t t = 0; t < pg->n_targets; t++)
                 reached += pg->best[t] >= 0;
+        }
+        if (tier == 2) {
+            pick_best(pg, true);
             for (uint32_t i = 0; i < n; i++)
                 if (pg->nodes[i].weak && pg->nodes[i].anchor != ML_REF_OTHER &&
                     pg->nodes[i].dist < 0) {
@@ -418,22 +422,32 @@ uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
                     queue[tail++] = i;
                 }
         }
-    while (head < tail) {
-        uint32_t v = queue[head++];
-
-        if (pg->nodes[v].target >= 0)
-            continue; /* an owned object ends a chain */
-        for (uint32_t k = start[v]; k < start[v + 1]; k++) {
-            uint32_t e = adj[k];
+        for (uint32_t e = 0; tier < 2 && e < pg->n_edges; e++) {
             int32_t to = pg->edges[e].to;
 
-            if (pg->nodes[to].dist >= 0)
+            if (pg->edges[e].from >= 0 || pg->nodes[to].dist >= 0 ||
+                stack_root(pg->edges[e].info.ref) != (tier == 1))
                 continue;
-            pg->nodes[to].dist = pg->nodes[v].dist + 1;
+            pg->nodes[to].dist = 1;
             pg->nodes[to].via = (int32_t)e;
             queue[tail++] = (uint32_t)to;
         }
-    }
+        while (head < tail) {
+            uint32_t v = queue[head++];
+
+            if (pg->nodes[v].target >= 0)
+                continue; /* an owned object ends a chain */
+            for (uint32_t k = start[v]; k < start[v + 1]; k++) {
+                uint32_t e = adj[k];
+                int32_t to = pg->edges[e].to;
+
+                if (pg->nodes[to].dist >= 0)
+                    continue;
+                pg->nodes[to].dist = pg->nodes[v].dist + 1;
+                pg->nodes[to].via = (int32_t)e;
+                queue[tail++] = (uint32_t)to;
+            }
+        }
     }
     /* Targets only weak anchors reach get their closest chain from them. */
     pick_best(pg, true);

@@ -379,6 +379,20 @@ static bool add_flink_conf(cJSON *root, const struct ml_flink_conf *c)
     return v != NULL;
 }
 
+/* metaspace.out_of_memory: null, or the OutOfMemoryErrors for Metaspace seen so far. */
+static bool add_oom(cJSON *ms, const struct ml_report_meta *m)
+{
+    cJSON *o;
+
+    if (m->oom_count == 0)
+        return cJSON_AddNullToObject(ms, "out_of_memory") != NULL;
+    o = cJSON_AddObjectToObject(ms, "out_of_memory");
+    return o != NULL && add_uint(o, "count", m->oom_count) &&
+           add_opt_ms(o, "first_ms", m->oom_first_ms) &&
+           add_opt_ms(o, "last_ms", m->oom_last_ms) &&
+           cJSON_AddStringToObject(o, "space", m->oom_space ? m->oom_space : "metaspace") != NULL;
+}
+
 static bool add_gc_and_metaspace(cJSON *root, const struct ml_report_meta *m)
 {
     cJSON *gc = cJSON_AddObjectToObject(root, "gc");
@@ -409,7 +423,7 @@ static bool add_gc_and_metaspace(cJSON *root, const struct ml_report_meta *m)
             !add_opt_ms(ccs, "max_bytes", m->class_space_max))
             return false;
     }
-    return add_judgement(ms, m->judgement) && add_samples(ms, m->samples);
+    return add_oom(ms, m) && add_judgement(ms, m->judgement) && add_samples(ms, m->samples);
 }
 
 struct totals {

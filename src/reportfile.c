@@ -277,6 +277,21 @@ static int read_header(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
             rc = get_int(c, f, "ms_left", "metaspace.forecast.ms_left", false, true,
                          &rf->ms_ms_left);
     }
+    rf->oom_count = 0;
+    rf->oom_first_ms = -1;
+    if (rc == ML_OK && member(ms, "out_of_memory") != NULL &&
+        !cJSON_IsNull(member(ms, "out_of_memory"))) {
+        const cJSON *o = member(ms, "out_of_memory");
+
+        if (!cJSON_IsObject(o))
+            return bad(c, "metaspace.out_of_memory", "is not an object or null");
+        rc = get_int(c, o, "count", "metaspace.out_of_memory.count", true, false, &rf->oom_count);
+        if (rc == ML_OK)
+            rc = get_int(c, o, "first_ms", "metaspace.out_of_memory.first_ms", true, false,
+                         &rf->oom_first_ms);
+        if (rc == ML_OK)
+            rc = get_str(c, o, "space", "metaspace.out_of_memory.space", true, &rf->oom_space);
+    }
     rf->first_sample_used = rf->last_sample_used = -1;
     samples = rc == ML_OK ? member(ms, "samples") : NULL;
     if (cJSON_IsArray(samples) && cJSON_GetArraySize(samples) > 0) {

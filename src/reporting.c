@@ -167,6 +167,12 @@ static void fill_meta(JNIEnv *jni, struct ml_report_meta *meta, const char *trig
     meta->metaspace_source = m->metaspace_source[0] ? m->metaspace_source : NULL;
     meta->hidden_class_bytes = m->dcmd_tried ? m->hidden_unjoined_bytes : -1;
     meta->metaspace_reserved = m->dcmd_tried ? m->reserved_bytes : -1;
+    meta->oom_count = atomic_load(&a->ooms);
+    meta->oom_last_ms = atomic_load(&a->oom_last_ms);
+    meta->oom_first_ms = atomic_load(&a->oom_first_ms);
+    if (meta->oom_first_ms == 0)  /* the first error is being recorded right now */
+        meta->oom_first_ms = meta->oom_last_ms;
+    meta->oom_space = atomic_load(&a->oom_class_space) ? "compressed-class-space" : "metaspace";
 }
 
 int ml_reporting_write(JNIEnv *jni, const char *trigger)

@@ -174,10 +174,12 @@ static inline bool ml_pg_interesting(uint64_t tag, uint64_t class_tag)
 void ml_pg_ref(struct ml_pg *pg, const struct ml_pg_refinfo *info, uint64_t class_tag,
                uint64_t referrer_class_tag, uint64_t *tag, uint64_t *referrer_tag);
 
-/* Breadth-first search from the roots and anchors over what was recorded; weak anchors are
- * started from only after everything else. Returns the number of targets that have a chain
- * that does not start at a weak anchor; found[t] (when not NULL) is set for every target with
- * any chain. */
+/* Breadth-first search from the roots and anchors over what was recorded, in three tiers, each
+ * only for the targets the tiers before did not reach: durable roots and anchors (static
+ * fields, JNI globals, live threads, ...), then locals on thread stacks, then weak anchors.
+ * Returns the number of targets with a durable chain (the caller's stop test: a later walk may
+ * still find one for a target that only a stack or a weak anchor reaches); found[t] (when not
+ * NULL) is set for every target with any chain. */
 uint32_t ml_pg_solve(struct ml_pg *pg, bool *found);
 
 /* The chain of target t after ml_pg_solve: writes up to max edge indices, from the root or

@@ -46,6 +46,9 @@ struct ml_report_meta {
     const char *metaspace_source;      /* where per-loader bytes come from, or why none */
     int64_t hidden_class_bytes;        /* non-strong hidden classes (own CLDs), -1 unknown */
     int64_t metaspace_reserved;        /* -1 unknown */
+    uint64_t oom_count;                /* OutOfMemoryErrors for Metaspace / class space so far */
+    int64_t oom_first_ms, oom_last_ms; /* ms since JVM start, meaningful when oom_count > 0 */
+    const char *oom_space;             /* "metaspace" or "compressed-class-space" (the first) */
     const struct ml_ms_series *samples;           /* NULL = none */
     const struct ml_ms_judgement *judgement;      /* NULL = none */
     const struct ml_flink_conf *flink_conf;       /* NULL = not a Flink process */

@@ -94,6 +94,12 @@ static void print_header(const struct ml_rfile *rf, FILE *out)
     if (rf->metaspace_max >= 0)
         fprintf(out, " of %s max", ml_format_size(rf->metaspace_max, max, sizeof(max)));
     fputc('\n', out);
+    if (rf->oom_count > 0)
+        fprintf(out, "  OutOfMemoryError: %s %" PRId64 " time(s), first at %" PRId64
+                     " s after JVM start\n",
+                strcmp(rf->oom_space ? rf->oom_space : "", "compressed-class-space") == 0
+                    ? "Compressed class space" : "Metaspace",
+                rf->oom_count, rf->oom_first_ms / 1000);
     if (rf->ms_verdict != NULL) {
         fprintf(out, "  Metaspace: %s%s%s\n", rf->ms_verdict, rf->ms_reason ? " - " : "",
                 rf->ms_reason ? rf->ms_reason : "");
@@ -264,6 +270,7 @@ static int print_json(const struct ml_rfile *rfs, size_t n, const struct group *
                               rfs[r].ms_submissions_left >= 0
                                   ? cJSON_CreateNumber((double)rfs[r].ms_submissions_left)
                                   : cJSON_CreateNull());
+        cJSON_AddNumberToObject(o, "metaspace_oom_errors", (double)rfs[r].oom_count);
         cJSON_AddItemToArray(reports, o);
         leaked += rfs[r].leaked_loaders;
     }

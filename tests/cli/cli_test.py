@@ -78,6 +78,13 @@ def test_reports(cli, r1, r2, work):
     check("summary gives the agent's Metaspace verdict", "Metaspace: leak - 2 leaked class loaders"
           in r.stdout and "advice:" in r.stdout, r.stdout)
 
+    doc = json.loads(open(r1).read())
+    doc["metaspace"]["out_of_memory"] = {"count": 2, "first_ms": 61500, "last_ms": 62000,
+                                         "space": "metaspace"}
+    r = run([cli, "summary", write(work, "oom.json", json.dumps(doc))])
+    check("summary says the JVM ran out of Metaspace, and when",
+          "OutOfMemoryError: Metaspace 2 time(s), first at 61 s after JVM start" in r.stdout,
+          r.stdout)
     r = run([cli, "summary", "--json", r1, r2])
     doc = json.loads(r.stdout) if r.returncode == 0 else {}
     check("summary --json merges two reports", doc.get("leaked_loaders") == 5 and
@@ -166,6 +173,8 @@ def test_bad_input(cli, r1, work):
          "summary.classes_live is not a whole number"),
         ("negative", patched(text, "summary", "loaders_live", -4),
          "summary.loaders_live is not a whole number"),
+        ("bad out_of_memory", patched(text, "metaspace", "out_of_memory", {"count": 1}),
+         "metaspace.out_of_memory.first_ms is missing"),
         ("missing leaks", json.dumps({k: v for k, v in json.loads(text).items() if k != "leaks"}),
          "leaks is missing"),
     ]

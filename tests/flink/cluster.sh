@@ -25,7 +25,8 @@
 #   FLINK_TM_EXTRA_CONF (extra "key: value" lines appended to the config file, read by JM and TM),
 #   FLINK_EXTRA_LIB (colon-separated jar files copied into <workdir>/lib, which is on the JM, TM
 #   and client classpath like Flink's lib/ folder),
-#   FLINK_WAIT_TIMEOUT (wait-finished, default 120).
+#   FLINK_WAIT_TIMEOUT (wait-finished, default 120), FLINK_TM_METASPACE
+#   (taskmanager.memory.jvm-metaspace.size, default 128m).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -169,7 +170,7 @@ taskmanager.host: localhost
 taskmanager.bind-host: localhost
 taskmanager.numberOfTaskSlots: 2
 taskmanager.memory.process.size: 1280m
-taskmanager.memory.jvm-metaspace.size: 128m
+taskmanager.memory.jvm-metaspace.size: ${FLINK_TM_METASPACE:-128m}
 taskmanager.resource-id: tm1
 rest.address: localhost
 rest.bind-address: localhost
@@ -385,6 +386,7 @@ cmd_wait_finished() {
         # The TM closes the job's class loader when it drops the job: TaskExecutor.closeJob logs
         # "Close JobManager connection for job <id>." (and releases the class loader lease).
         while ! grep -q "Close JobManager connection for job $id" "$WORKDIR/log/taskmanager.log" 2>/dev/null; do
+            alive "$(pid_of tm)" || break  # the TM is gone (e.g. it stopped after a Metaspace OOM)
             if [ "$(date +%s)" -ge "$deadline" ]; then log "warning: TM did not log the release of job $id"; break; fi
             sleep 0.2
         done

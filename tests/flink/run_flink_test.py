@@ -23,6 +23,10 @@ compare the report with the expectation:
                                                          backtraces; a bounded leak, one per TM
     JdbcFixedJob, later submissions                      unloaded, not in `leaks`
 
+Then per version a late-attach cluster (run_late_attach) and a Metaspace OOM cluster
+(run_metaspace_oom: 96m of Metaspace, JdbcJob until it fails; the report at the error and the
+exit report that records it).
+
 Every agent path is also walked through the heap dump (each field / static field / array index
 must lead to an object of the named class, ending in the job's loader).
 
@@ -300,6 +304,105 @@ def run_late_attach(version, agent, args):
         else:
             check(res, "%s %s not leaked" % (cls, jid[:8]), jid not in leaks, "")
     return res
+
+
+OOM_METASPACE = "96m"      # taskmanager.memory.jvm-metaspace.size of the Metaspace OOM phase
+OOM_MAX_SUBMISSIONS = 40   # JdbcJob submissions before the phase gives up waiting for the OOM
+
+
+def run_metaspace_oom(version, agent, args):
+    """A TaskManager with taskmanager.memory.jvm-metaspace.size: 96m (the scripts' path: the
+    -XX:MaxMetaspaceSize flag comes from BashJavaUtils) gets JdbcJob submissions, each leaking its
+    loader with H2 in it, until Metaspace runs out. The agent's report at the error (trigger
+    metaspace-oom) must be written before Flink stops the TaskManager, and the last report (the
+    exit report replaces it in the same file) must still record the error, call the Metaspace
+    verdict a leak and list every earlier submission's loader as leaked by the JDBC driver."""
+    wd = os.path.join(args.workdir, "flink-%s-metaspace-oom" % version)
+    jar = os.path.join(args.workdir, "jars", "metaleak-flink-jobs-%s.jar" % version)
+    if os.path.exists(os.path.join(wd, "cluster.env")):
+        sh([CLUSTER, "-w", wd, "stop"], check=False)
+    shutil.rmtree(wd, ignore_errors=True)
+    os.makedirs(wd)
+    res = {"version": version, "phase": "metaspace-oom", "workdir": wd, "checks": [], "jobs": []}
+    env = dict(os.environ, METALEAK_FLINK_WORKDIR=wd, FLINK_TM_METASPACE=OOM_METASPACE)
+    env.pop("FLINK_EXTRA_LIB", None)
+    env.pop("FLINK_TM_EXTRA_CONF", None)
+    t0 = time.monotonic()
+    try:
+        sh([CLUSTER, "start", version, wd, agent, "interval=0"], env=env)
+        tm_pid = int(open(os.path.join(wd, "tm.pid")).read().strip())
+        for _ in range(OOM_MAX_SUBMISSIONS):
+            if not pid_alive(tm_pid):
+                break
+            jid = sh([CLUSTER, "submit", jar, JOB_PKG + "JdbcJob"], env=env).stdout.strip()
+            st = sh([CLUSTER, "wait-finished", jid], env=env).stdout.split()[-1]
+            res["jobs"].append({"job_id": jid, "state": st})
+            if st != "FINISHED":
+                break
+        # Flink stops a TaskManager after a Metaspace OOM (classloader.fail-on-metaspace-oom-error)
+        deadline = time.monotonic() + 60
+        while pid_alive(tm_pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        tm_exited = not pid_alive(tm_pid)
+        if not tm_exited:
+            sh([CLUSTER, "-w", wd, "stop-tm"], env=env)
+    finally:
+        sh([CLUSTER, "-w", wd, "stop"], check=False)
+    res["phase_s"] = round(time.monotonic() - t0, 1)
+    states = [j["state"] for j in res["jobs"]]
+    print("  [%s metaspace-oom] %d JdbcJob submissions: %s; TM %s (%.0fs)"
+          % (version, len(states), " ".join(s[:4] for s in states),
+             "exited by itself" if tm_exited else "stopped", res["phase_s"]), flush=True)
+    check(res, "a submission failed once Metaspace (%s) ran out" % OOM_METASPACE,
+          len(states) >= 2 and states[-1] != "FINISHED" and
+          all(s == "FINISHED" for s in states[:-1]), " ".join(states))
+    out = open(os.path.join(wd, "log", "taskmanager.out"), errors="replace").read()
+    log = open(os.path.join(wd, "log", "taskmanager.log"), errors="replace").read()
+    check(res, "Flink saw OutOfMemoryError: Metaspace on the TaskManager",
+          "OutOfMemoryError: Metaspace" in log or "OutOfMemoryError: Metaspace" in out,
+          "not in taskmanager.log / .out")
+    check(res, "agent wrote its report at the error (trigger metaspace-oom)",
+          "(trigger metaspace-oom)" in out,
+          "; ".join(l for l in out.splitlines() if l.startswith("metaleak:"))[-600:])
+    path = os.path.join(wd, "log", "metaleak-%d.json" % tm_pid)
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        check(res, "last report readable", False, str(e))
+        return res
+    ms = doc["metaspace"]
+    oom = ms.get("out_of_memory") or {}
+    check(res, "last report (trigger %s) matches the schema and records the OOM" % doc["trigger"],
+          validate(doc) is None and oom.get("count", 0) >= 1 and oom.get("space") == "metaspace",
+          "%s %s" % (validate(doc), json.dumps(oom)))
+    want = 96 << 20
+    check(res, "max_bytes is the configured %s (flag from BashJavaUtils)" % OOM_METASPACE,
+          ms.get("max_bytes") == want, str(ms.get("max_bytes")))
+    check(res, "Metaspace verdict leak", ms.get("verdict") == "leak",
+          "%s: %s" % (ms.get("verdict"), ms.get("verdict_reason")))
+    leaks = {l["job_id"]: l for l in doc["leaks"]}
+    done = [j["job_id"] for j in res["jobs"] if j["state"] == "FINISHED"]
+    missing = [j[:8] for j in done if j not in leaks]
+    wrong = ["%s:%s" % (j[:8], leaks[j].get("cause")) for j in done
+             if j in leaks and leaks[j].get("cause") != "jdbc-driver"]
+    check(res, "every finished submission's loader leaked, cause jdbc-driver (%d)" % len(done),
+          not missing and not wrong, "missing %s, wrong cause %s" % (missing, wrong))
+    held = sum(leaks[j].get("metaspace_bytes") or 0 for j in done if j in leaks)
+    check(res, "the leaked loaders hold over half of the Metaspace in use",
+          ms.get("used_bytes") and held * 2 > ms["used_bytes"],
+          "%d of %s" % (held, ms.get("used_bytes")))
+    return res
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
 
 
 def collect_check(res, wd, tm_pid, cli, submissions):
@@ -752,6 +855,12 @@ def main():
                     print("%s  [%s late attach] %s%s" % ("PASS" if c["ok"] else "FAIL", v,
                                                          c["check"], "" if c["ok"] else
                                                          "  (%s)" % c.get("detail", "")))
+                results.append(res)
+                res = run_metaspace_oom(v, agent, args)
+                for c in res["checks"]:
+                    print("%s  [%s metaspace-oom] %s%s" % ("PASS" if c["ok"] else "FAIL", v,
+                                                           c["check"], "" if c["ok"] else
+                                                           "  (%s)" % c.get("detail", "")))
                 results.append(res)
             print("Flink %s took %.1fs" % (v, time.monotonic() - tv), flush=True)
     except HarnessError as e:

@@ -43,6 +43,18 @@ def run_case(java, agent, classes, plugin, work, mode, label):
     check("[%s/%s] report at OOM matches the schema" % (label, mode), problem is None, str(problem))
     check("[%s/%s] report at OOM has trigger metaspace-oom" % (label, mode),
           doc["trigger"] == "metaspace-oom", doc["trigger"])
+    oom = ms.get("out_of_memory") or {}
+    check("[%s/%s] report at OOM records the error (metaspace.out_of_memory)" % (label, mode),
+          oom.get("count", 0) >= 1 and oom.get("space") in ("metaspace", "compressed-class-space")
+          and 0 < oom.get("first_ms", 0) <= doc["jvm"]["uptime_ms"], json.dumps(oom))
+    try:
+        final = json.load(open(report))
+    except (OSError, ValueError) as e:
+        final = {"trigger": str(e), "metaspace": {}}
+    fo = final["metaspace"].get("out_of_memory") or {}
+    check("[%s/%s] exit report (replacing it) still records the OOM" % (label, mode),
+          final["trigger"] == "exit" and fo.get("count", 0) >= oom.get("count", 1) and
+          fo.get("first_ms") == oom.get("first_ms"), "%s %s" % (final["trigger"], json.dumps(fo)))
     check("[%s/%s] per-loader bytes joined" % (label, mode),
           ms.get("source", "").startswith("hotspot"), str(ms.get("source")))
     if mode == "leak":

@@ -218,6 +218,10 @@ static int add_extras(struct rf_fixture *fx)
     m->metaspace_max = 268435456;
     m->metaspace_reserved = 1090519040;
     m->hidden_class_bytes = 4096;
+    m->oom_count = 2;
+    m->oom_first_ms = 61000;
+    m->oom_last_ms = 61500;
+    m->oom_space = "metaspace";
     m->metaspace_source = "hotspot: VM.metaspace show-loaders";
     m->concurrent = true;
     return 0;

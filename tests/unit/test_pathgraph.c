@@ -433,6 +433,49 @@ static void test_weak_anchor(void **state)
     world_free(&w);
 }
 
+/* A thread iterating over DriverManager's drivers holds the driver in a local for a moment
+ * (stack local -> snapshot array -> driver: two steps) while the static field that keeps it for
+ * good is three steps away: the static chain wins, and the stack's chain counts neither as
+ * durable nor as the answer once the static one is known. Without the static field, the
+ * stack's chain is still used. */
+static void test_stack_local_tier(void **state)
+{
+    struct world w;
+    struct heap *h = &w.h;
+    int thread, registry, list, snapshot, value;
+    bool found[1];
+    int32_t chain[16];
+    struct ref r;
+
+    (void)state;
+    world_init(&w, 1, 1000);
+    thread = obj(h, w.c_thread);
+    h->objs[thread].tag = ml_pg_add_thread(h->pg, false);
+    registry = obj(h, w.c_jdk);
+    h->objs[registry].tag = ml_pg_add_class(h->pg, 1, ML_PG_NO_TARGET);
+    list = obj(h, w.c_jdk);
+    snapshot = obj(h, w.c_jdk);
+    value = obj(h, w.c_owned);
+    r = (struct ref){-1, snapshot, ML_REF_ROOT_STACK_LOCAL, -1, thread};
+    h->refs[h->n_refs++] = r;
+    ref(h, registry, list, ML_REF_STATIC_FIELD, 0);
+    ref(h, list, snapshot, ML_REF_FIELD, 1);
+    ref(h, snapshot, value, ML_REF_ARRAY_ELEMENT, 4);
+
+    walk_once(h);
+    walk_once(h);
+    /* The stack's chain is complete after two walks: found, not durable. */
+    assert_int_equal(ml_pg_solve(h->pg, found), 0);
+    assert_true(found[0]);
+    assert_int_equal(ml_pg_path(h->pg, 0, chain, 16), 2);
+    assert_int_equal(h->pg->edges[chain[0]].info.ref, ML_REF_ROOT_STACK_LOCAL);
+    walk_once(h);
+    assert_int_equal(ml_pg_solve(h->pg, found), 1);
+    assert_int_equal(ml_pg_path(h->pg, 0, chain, 16), 3);
+    assert_int_equal(h->pg->edges[chain[0]].info.ref, ML_REF_STATIC_FIELD);
+    world_free(&w);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -457,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_node_cap),
         cmocka_unit_test(test_frontier_only),
         cmocka_unit_test(test_weak_anchor),
+        cmocka_unit_test(test_stack_local_tier),
         cmocka_unit_test(test_names),
     };
 
