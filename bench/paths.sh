@@ -11,7 +11,9 @@
 # safepoint time of its heap walks and of the heap dump (-Xlog:safepoint), jcmd's own time.
 #
 # Environment: JDKS (JDK homes), BUILD (agent build dir, default build), OUT (default
-# /tmp/metaleak-paths-<time>), HEAPSIZE (default 3g).
+# /tmp/metaleak-paths-<time>), HEAPSIZE (default 3g), PERF=1: run each JVM under
+# `perf record` and write the VM thread's top symbols (where the walks and the dump spend
+# their time) to OUT/<jdk>/perf-vmthread.txt.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -42,7 +44,9 @@ for jdk in $JDKS; do
     dir="$OUT/$name"
     mkdir -p "$dir"
     rm -f "$dir/dump.hprof"
-    coproc JVM { exec "$jdk/bin/java" -Xms$HEAPSIZE -Xmx$HEAPSIZE -XX:+UseG1GC \
+    perf=()
+    [ "${PERF:-0}" = 1 ] && perf=(perf record -q -F 1999 -e cpu-clock -o "$dir/perf.data" --)
+    coproc JVM { exec "${perf[@]}" "$jdk/bin/java" -Xms$HEAPSIZE -Xmx$HEAPSIZE -XX:+UseG1GC \
         -Xlog:safepoint:file="$dir/safepoint.log" \
         -agentpath:"$LIB"=report="$dir/report.json",interval=0,log=debug \
         -cp "$OUT/host" PathBench "$OUT/plugin.jar" "$OBJECTS" "$LEAKS" 2>"$dir/stderr"; }
@@ -50,7 +54,9 @@ for jdk in $JDKS; do
     read -r ready _ <&"${JVM[0]}"
     [ "$ready" = ready ] || { echo "$name: the benchmark JVM did not get ready" >&2; exit 1; }
     t0=$(date +%s%N)
-    "$jdk/bin/jcmd" "$pid" GC.heap_dump "$dir/dump.hprof" >"$dir/jcmd.out"
+    jvm=$pid
+    [ ${#perf[@]} -gt 0 ] && jvm=$(pgrep -P "$pid" -n)  # perf's child is the JVM
+    "$jdk/bin/jcmd" "$jvm" GC.heap_dump "$dir/dump.hprof" >"$dir/jcmd.out"
     t1=$(date +%s%N)
     echo >&"${JVM[1]}"
     wait "$pid" || true
@@ -64,4 +70,9 @@ print(len(d['leaks']), sum(1 for l in d['leaks'] if l.get('path_status') == 'fou
     printf '  safepoints: heap walks %s ms in all, heap dump %s ms; jcmd GC.heap_dump wall %s ms (%s)\n' \
         "$walks_ms" "$dump_ms" $(((t1 - t0) / 1000000)) "$(grep -o '[0-9.]* secs' "$dir/jcmd.out")"
     rm -f "$dir/dump.hprof"
+    if [ -f "$dir/perf.data" ]; then
+        perf report -i "$dir/perf.data" --comms "VM Thread" --no-children --sort sym -g none \
+            --percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$' >"$dir/perf-vmthread.txt" || true
+        printf '  VM thread profile: %s\n' "$dir/perf-vmthread.txt"
+    fi
 done | tee "$OUT/summary.txt"

@@ -278,6 +278,26 @@ if any(r["phase"] == "define" for r in rows):
               f"{med(cp):.2f} ({spread(cp)}) | {med(cp)/base_c:.3f} | {med(u):.1f} ({spread(u)}) | "
               f"{med(u)-base_u:+.2f} | {med(f):.2f} |")
     p("")
+    # The measure: wall time of the define loop itself (the measured rounds, timed inside
+    # the JVM: no JVM start or exit). Paired: configuration c of repetition r against `none` of
+    # the same repetition (neighbours in time), so slow phases of the machine cancel out.
+    p("loop (measured rounds, timed in the JVM): median ms, ratio of medians, and the paired ratios "
+      "(each repetition against `none` of the same repetition): median (min–max)")
+    p("")
+    p("| JDK | config | loop ms median (min–max) | ratio of medians | paired ratio median (min–max) |")
+    p("|---|---|---|---|---|")
+    for j in names:
+        base = {r["rep"]: float(r["measured_ms"]) for r in rows if r["phase"] == "define" and
+                r["jdk"] == j and r["cfg"] == "none" and "measured_ms" in r}
+        for c in ["none", "agent", "xlog", "jfr"]:
+            m = {r["rep"]: float(r["measured_ms"]) for r in rows if r["phase"] == "define" and
+                 r["jdk"] == j and r["cfg"] == c and "measured_ms" in r}
+            if not m or not base: continue
+            pr = [m[k] / base[k] for k in m if k in base]
+            p(f"| {j} | {c} | {med(list(m.values())):.0f} ({min(m.values()):.0f}–{max(m.values()):.0f}) | "
+              f"{med(list(m.values()))/med(list(base.values())):.3f} | "
+              f"{med(pr):.3f} ({min(pr):.3f}–{max(pr):.3f}) |")
+    p("")
     for j in names:
         w = vals("define", j, "agent", "worker_cpu_measured_ms")
         rs = [r for r in rows if r["phase"] == "define" and r["jdk"] == j and r["cfg"] == "agent"]

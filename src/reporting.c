@@ -184,6 +184,8 @@ int ml_reporting_write(JNIEnv *jni, const char *trigger)
     char err[ML_ERRBUF];
     char *text = NULL;
     int rc;
+    int64_t t_start = ml_clock_ms(), t_render, t_write;
+    size_t len;
 
     if (a->mgmt.ready) {
         if (measure_due(trigger))
@@ -201,14 +203,20 @@ int ml_reporting_write(JNIEnv *jni, const char *trigger)
     meta.last_search_ms = a->last_search_ms;
     if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
         return ML_ERR_JVM;
+    t_render = ml_clock_ms();
     text = ml_report_render(a->reg, &meta);
     (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
     if (text == NULL) {
         ml_log_error("out of memory rendering the report (trigger %s)", trigger);
         return ML_ERR_NOMEM;
     }
-    rc = ml_write_atomic(a->report_path, text, strlen(text), err, sizeof(err));
+    t_write = ml_clock_ms();
+    len = strlen(text);
+    rc = ml_write_atomic(a->report_path, text, len, err, sizeof(err));
     cJSON_free(text);
+    ml_log(ML_LOG_DEBUG, "report (trigger %s): %zu bytes; measure and scan %lld ms, render %lld ms "
+           "(registry locked), write %lld ms", trigger, len, (long long)(t_render - t_start),
+           (long long)(t_write - t_render), (long long)(ml_clock_ms() - t_write));
     if (rc != ML_OK) {
         /* The exit report is the last one: there is no next report to retry at. */
         if (strcmp(err, last_error) != 0)

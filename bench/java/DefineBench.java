@@ -348,6 +348,8 @@ public final class DefineBench {
             keep.add(fill(l, classes, hidden));
         }
         long ns = System.nanoTime() - t0;
+        System.out.printf("defined %d loaders in %.1f ms%n", loaders, ns / 1e6);
+        System.out.flush();
         System.gc();
         Thread.sleep(settleMs); /* the agent's worker describes the new loaders */
         long rss1 = vmRssKb();
