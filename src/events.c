@@ -94,6 +94,35 @@ done:
     return l;
 }
 
+/* The classes a loader defined and prepared before the agent's events were on: counted (and
+ * tagged SEEN) now, because the loader may die before the replay of an attach reaches it (a
+ * job that finishes while the agent attaches). Called with replay_lock held, for a loader that
+ * a ClassPrepare registered while an attach replays; each class is counted once. */
+static void count_earlier_classes(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader)
+{
+    jclass *classes = NULL;
+    jint n = 0;
+
+    if ((*jvmti)->GetClassLoaderClasses(jvmti, loader, &n, &classes) != JVMTI_ERROR_NONE)
+        return;
+    for (jint i = 0; i < n; i++) {
+        jobject definer = NULL;
+        jint status = 0;
+
+        /* The loader's list has the classes it initiated too (its parents' classes). */
+        if ((*jvmti)->GetClassStatus(jvmti, classes[i], &status) == JVMTI_ERROR_NONE &&
+            (status & JVMTI_CLASS_STATUS_PREPARED) != 0 &&
+            (status & (JVMTI_CLASS_STATUS_ARRAY | JVMTI_CLASS_STATUS_PRIMITIVE)) == 0 &&
+            (*jvmti)->GetClassLoader(jvmti, classes[i], &definer) == JVMTI_ERROR_NONE &&
+            definer != NULL && (*jni)->IsSameObject(jni, definer, loader))
+            ml_events_count_class(jvmti, jni, classes[i], true);
+        if (definer != NULL)
+            (*jni)->DeleteLocalRef(jni, definer);
+        (*jni)->DeleteLocalRef(jni, classes[i]);
+    }
+    (*jvmti)->Deallocate(jvmti, (unsigned char *)classes);
+}
+
 void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool replay)
 {
     struct agent *a = &ml_agent;
@@ -129,8 +158,15 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
         if (callback_error(err, "GetTag(loader)") || ((uint64_t)tag & ML_TAG_UNTRACKED) != 0)
             goto done;
         l = ml_registry_lookup(a->reg, (uint64_t)tag);
-        if (l == NULL)
+        if (l == NULL) {
             l = ml_events_register_loader(jvmti, jni, loader);
+            if (l != NULL && window && !replay && a->attached) {
+                count_earlier_classes(jvmti, jni, loader);
+                err = (*jvmti)->GetTag(jvmti, klass, &tag);
+                if (callback_error(err, "GetTag(class)") || tag != 0)
+                    goto done; /* this class was among them */
+            }
+        }
         if (l == NULL)
             goto done;
     }

@@ -81,20 +81,33 @@ static bool read_status(struct target *t)
     return have_uid && have_gid;
 }
 
-/* True when the process has libjvm mapped: never SIGQUIT a process that is not a JVM. */
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    nanosleep(&ts, NULL);
+}
+
+/* True when the process has libjvm mapped: never SIGQUIT a process that is not a JVM. The maps
+ * file of a busy process is read again a few times before giving up: a read that races with the
+ * process changing its mappings is not atomic. */
 static bool is_jvm(pid_t pid)
 {
     char path[64], line[1024];
-    FILE *f;
     bool found = false;
 
     snprintf(path, sizeof(path), "/proc/%ld/maps", (long)pid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return false;
-    while (!found && fgets(line, sizeof(line), f) != NULL)
-        found = strstr(line, "/libjvm.so") != NULL;
-    fclose(f);
+    for (int attempt = 0; attempt < 5 && !found; attempt++) {
+        FILE *f = fopen(path, "r");
+
+        if (f == NULL)
+            return false;
+        while (!found && fgets(line, sizeof(line), f) != NULL)
+            found = strstr(line, "/libjvm.so") != NULL;
+        fclose(f);
+        if (!found)
+            sleep_ms(50);
+    }
     return found;
 }
 
@@ -103,13 +116,6 @@ static bool is_socket(const char *path)
     struct stat st;
 
     return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-    nanosleep(&ts, NULL);
 }
 
 /* Makes the JVM start its attach listener; returns ML_EXIT_OK when the socket exists. */

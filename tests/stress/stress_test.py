@@ -45,14 +45,16 @@ def verify(doc, label, plugin_url, expect_all, settled_ms=None):
     over = [l for l in loaders if l["classes_defined"] > 10]
     check(label + ": no class counted twice (no loader above 10 classes)", not over,
           "%d of %d, e.g. %s" % (len(over), len(loaders), over[:1]))
-    # Known open issue (issue 8): a loader that was mid-definition while the agent was being
-    # installed has, rarely, been seen with fewer than 10. Loaders first seen after the
-    # attach settled must be exact.
-    later = [l for l in loaders if settled_ms is None or l["first_seen_ms"] > settled_ms]
-    bad = [l for l in later if l["classes_defined"] != 10]
-    check(label + ": every plugin loader%s defined exactly 10 classes"
-          % ("" if settled_ms is None else " first seen after the attach settled"),
-          not bad, "%d of %d differ, e.g. %s" % (len(bad), len(later), bad[:1]))
+    # Also the loaders that were mid-definition while the agent attached, and those that died
+    # right after: a loader first seen through ClassPrepare during the attach gets its earlier
+    # classes counted at once (it may be gone before the replay reaches it; before that fix,
+    # about 5 % of the attach runs had such loaders with 1 to 9 classes).
+    bad = [l for l in loaders if l["classes_defined"] != 10]
+    early = len([l for l in loaders if settled_ms is not None and l["first_seen_ms"] <= settled_ms])
+    check(label + ": every plugin loader defined exactly 10 classes%s"
+          % ("" if settled_ms is None else " (%d of %d seen before the attach settled)"
+             % (early, len(loaders))),
+          not bad, "%d of %d differ, e.g. %s" % (len(bad), len(loaders), bad[:3]))
     if expect_all:
         check(label + ": all %d plugin loaders tracked" % total, len(loaders) == total,
               str(len(loaders)))
