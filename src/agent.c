@@ -167,7 +167,6 @@ static jint init(JavaVM *vm, const char *optstr, bool attached)
         goto fail;
     }
     atomic_store(&a->replaying, true);
-    atomic_store(&a->dedupe_until_ms, INT64_MAX);
     atomic_store(&a->active, true);
     if (ml_events_install(jvmti) != ML_OK)
         goto fail;

@@ -98,7 +98,6 @@ struct agent {
     _Atomic bool failed;                 /* disabled after an internal failure */
     _Atomic bool replaying;              /* existing classes are being replayed */
     _Atomic bool checkpoint_started;
-    _Atomic int64_t dedupe_until_ms;     /* ClassPrepare checks class tags until then */
 
     jrawMonitorID replay_lock;
     jrawMonitorID reg_lock;

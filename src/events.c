@@ -123,15 +123,20 @@ static void count_earlier_classes(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader)
     (*jvmti)->Deallocate(jvmti, (unsigned char *)classes);
 }
 
+/* This thread's first ClassPrepare after the replay was checked against the replay's tags. */
+static _Thread_local bool checked_after_replay;
+
 void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool replay)
 {
     struct agent *a = &ml_agent;
     bool window = replay || atomic_load_explicit(&a->replaying, memory_order_acquire);
     int64_t now = ml_clock_ms();
-    /* A class counted by the replay carries a SEEN tag; a ClassPrepare that started before the
-     * replay ended may still arrive a little later. After that grace period no class can have
-     * been counted already, and the GetTag (0.2 us) is skipped. */
-    bool dedupe = window || now < atomic_load_explicit(&a->dedupe_until_ms, memory_order_relaxed);
+    /* A class counted by the replay carries a SEEN tag, and its own ClassPrepare may come after
+     * the replay ended: HotSpot marks a class prepared, then posts the event, and the replay may
+     * have read the mark in between. A thread has at most one class in that gap (linking is
+     * sequential per thread, and nothing is linked between the mark and the event), so after
+     * the replay only each thread's first event needs the GetTag (0.2 us); the others skip it. */
+    bool dedupe = window || !checked_after_replay;
     jobject loader = NULL;
     char *sig = NULL;
     struct ml_loader *l;
@@ -143,6 +148,8 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
      * ClassPrepare: the SEEN tag, set under replay_lock, counts it once. */
     if (window && (*jvmti)->RawMonitorEnter(jvmti, a->replay_lock) != JVMTI_ERROR_NONE)
         return;
+    if (!window)
+        checked_after_replay = true;
     if (dedupe) {
         err = (*jvmti)->GetTag(jvmti, klass, &tag);
         if (callback_error(err, "GetTag(class)") || tag != 0)

@@ -299,7 +299,6 @@ static int start(jvmtiEnv *jvmti, JNIEnv *jni)
 
     if (replay(jvmti, jni) != ML_OK)
         return ML_ERR_JVM;
-    atomic_store_explicit(&a->dedupe_until_ms, ml_clock_ms() + 5000, memory_order_relaxed);
     atomic_store_explicit(&a->replaying, false, memory_order_release);
     if (ml_mgmt_init(jvmti, jni, &a->mgmt) != ML_OK) {
         ml_agent_fail("cannot read the JVM's collector accounting", JVMTI_ERROR_NONE);
