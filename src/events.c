@@ -126,6 +126,23 @@ static void count_earlier_classes(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader)
 /* This thread's first ClassPrepare after the replay was checked against the replay's tags. */
 static _Thread_local bool checked_after_replay;
 
+/* This thread's last class loader and its record: the next class of the same loader (a loader
+ * defines its classes in runs) skips GetTag(loader), the JVM's tag-map lookup under its lock.
+ * The weak reference is this thread's own, deleted when the loader changes and at ThreadEnd; a
+ * live loader's record is never reused, and a dead loader never matches. */
+static _Thread_local jweak last_loader;
+static _Thread_local struct ml_loader *last_record;
+
+static void remember_loader(JNIEnv *jni, jobject loader, struct ml_loader *l)
+{
+    if (last_loader != NULL)
+        (*jni)->DeleteWeakGlobalRef(jni, last_loader);
+    last_loader = (*jni)->NewWeakGlobalRef(jni, loader);
+    if (last_loader == NULL)
+        (*jni)->ExceptionClear(jni);
+    last_record = last_loader != NULL ? l : NULL;
+}
+
 void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool replay)
 {
     struct agent *a = &ml_agent;
@@ -141,6 +158,7 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
     char *sig = NULL;
     struct ml_loader *l;
     jlong tag = 0;
+    jboolean modifiable = JNI_FALSE;
     bool hidden;
     jvmtiError err;
 
@@ -160,6 +178,8 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
         goto done;
     if (loader == NULL) {
         l = ml_registry_boot(a->reg);
+    } else if (!replay && last_loader != NULL && (*jni)->IsSameObject(jni, loader, last_loader)) {
+        l = last_record;
     } else {
         err = (*jvmti)->GetTag(jvmti, loader, &tag);
         if (callback_error(err, "GetTag(loader)") || ((uint64_t)tag & ML_TAG_UNTRACKED) != 0)
@@ -176,11 +196,22 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
         }
         if (l == NULL)
             goto done;
+        if (!replay)
+            remember_loader(jni, loader, l);
     }
-    err = (*jvmti)->GetClassSignature(jvmti, klass, &sig, NULL);
-    if (callback_error(err, "GetClassSignature"))
+    /* Hidden classes are never modifiable (Lookup.defineHiddenClass: "not modifiable by ...
+     * JVM TI agents"), so a modifiable class is not hidden: that answer costs no allocation.
+     * Only the others (hidden ones, a few JDK internals) have their signature read. */
+    err = (*jvmti)->IsModifiableClass(jvmti, klass, &modifiable);
+    if (callback_error(err, "IsModifiableClass"))
         goto done;
-    hidden = ml_sig_is_hidden(sig);
+    hidden = false;
+    if (!modifiable) {
+        err = (*jvmti)->GetClassSignature(jvmti, klass, &sig, NULL);
+        if (callback_error(err, "GetClassSignature"))
+            goto done;
+        hidden = ml_sig_is_hidden(sig);
+    }
     atomic_fetch_add_explicit(&l->classes_defined, 1, memory_order_relaxed);
     atomic_store_explicit(&l->last_define_ms, now, memory_order_relaxed);
     if (hidden) {
@@ -289,6 +320,17 @@ static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread
     wait_for(jvmti, &a->checkpoint_done, CHECKPOINT_WAIT_MS);
 }
 
+static void JNICALL on_thread_end(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
+{
+    (void)jvmti;
+    (void)thread;
+    if (last_loader != NULL) {
+        (*jni)->DeleteWeakGlobalRef(jni, last_loader);
+        last_loader = NULL;
+        last_record = NULL;
+    }
+}
+
 static void JNICALL on_resource_exhausted(jvmtiEnv *jvmti, JNIEnv *jni, jint flags,
                                           const void *reserved, const char *description)
 {
@@ -387,6 +429,7 @@ int ml_events_install(jvmtiEnv *jvmti)
     cb.GarbageCollectionStart = on_gc_start;
     cb.GarbageCollectionFinish = on_gc_finish;
     cb.ThreadStart = on_thread_start;
+    cb.ThreadEnd = on_thread_end;
     cb.ResourceExhausted = on_resource_exhausted;
     err = (*jvmti)->SetEventCallbacks(jvmti, &cb, (jint)sizeof(cb));
     if (err != JVMTI_ERROR_NONE) {
@@ -397,6 +440,7 @@ int ml_events_install(jvmtiEnv *jvmti)
         return ML_ERR_JVM;
     if (enable(jvmti, JVMTI_EVENT_VM_DEATH, "VMDeath") != ML_OK ||
         enable(jvmti, JVMTI_EVENT_CLASS_PREPARE, "ClassPrepare") != ML_OK ||
+        enable(jvmti, JVMTI_EVENT_THREAD_END, "ThreadEnd") != ML_OK ||
         enable(jvmti, JVMTI_EVENT_OBJECT_FREE, "ObjectFree") != ML_OK ||
         enable(jvmti, JVMTI_EVENT_RESOURCE_EXHAUSTED, "ResourceExhausted") != ML_OK)
         return ML_ERR_JVM;
