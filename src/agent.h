@@ -210,6 +210,11 @@ void ml_mgmt_release(JNIEnv *jni, struct ml_mgmt *m);
  * unmeasured and the source says why. */
 void ml_metaspace_measure(JNIEnv *jni);
 
+/* metaspace.c: readies ml_metaspace_measure for a moment when no class can be loaded (a
+ * Metaspace OOM): creates the MBean server and runs one cheap DiagnosticCommand through the same
+ * invoke path, without the per-loader measurement and its second safepoint. Worker thread only. */
+void ml_metaspace_prepare(JNIEnv *jni);
+
 /* paths.c: true when some loader needs a reference-path search (a leaked loader without one,
  * or a closed loader old enough for path_proof_after). Takes reg_lock. */
 bool ml_paths_pending(int64_t now_ms);

@@ -176,6 +176,19 @@ static void set_source(struct ml_mgmt *m, const char *text)
     snprintf(m->metaspace_source, sizeof(m->metaspace_source), "%s", text);
 }
 
+void ml_metaspace_prepare(JNIEnv *jni)
+{
+    struct ml_mgmt *m = &ml_agent.mgmt;
+
+    if (m->concurrent || m->dcmd_tried)
+        return;
+    if (!init_dcmd(jni, m) || m->mbean_server == NULL || m->dcmd_name == NULL)
+        return; /* ml_metaspace_measure says why, when a report needs the bytes */
+    /* The hierarchy command with its arguments: the same MBean invoke, argument and String
+     * result handling as the measurement, one short safepoint at a few hundred loaders. */
+    free(run_dcmd(jni, m, "vmClassloaders", m->dcmd_args_tree));
+}
+
 void ml_metaspace_measure(JNIEnv *jni)
 {
     struct agent *a = &ml_agent;

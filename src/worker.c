@@ -348,7 +348,7 @@ static void sample_if_due(JNIEnv *jni)
 
         ml_mgmt_metaspace(jni, &a->mgmt, &used, &committed, &max);
         if (max > 0 && committed * 2 >= max)
-            ml_metaspace_measure(jni);
+            ml_metaspace_prepare(jni);
     }
 }
 
@@ -421,7 +421,7 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
     /* The first released loader is the first hint of a leak: prepare the per-loader Metaspace
      * measurement now, while Metaspace is not exhausted (it loads JMX classes once). */
     if (a->closes_seen > 0 && !a->mgmt.dcmd_tried)
-        ml_metaspace_measure(jni);
+        ml_metaspace_prepare(jni);
     sample_if_due(jni);
     if ((req & ML_REQ_SHUTDOWN) != 0) {
         ml_reporting_write(jni, "exit");
