@@ -22,7 +22,7 @@
 #include "metaleak/options.h"
 #include "metaleak/registry.h"
 
-#define ML_VERSION "0.2.0"
+#define ML_VERSION "0.2.1"
 
 #define ML_MAX_HOOKS 64  /* shutdown hooks remembered for path causes */
 

@@ -95,7 +95,6 @@ static int pass(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res)
      * loaders cost a tenth of the worker, not all of it (docs/reliability.md). */
     uint32_t stride = a->poll_all ? 1 : 1 + a->live_url_loaders / POLLS_PER_PASS;
     uint32_t live_url = 0;
-    bool polled;
 
     a->poll_round++;
     memset(res, 0, sizeof(*res));
@@ -114,8 +113,9 @@ static int pass(jvmtiEnv *jvmti, JNIEnv *jni, struct pass_result *res)
         }
         if (!l->inspected)
             rc = ml_inspect_loader(jvmti, jni, l);
-        polled = v->state == ML_STATE_LIVE && (l->url_loader || l->role == ML_ROLE_WRAPPER) &&
-                 live_url++ % stride == a->poll_round % stride;
+        bool polled = v->state == ML_STATE_LIVE &&
+                      (l->url_loader || l->role == ML_ROLE_WRAPPER) &&
+                      live_url++ % stride == a->poll_round % stride;
         /* Collected before any pass saw it closed (16 threads creating and dropping loaders
          * within milliseconds do that), or dropped without close(): its ObjectFree may come only
          * later, and the exit report must not call it live. */

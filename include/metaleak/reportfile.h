@@ -64,7 +64,7 @@ struct ml_rfile {
     const char *ms_reason;
     const char *ms_advice;
     int64_t ms_bytes_per_leak, ms_submissions_left, ms_ms_left;  /* -1 unknown */
-    /* metaspace.out_of_memory (agent 0.2.0+): count 0 when null or absent */
+    /* metaspace.out_of_memory (agent 0.2.1+): count 0 when null or absent */
     int64_t oom_count, oom_first_ms;
     const char *oom_space;
     /* Class inventory (agent 0.2.0+), -1 when absent */

@@ -5,7 +5,7 @@
 
 #include "metaleak/cli.h"
 
-#define VERSION "0.2.0"
+#define VERSION "0.2.1"
 
 static void usage(FILE *out)
 {
