@@ -21,6 +21,7 @@
 # tarball (rebuilt after 14 days) and the apt archive (shared by the roots). Within one run the
 # roots share a Maven repository (the first root downloads from Maven Central for real).
 # Logs: build-fresh/logs/. Usage: tests/fresh/run.sh [bare|maven|hand]...  (default: all three)
+# The README commands are read from the working tree; the roots get METALEAK_FRESH_REV's code.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -41,9 +42,11 @@ now() { date +%s; }
 for r in "${roots[@]}"; do
     case $r in bare|maven|hand) ;; *) die "unknown root '$r' (bare, maven, hand)" ;; esac
 done
-git rev-parse --verify -q HEAD >/dev/null || die "not a git checkout: the roots get a clean clone of HEAD"
-head=$(git rev-parse HEAD)
-if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
+# METALEAK_FRESH_REV: the commit the roots get (default HEAD; e.g. an older one, to see this
+# test fail where the README's commands failed).
+rev=${METALEAK_FRESH_REV:-HEAD}
+head=$(git rev-parse --verify -q "$rev^{commit}") || die "'$rev' is not a commit of this git checkout"
+if [ "$rev" = HEAD ] && [ -n "$(git status --porcelain --untracked-files=no)" ]; then
     log "note: uncommitted changes are not tested; the roots get HEAD ($head)"
 fi
 scripts/deps.sh fresh
@@ -62,7 +65,7 @@ hand_commands=$(printf '%s\n' "$readme_block" | grep -v 'apt-get' || true)
 [ -n "$hand_packages" ] || die "README.md: no 'apt-get install' line in the indented block of '## Building from source'"
 [ -n "$hand_commands" ] || die "README.md: no build commands in '## Building from source'"
 log "README build-from-source packages: $hand_packages"
-log "README build-from-source commands: $(printf '%s; ' "$hand_commands")"
+log "README build-from-source commands: $(printf '%s\n' "$hand_commands" | paste -sd ';' | sed 's/;/; /g')"
 
 mkdir -p "$CACHE/apt-archives/partial" "$LOGS" "$FRESH/m2"
 rm -f "$LOGS"/*.log
@@ -166,7 +169,7 @@ check_demo() { # ROOT: the demo's output is the Flink triage summary
     local name=$1 f="$LOGS/$1-demo.log"
     if grep -q "running the plugin demo" "$f"; then
         bad "$name: the demo fell back to the plugin demo (Maven Central not reached?)"
-    elif grep -q "^starting a Flink" "$f" && grep -q "^verdict: LEAK" "$f" \
+    elif grep -q "starting a Flink" "$f" && grep -q "^verdict: LEAK" "$f" \
          && grep -q "leaked loaders, by job and cause:" "$f" \
          && grep -q "ChildFirstClassLoader.*cause: thread" "$f"; then
         ok "$name: scripts/demo.sh printed the Flink triage summary"
