@@ -39,11 +39,11 @@ status=0
 tests/release/check_tarball.sh "$x86" || status=1
 tests/release/check_tarball.sh "$arm" || status=1
 
-# ---- the aarch64 runtime: glibc for qemu -L, and a JDK ----
+# ---- the smoke tests' runtimes: glibc for qemu -L, and the JDKs from PyPI ----
 # libc6:arm64 through apt with a private state directory (no foreign architecture is added to
 # the machine's dpkg), signatures checked against Debian's archive keyring.
-aroot="$CACHE/aarch64"
-sysroot="$aroot/sysroot"
+aroot="$CACHE/smoke"
+sysroot="$aroot/aarch64-sysroot"
 if [ ! -e "$sysroot/lib/ld-linux-aarch64.so.1" ]; then
     d="$aroot/apt"
     rm -rf "$d" "$sysroot"
