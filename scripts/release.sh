@@ -14,7 +14,8 @@
 # in the cache), against cJSON and libyaml built here for the same target from Debian 12's
 # source packages (pinned by sha256 below; Debian's security patches applied). The CLI loads
 # the system's libcurl at run time for `metaleak collect` (src/release/curl_dlopen.c).
-# Every tarball is checked by tests/release/check_tarball.sh before it is kept.
+# Every tarball is checked by tests/release/check_tarball.sh; the script fails on a tarball that
+# does not pass (it stays in dist/ for inspection).
 #
 # Installs missing Debian packages when run as root (scripts/deps.sh release). Cache:
 # $METALEAK_RELEASE_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/metaleak/release): the zig
