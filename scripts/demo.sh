@@ -36,8 +36,9 @@ plugin_demo() {
     echo "report: $report"
 }
 
-scripts/deps.sh build
-command -v mvn >/dev/null || scripts/deps.sh test
+# Only what the demo needs: the build packages, Maven (Flink's jars), Python and curl (the
+# cluster harness). Tests stay off unless the build directory was configured with them.
+scripts/deps.sh demo
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target metaleak metaleak_cli >/dev/null
 

@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages metaleak builds and tests with are installed.
 # As root it installs what is missing; otherwise it prints the exact command and fails.
-# Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
+# Usage: scripts/deps.sh [build|demo|test|release|fresh]
+#   build    the agent and the CLI (tests off): what README.md lists for building by hand
+#   demo     build + what scripts/demo.sh runs the Flink cluster with (Maven, Python, curl)
+#   test     demo + what the test suite needs (CMocka, jsonschema, clang and its runtimes)
+#   release  build + what scripts/release.sh and tests/release need (venv for zig, qemu, objdump)
+#   fresh    build + what tests/fresh needs (debootstrap, git)
 set -euo pipefail
 
-want=(cmake ninja-build gcc libc6-dev openjdk-17-jdk-headless libcjson-dev libyaml-dev libcurl4-openssl-dev python3)
-if [ "${1:-build}" = test ]; then
-    want+=(libcmocka-dev python3-jsonschema clang maven curl)
-fi
+profile=${1:-build}
+want=(cmake ninja-build gcc libc6-dev openjdk-17-jdk-headless libcjson-dev libyaml-dev libcurl4-openssl-dev)
+case $profile in
+    build) ;;
+    demo) want+=(maven python3 curl) ;;
+    test) want+=(maven python3 curl libcmocka-dev python3-jsonschema clang) ;;
+    release) want+=(python3 python3-venv curl ca-certificates xz-utils patch binutils
+                    binutils-aarch64-linux-gnu qemu-user-static) ;;
+    fresh) want+=(debootstrap git ca-certificates) ;;
+    *) echo "usage: scripts/deps.sh [build|demo|test|release|fresh] (unknown profile '$profile')" >&2
+       exit 2 ;;
+esac
 
 # install PKG...: installs the packages of the list that are missing (as root), or prints the
 # apt-get line and fails.
@@ -35,7 +48,7 @@ install "${want[@]}"
 
 # The fuzz targets need clang's runtime libraries (libFuzzer, ASan), which Debian ships apart
 # from clang, in libclang-rt-<major>-dev (not pulled in with --no-install-recommends).
-if [ "${1:-build}" = test ]; then
+if [ "$profile" = test ]; then
     major=$(clang --version | sed -n 's/.*clang version \([0-9]*\)\..*/\1/p' | head -1)
     [ -n "$major" ] || { echo "metaleak: cannot tell clang's version" >&2; exit 1; }
     install "libclang-rt-$major-dev"

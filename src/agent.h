@@ -21,8 +21,7 @@
 #include "metaleak/msverdict.h"
 #include "metaleak/options.h"
 #include "metaleak/registry.h"
-
-#define ML_VERSION "0.2.1"
+#include "metaleak/version.h" /* ML_VERSION, generated from CMakeLists.txt project() */
 
 #define ML_MAX_HOOKS 64  /* shutdown hooks remembered for path causes */
 

@@ -7,7 +7,8 @@
 #   leak-gate.sh [-n RUNS] [-m MAX_LEAKED] [-b BASELINE.yaml] FLINK_HOME METALEAK_DIST JOB_JAR MAIN_CLASS [JOB_ARGS...]
 #
 #   FLINK_HOME     an unpacked Flink binary distribution (flink-<version>-bin-scala_2.12.tgz), 1.x or 2.x
-#   METALEAK_DIST  metaleak's build/dist: lib/libmetaleak.so, lib/libcjson.so.1, bin/metaleak
+#   METALEAK_DIST  an unpacked metaleak release tarball (or a source build's build/dist):
+#                  lib/libmetaleak.so, lib/libcjson.so.1, bin/metaleak
 #   JOB_JAR        the job, run RUNS times (default 5) with `bin/flink run` (attached: each run
 #                  waits for the job to finish, so the job must be bounded)
 #   -m N           leaked loaders tolerated (default 0)
@@ -25,17 +26,17 @@ while getopts n:m:b: opt; do
         n) runs=$OPTARG ;;
         m) max=$OPTARG ;;
         b) baseline=$OPTARG ;;
-        *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+        *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 4 ] || { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 4 ] || { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 flink_home=$(cd "$1" && pwd) dist=$(cd "$2" && pwd) jar=$3 main=$4
 shift 4
 
 die() { echo "leak-gate: $*" >&2; exit 2; }
 [ -x "$flink_home/bin/flink" ] || die "$flink_home is not a Flink distribution (no bin/flink)"
-[ -f "$dist/lib/libmetaleak.so" ] || die "no $dist/lib/libmetaleak.so (build metaleak's dist target)"
+[ -f "$dist/lib/libmetaleak.so" ] || die "no $dist/lib/libmetaleak.so (an unpacked release tarball or build/dist)"
 [ -f "$jar" ] || die "no such job jar: $jar"
 metaleak="$dist/bin/metaleak"
 

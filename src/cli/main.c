@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "metaleak/cli.h"
-
-#define VERSION "0.2.1"
+#include "metaleak/version.h" /* ML_VERSION, generated from CMakeLists.txt project() */
 
 static void usage(FILE *out)
 {
@@ -38,7 +37,7 @@ int main(int argc, char **argv)
         return ML_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("metaleak %s (reads metaleak-report/1)\n", VERSION);
+        printf("metaleak %s (reads metaleak-report/1)\n", ML_VERSION);
         return ML_EXIT_OK;
     }
     if (strcmp(argv[1], "summary") == 0)
