@@ -1,52 +1,30 @@
 /* JVMTI entry points: Agent_OnLoad (start-up), Agent_OnAttach (late attach) and
- * Agent_OnUnload. One idempotent initialisation serves both entries, in a fixed order:
- * environment, capabilities, options, monitors and state, callbacks, then events.
+ * Agent_OnUnload. The top of the agent: it calls down into the modules and nothing calls it.
+ * One initialisation serves both entries, in a fixed order: environment, options,
+ * capabilities, monitors and state, callbacks, then events; the worker thread starts at VMInit
+ * (start-up) or at once (attach).
  *
  * Configuration errors refuse to start (Agent_OnLoad returns JNI_ERR, so the JVM exits as it
  * does for a bad -XX flag) with one line on stderr. Everything after that is a runtime failure:
- * the agent logs once, disables itself and lets the JVM run. */
+ * the agent logs once, disables itself and lets the JVM run (ml_fail). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "events.h"
+#include "jvmerror.h"
 #include "metaleak/clock.h"
 #include "metaleak/error.h"
 #include "metaleak/log.h"
+#include "metaleak/options.h"
 #include "metaleak/pathfmt.h"
+#include "state.h"
+#include "worker.h"
 
-struct agent ml_agent;
-
-const char *ml_jvmti_error_name(jvmtiEnv *jvmti, jvmtiError err, char *buf, size_t len)
-{
-    char *name = NULL;
-
-    if (jvmti != NULL && (*jvmti)->GetErrorName(jvmti, err, &name) == JVMTI_ERROR_NONE &&
-        name != NULL) {
-        snprintf(buf, len, "%s", name);
-        (*jvmti)->Deallocate(jvmti, (unsigned char *)name);
-    } else {
-        snprintf(buf, len, "JVMTI error %d", (int)err);
-    }
-    return buf;
-}
-
-void ml_agent_fail(const char *what, jvmtiError err)
-{
-    struct agent *a = &ml_agent;
-    char name[96];
-
-    if (atomic_exchange(&a->failed, true))
-        return;
-    atomic_store(&a->active, false);
-    if (err == JVMTI_ERROR_NONE)
-        ml_log_error("%s; metaleak disabled", what);
-    else
-        ml_log_error("%s: %s; metaleak disabled", what,
-                     ml_jvmti_error_name(a->jvmti, err, name, sizeof(name)));
-    ml_wake(ML_REQ_SHUTDOWN);
-}
+/* Set by the first successful initialisation; read by the entry points only (the JVM runs
+ * them one at a time). */
+static bool initialized;
 
 /* Picks the default report template: metaleak-%p.json beside Flink's log file when the JVM
  * has -Dlog.file=..., else in the working directory. */
@@ -127,24 +105,12 @@ static int add_capabilities(jvmtiEnv *jvmti)
     return check(jvmti, (*jvmti)->AddCapabilities(jvmti, &wanted), "AddCapabilities");
 }
 
-static int create_monitors(jvmtiEnv *jvmti, struct agent *a)
-{
-    int rc = check(jvmti, (*jvmti)->CreateRawMonitor(jvmti, "metaleak replay", &a->replay_lock),
-                   "CreateRawMonitor");
-
-    if (rc == ML_OK)
-        rc = check(jvmti, (*jvmti)->CreateRawMonitor(jvmti, "metaleak registry", &a->reg_lock),
-                   "CreateRawMonitor");
-    if (rc == ML_OK)
-        rc = check(jvmti, (*jvmti)->CreateRawMonitor(jvmti, "metaleak wake", &a->wake_lock),
-                   "CreateRawMonitor");
-    return rc;
-}
-
 /* Shared by Agent_OnLoad and Agent_OnAttach. Returns JNI_OK or JNI_ERR. */
 static jint init(JavaVM *vm, const char *optstr, bool attached)
 {
-    struct agent *a = &ml_agent;
+    static struct ml_options opts;  /* 8 KiB: not on the JVM thread's stack */
+    static char report_file[ML_PATH_MAX];
+    struct ml_registry *reg;
     jvmtiEnv *jvmti = NULL;
 
     ml_clock_init();
@@ -152,41 +118,38 @@ static jint init(JavaVM *vm, const char *optstr, bool attached)
         ml_log_error("cannot get a JVMTI 1.2 environment from this JVM");
         return JNI_ERR;
     }
-    memset(a, 0, sizeof(*a));
-    a->vm = vm;
-    a->jvmti = jvmti;
-    a->attached = attached;
-    if (configure(jvmti, optstr, &a->opts, a->report_path, sizeof(a->report_path)) != ML_OK)
+    ml_state_begin(vm, jvmti, attached);
+    memset(report_file, 0, sizeof(report_file));
+    if (configure(jvmti, optstr, &opts, report_file, sizeof(report_file)) != ML_OK)
         goto fail;
-    ml_log_set_level(a->opts.log);
-    if (add_capabilities(jvmti) != ML_OK || create_monitors(jvmti, a) != ML_OK)
+    ml_log_set_level(opts.log);
+    if (add_capabilities(jvmti) != ML_OK ||
+        check(jvmti, ml_events_replay_init(jvmti), "CreateRawMonitor") != ML_OK)
         goto fail;
-    a->reg = ml_registry_new(a->opts.max_loaders, a->opts.history);
-    if (a->reg == NULL) {
+    reg = ml_registry_new(opts.max_loaders, opts.history);
+    if (reg == NULL) {
         ml_log_error("out of memory creating the loader registry");
         goto fail;
     }
-    atomic_store(&a->replaying, true);
-    atomic_store(&a->active, true);
-    if (ml_events_install(jvmti) != ML_OK)
+    if (check(jvmti, ml_state_setup(&opts, report_file, reg), "CreateRawMonitor") != ML_OK)
         goto fail;
-    a->initialized = true;
+    ml_set_active(true);
+    if (ml_events_install(jvmti, ml_worker_start) != ML_OK)
+        goto fail;
+    initialized = true;
     ml_log(ML_LOG_DEBUG, "loaded (%s), report %s", attached ? "attach" : "start-up",
-           a->report_path);
+           ml_report_file());
     return JNI_OK;
 fail:
-    atomic_store(&a->active, false);
-    ml_registry_free(a->reg);
-    a->reg = NULL;
+    ml_state_abandon();
     (*jvmti)->DisposeEnvironment(jvmti);
-    a->jvmti = NULL;
     return JNI_ERR;
 }
 
 JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
 {
     (void)reserved;
-    if (ml_agent.initialized) {
+    if (initialized) {
         ml_log_error("loaded twice at start-up; the second -agentpath is ignored");
         return JNI_OK;
     }
@@ -198,21 +161,21 @@ JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM *vm, char *options, void *reserved)
     JNIEnv *jni = NULL;
 
     (void)reserved;
-    if (ml_agent.initialized) {
+    if (initialized) {
         /* Already loaded (at start-up or by an earlier attach): write a report now. */
-        if (atomic_load(&ml_agent.failed))
+        if (ml_failed())
             return JNI_ERR;
-        ml_wake(ML_REQ_REPORT);
+        ml_mail_wake(ML_REQ_REPORT);
         ml_log(ML_LOG_INFO, "already loaded; report requested");
         return JNI_OK;
     }
     if (init(vm, options, true) != JNI_OK)
         return JNI_ERR;
     /* On-call attached to see the state: the first report comes at once. */
-    ml_wake(ML_REQ_REPORT);
+    ml_mail_wake(ML_REQ_REPORT);
     if ((*vm)->GetEnv(vm, (void **)&jni, JNI_VERSION_1_8) != JNI_OK || jni == NULL ||
-        ml_worker_start(ml_agent.jvmti, jni) != ML_OK) {
-        ml_agent_fail("cannot start the metaleak worker thread", JVMTI_ERROR_NONE);
+        ml_worker_start(ml_jvmti(), jni) != ML_OK) {
+        ml_fail("cannot start the metaleak worker thread", JVMTI_ERROR_NONE);
         return JNI_ERR;
     }
     return JNI_OK;
@@ -220,19 +183,6 @@ JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM *vm, char *options, void *reserved)
 
 JNIEXPORT void JNICALL Agent_OnUnload(JavaVM *vm)
 {
-    struct agent *a = &ml_agent;
-    bool worker_gone = true;
-
     (void)vm;
-    atomic_store(&a->active, false);
-    if (a->jvmti != NULL && a->wake_lock != NULL &&
-        (*a->jvmti)->RawMonitorEnter(a->jvmti, a->wake_lock) == JVMTI_ERROR_NONE) {
-        worker_gone = !a->worker_running || a->worker_done;
-        (*a->jvmti)->RawMonitorExit(a->jvmti, a->wake_lock);
-    }
-    /* Native memory only, and only when no thread can still use it. */
-    if (worker_gone) {
-        ml_registry_free(a->reg);
-        a->reg = NULL;
-    }
+    ml_state_release();
 }

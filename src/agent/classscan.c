@@ -4,16 +4,21 @@
  * GetClassSignature, GetClassLoader), and only when the set of classes or loaders changed
  * since the last scan. Memory: 24 bytes per class while it runs, nothing afterwards but the
  * per-loader results (at most ML_SHADOW_EXAMPLES names per loader). */
+#include "classscan.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
+#include "inspect.h"
 #include "jniutil.h"
+#include "jvmerror.h"
 #include "metaleak/clock.h"
 #include "metaleak/error.h"
 #include "metaleak/inventory.h"
 #include "metaleak/jnames.h"
 #include "metaleak/log.h"
+#include "metaleak/registry.h"
+#include "state.h"
 
 #define MAX_CANDIDATES 4096      /* shadowings examined per scan; the rest are counted */
 
@@ -22,13 +27,13 @@ static uint64_t last_fingerprint = UINT64_MAX;
 /* Changes whenever a class is defined or a loader comes or goes. */
 static uint64_t fingerprint(void)
 {
-    struct agent *a = &ml_agent;
+    struct ml_registry *reg = ml_reg();
     struct ml_registry_stats st;
     uint64_t f = 0;
 
-    ml_registry_stats(a->reg, &st);
-    for (struct ml_loader *l = ml_registry_next(a->reg, NULL); l != NULL;
-         l = ml_registry_next(a->reg, l))
+    ml_registry_stats(reg, &st);
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL;
+         l = ml_registry_next(reg, l))
         f += atomic_load(&l->classes_defined) * 31u + (uint64_t)l->verdict.state + l->id * 7u;
     return f ^ ((uint64_t)st.in_use << 40);
 }
@@ -92,8 +97,7 @@ struct kept {
  * closed loader alive across a collection (that would look like a leak). */
 static size_t read_classes(JNIEnv *jni, struct ml_inv_class *inv, size_t cap)
 {
-    struct agent *a = &ml_agent;
-    jvmtiEnv *jvmti = a->jvmti;
+    jvmtiEnv *jvmti = ml_jvmti();
     jclass *classes = NULL;
     jint n = 0;
     size_t k = 0;
@@ -128,8 +132,7 @@ static size_t read_classes(JNIEnv *jni, struct ml_inv_class *inv, size_t cap)
  * reference go. */
 static void record_shadows(JNIEnv *jni, const struct ml_inv_shadow *cands, size_t n_cands)
 {
-    struct agent *a = &ml_agent;
-    jvmtiEnv *jvmti = a->jvmti;
+    jvmtiEnv *jvmti = ml_jvmti();
     uint64_t *hashes = malloc((n_cands * 2 + 1) * sizeof(*hashes));
     struct kept *kept = calloc(n_cands * 2 + 1, sizeof(*kept));
     size_t n_hashes = 0, n_kept = 0;
@@ -170,7 +173,7 @@ static void record_shadows(JNIEnv *jni, const struct ml_inv_shadow *cands, size_
     for (size_t k = 0; k < n_cands; k++) {
         const struct kept *child = NULL, *anc = NULL;
         uint64_t h = cands[k].name_hash;
-        struct ml_loader *l = ml_registry_find_id(a->reg, cands[k].child_id);
+        struct ml_loader *l = ml_registry_find_id(ml_reg(), cands[k].child_id);
 
         for (size_t j = 0; j < n_kept; j++) {
             if (kept[j].hash == h && kept[j].loader_id == cands[k].child_id)
@@ -193,8 +196,8 @@ cleanup:
 
 int ml_classscan_run(JNIEnv *jni)
 {
-    struct agent *a = &ml_agent;
-    jvmtiEnv *jvmti = a->jvmti;
+    struct ml_registry *reg = ml_reg();
+    jvmtiEnv *jvmti = ml_jvmti();
     jint n = 0;
     jclass *none = NULL;
     struct ml_inv_class *inv = NULL;
@@ -203,12 +206,12 @@ int ml_classscan_run(JNIEnv *jni)
     uint64_t f;
     int rc = ML_OK;
 
-    if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
+    if (!ml_reg_lock())
         return ML_ERR_JVM;
     f = fingerprint();
     if (f != last_fingerprint) {
-        for (struct ml_loader *l = ml_registry_next(a->reg, NULL); l != NULL;
-             l = ml_registry_next(a->reg, l)) {
+        for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL;
+             l = ml_registry_next(reg, l)) {
             l->lambdas = 0;
             l->proxies = 0;
             l->shadowed = 0;
@@ -216,8 +219,8 @@ int ml_classscan_run(JNIEnv *jni)
             l->inventoried = l->verdict.state != ML_STATE_UNLOADED;
         }
     }
-    ml_inv_mark_suspects(a->reg, ml_clock_ms(), (int64_t)a->opts.suspect_after_s * 1000);
-    (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+    ml_inv_mark_suspects(reg, ml_clock_ms(), (int64_t)ml_opts()->suspect_after_s * 1000);
+    ml_reg_unlock();
     if (f == last_fingerprint)
         return ML_OK;
     last_fingerprint = f;
@@ -235,12 +238,12 @@ int ml_classscan_run(JNIEnv *jni)
         goto cleanup;
     }
     n_inv = read_classes(jni, inv, (size_t)n + 1024);
-    if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE) {
+    if (!ml_reg_lock()) {
         rc = ML_ERR_JVM;
         goto cleanup;
     }
-    n_cands = ml_inv_shadow_candidates(a->reg, inv, n_inv, cands, MAX_CANDIDATES);
-    (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+    n_cands = ml_inv_shadow_candidates(reg, inv, n_inv, cands, MAX_CANDIDATES);
+    ml_reg_unlock();
     if (n_cands > MAX_CANDIDATES)
         n_cands = MAX_CANDIDATES;
     if (n_cands > 0) {

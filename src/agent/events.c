@@ -3,36 +3,51 @@
  * first class of a new loader takes the registry lock. GC callbacks and ObjectFree touch only
  * atomics and wake the worker, as the JVMTI specification demands; all JNI work, reports and
  * verdicts happen on the worker thread. */
+#include "events.h"
+
+#include <stdatomic.h>
 #include <string.h>
 
-#include "agent.h"
+#include "inspect.h"
+#include "jdkids.h"
+#include "jvmerror.h"
 #include "metaleak/clock.h"
 #include "metaleak/error.h"
 #include "metaleak/jnames.h"
 #include "metaleak/log.h"
+#include "metaleak/registry.h"
+#include "state.h"
 
 #define CHECKPOINT_WAIT_MS 20000
 #define OOM_WAIT_MS 10000
 #define VM_DEATH_WAIT_MS 30000
 
-void ml_wake(unsigned requests)
-{
-    struct agent *a = &ml_agent;
-    jvmtiEnv *jvmti = a->jvmti;
+/* Counters of the callbacks: atomics, written here on any thread, read by the report. */
+static _Atomic uint64_t gc_starts;          /* GarbageCollectionStart events */
+static _Atomic uint64_t gc_pauses;          /* GarbageCollectionFinish events */
+static _Atomic uint64_t loader_frees;       /* ObjectFree events for loaders */
+static _Atomic uint64_t ooms;               /* Metaspace / class space OutOfMemoryErrors */
+static _Atomic int64_t oom_first_ms;        /* time of the first, set before ooms is raised */
+static _Atomic int64_t oom_last_ms;
+static _Atomic bool oom_class_space;        /* the first was for the compressed class space */
 
-    if (jvmti == NULL || a->wake_lock == NULL)
-        return;
-    if ((*jvmti)->RawMonitorEnter(jvmti, a->wake_lock) != JVMTI_ERROR_NONE)
-        return;
-    a->requests |= requests;
-    (*jvmti)->RawMonitorNotifyAll(jvmti, a->wake_lock);
-    (*jvmti)->RawMonitorExit(jvmti, a->wake_lock);
+/* Replaced by replay.c: ClassPrepare against the replay of existing classes. */
+static jrawMonitorID replay_lock;
+static _Atomic bool replaying;
+
+jvmtiError ml_events_replay_init(jvmtiEnv *jvmti)
+{
+    atomic_store(&replaying, true);
+    return (*jvmti)->CreateRawMonitor(jvmti, "metaleak replay", &replay_lock);
 }
 
-void ml_post(unsigned requests)
+void ml_events_replay_done(void)
 {
-    atomic_fetch_or_explicit(&ml_agent.posted, requests, memory_order_release);
+    atomic_store_explicit(&replaying, false, memory_order_release);
 }
+
+/* The VMInit action given to ml_events_install. */
+static ml_vm_init_fn vm_init_action;
 
 /* A JVMTI error in a callback: the VM going away is not a failure of ours. */
 static bool callback_error(jvmtiError err, const char *what)
@@ -40,29 +55,29 @@ static bool callback_error(jvmtiError err, const char *what)
     if (err == JVMTI_ERROR_NONE)
         return false;
     if (err != JVMTI_ERROR_WRONG_PHASE)
-        ml_agent_fail(what, err);
+        ml_fail(what, err);
     return true;
 }
 
 struct ml_loader *ml_events_register_loader(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader)
 {
-    struct agent *a = &ml_agent;
+    struct ml_registry *reg = ml_reg();
     struct ml_loader *l = NULL;
     jlong tag = 0;
     jweak weak;
     jvmtiError err;
 
-    if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
+    if (!ml_reg_lock())
         return NULL;
     /* Another thread may have registered it while we waited for the lock. */
     err = (*jvmti)->GetTag(jvmti, loader, &tag);
     if (callback_error(err, "GetTag(loader)"))
         goto done;
     if (tag != 0) {
-        l = ml_registry_lookup(a->reg, (uint64_t)tag);
+        l = ml_registry_lookup(reg, (uint64_t)tag);
         goto done;
     }
-    l = ml_registry_add(a->reg, ml_clock_ms());
+    l = ml_registry_add(reg, ml_clock_ms());
     if (l == NULL) {
         /* Bound reached (counted in dropped.loaders once): mark the loader so that its next
          * classes do not try again. */
@@ -73,7 +88,7 @@ struct ml_loader *ml_events_register_loader(jvmtiEnv *jvmti, JNIEnv *jni, jobjec
     weak = (*jni)->NewWeakGlobalRef(jni, loader);
     if (weak == NULL) {
         (*jni)->ExceptionClear(jni);
-        ml_agent_fail("NewWeakGlobalRef(loader) failed", JVMTI_ERROR_NONE);
+        ml_fail("NewWeakGlobalRef(loader) failed", JVMTI_ERROR_NONE);
         l = NULL;
         goto done;
     }
@@ -88,9 +103,9 @@ struct ml_loader *ml_events_register_loader(jvmtiEnv *jvmti, JNIEnv *jni, jobjec
     if (ml_inspect_class(jvmti, jni, loader, l) != ML_OK)
         l = NULL;
 done:
-    (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+    ml_reg_unlock();
     if (l != NULL && tag == 0)
-        ml_wake(ML_REQ_NEW_LOADER);
+        ml_mail_wake(ML_REQ_NEW_LOADER);
     return l;
 }
 
@@ -145,8 +160,8 @@ static void remember_loader(JNIEnv *jni, jobject loader, struct ml_loader *l)
 
 void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool replay)
 {
-    struct agent *a = &ml_agent;
-    bool window = replay || atomic_load_explicit(&a->replaying, memory_order_acquire);
+    struct ml_registry *reg = ml_reg();
+    bool window = replay || atomic_load_explicit(&replaying, memory_order_acquire);
     int64_t now = ml_clock_ms();
     /* A class counted by the replay carries a SEEN tag, and its own ClassPrepare may come after
      * the replay ended: HotSpot marks a class prepared, then posts the event, and the replay may
@@ -164,7 +179,7 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
 
     /* While existing classes are replayed, a class may be seen by the replay and by its own
      * ClassPrepare: the SEEN tag, set under replay_lock, counts it once. */
-    if (window && (*jvmti)->RawMonitorEnter(jvmti, a->replay_lock) != JVMTI_ERROR_NONE)
+    if (window && (*jvmti)->RawMonitorEnter(jvmti, replay_lock) != JVMTI_ERROR_NONE)
         return;
     if (!window)
         checked_after_replay = true;
@@ -177,17 +192,17 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
     if (callback_error(err, "GetClassLoader"))
         goto done;
     if (loader == NULL) {
-        l = ml_registry_boot(a->reg);
+        l = ml_registry_boot(reg);
     } else if (!replay && last_loader != NULL && (*jni)->IsSameObject(jni, loader, last_loader)) {
         l = last_record;
     } else {
         err = (*jvmti)->GetTag(jvmti, loader, &tag);
         if (callback_error(err, "GetTag(loader)") || ((uint64_t)tag & ML_TAG_UNTRACKED) != 0)
             goto done;
-        l = ml_registry_lookup(a->reg, (uint64_t)tag);
+        l = ml_registry_lookup(reg, (uint64_t)tag);
         if (l == NULL) {
             l = ml_events_register_loader(jvmti, jni, loader);
-            if (l != NULL && window && !replay && a->attached) {
+            if (l != NULL && window && !replay && ml_attached()) {
                 count_earlier_classes(jvmti, jni, loader);
                 err = (*jvmti)->GetTag(jvmti, klass, &tag);
                 if (callback_error(err, "GetTag(class)") || tag != 0)
@@ -229,27 +244,27 @@ done:
     if (loader != NULL)
         (*jni)->DeleteLocalRef(jni, loader);
     if (window)
-        (*jvmti)->RawMonitorExit(jvmti, a->replay_lock);
+        (*jvmti)->RawMonitorExit(jvmti, replay_lock);
 }
 
 static void JNICALL on_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass)
 {
     (void)thread;
-    if (!atomic_load_explicit(&ml_agent.active, memory_order_relaxed))
+    if (!ml_active())
         return;
     ml_events_count_class(jvmti, jni, klass, false);
 }
 
-/* ObjectFree: atomics only (see ml_post). */
+/* ObjectFree: atomics only (see ml_mail_post). */
 static void JNICALL on_object_free(jvmtiEnv *jvmti, jlong tag)
 {
-    struct agent *a = &ml_agent;
+    struct ml_registry *reg = ml_reg();
     struct ml_loader *l;
 
     (void)jvmti;
-    if (a->reg == NULL || ((uint64_t)tag & (ML_TAG_SEEN | ML_TAG_UNTRACKED)) != 0)
+    if (reg == NULL || ((uint64_t)tag & (ML_TAG_SEEN | ML_TAG_UNTRACKED)) != 0)
         return;
-    l = ml_registry_lookup(a->reg, (uint64_t)tag);
+    l = ml_registry_lookup(reg, (uint64_t)tag);
     if (l == NULL)
         return;
     if (((uint64_t)tag & ML_TAG_HIDDEN) != 0) {
@@ -257,39 +272,21 @@ static void JNICALL on_object_free(jvmtiEnv *jvmti, jlong tag)
         return;
     }
     atomic_store(&l->freed_ms, ml_clock_ms());
-    atomic_fetch_add(&a->frees, 1);
-    ml_post(ML_REQ_FREED);
+    atomic_fetch_add(&loader_frees, 1);
+    ml_mail_post(ML_REQ_FREED);
 }
 
 static void JNICALL on_gc_start(jvmtiEnv *jvmti)
 {
     (void)jvmti;
-    atomic_fetch_add_explicit(&ml_agent.gc_starts, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&gc_starts, 1, memory_order_relaxed);
 }
 
 static void JNICALL on_gc_finish(jvmtiEnv *jvmti)
 {
     (void)jvmti;
-    atomic_fetch_add_explicit(&ml_agent.gc_pauses, 1, memory_order_relaxed);
-    ml_post(ML_REQ_GC);
-}
-
-/* Waits on wake_lock until *flag is true or ms pass. */
-static void wait_for(jvmtiEnv *jvmti, const bool *flag, jlong ms)
-{
-    struct agent *a = &ml_agent;
-    int64_t deadline = ml_clock_ms() + ms;
-
-    if ((*jvmti)->RawMonitorEnter(jvmti, a->wake_lock) != JVMTI_ERROR_NONE)
-        return;
-    while (!*flag && a->worker_running && !a->worker_done) {
-        int64_t left = deadline - ml_clock_ms();
-
-        if (left <= 0)
-            break;
-        (*jvmti)->RawMonitorWait(jvmti, a->wake_lock, left);
-    }
-    (*jvmti)->RawMonitorExit(jvmti, a->wake_lock);
+    atomic_fetch_add_explicit(&gc_pauses, 1, memory_order_relaxed);
+    ml_mail_post(ML_REQ_GC);
 }
 
 /* ThreadStart: when java.lang.ApplicationShutdownHooks.hooks has become null, the JVM is
@@ -300,13 +297,13 @@ static void wait_for(jvmtiEnv *jvmti, const bool *flag, jlong ms)
  * collection, since HotSpot stops their threads before VM death. */
 static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
-    struct agent *a = &ml_agent;
+    const struct ml_jids *ids = ml_jdkids();
     jobject hooks;
 
     (void)thread;
-    if (!atomic_load(&a->active) || a->ids.hooks_cls == NULL || !a->opts.verify_on_exit)
+    if (!ml_active() || ids->hooks_cls == NULL || !ml_opts()->verify_on_exit)
         return;
-    hooks = (*jni)->GetStaticObjectField(jni, a->ids.hooks_cls, a->ids.hooks_field);
+    hooks = (*jni)->GetStaticObjectField(jni, ids->hooks_cls, ids->hooks_field);
     if ((*jni)->ExceptionCheck(jni)) {
         (*jni)->ExceptionClear(jni);
         return;
@@ -315,9 +312,9 @@ static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread
         (*jni)->DeleteLocalRef(jni, hooks);
         return;
     }
-    if (!atomic_exchange(&a->checkpoint_started, true))
-        ml_wake(ML_REQ_CHECKPOINT);
-    wait_for(jvmti, &a->checkpoint_done, CHECKPOINT_WAIT_MS);
+    if (ml_mail_checkpoint_begin())
+        ml_mail_wake(ML_REQ_CHECKPOINT);
+    ml_mail_await(ML_SIG_CHECKPOINT_DONE, 0, CHECKPOINT_WAIT_MS);
 }
 
 static void JNICALL on_thread_end(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
@@ -334,69 +331,49 @@ static void JNICALL on_thread_end(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 static void JNICALL on_resource_exhausted(jvmtiEnv *jvmti, JNIEnv *jni, jint flags,
                                           const void *reserved, const char *description)
 {
-    struct agent *a = &ml_agent;
-    bool done = false;
-    uint64_t before;
+    uint64_t seen;
     int64_t now;
 
+    (void)jvmti;
     (void)reserved;
-    if (!atomic_load(&a->active) || (flags & JVMTI_RESOURCE_EXHAUSTED_OOM_ERROR) == 0 ||
+    if (!ml_active() || (flags & JVMTI_RESOURCE_EXHAUSTED_OOM_ERROR) == 0 ||
         description == NULL ||
         (strstr(description, "Metaspace") == NULL &&
          strstr(description, "Compressed class space") == NULL))
         return;
     /* Recorded for every later report (the exit report after Flink stops the TaskManager too). */
     now = ml_clock_ms();
-    atomic_store(&a->oom_last_ms, now);
-    if (atomic_fetch_add(&a->ooms, 1) == 0) {
-        atomic_store(&a->oom_class_space, strstr(description, "Metaspace") == NULL);
-        atomic_store(&a->oom_first_ms, now);
+    atomic_store(&oom_last_ms, now);
+    if (atomic_fetch_add(&ooms, 1) == 0) {
+        atomic_store(&oom_class_space, strstr(description, "Metaspace") == NULL);
+        atomic_store(&oom_first_ms, now);
     }
-    if ((*jvmti)->RawMonitorEnter(jvmti, a->wake_lock) != JVMTI_ERROR_NONE)
-        return;
-    before = a->oom_reports;
-    (*jvmti)->RawMonitorExit(jvmti, a->wake_lock);
-    ml_wake(ML_REQ_OOM);
+    seen = ml_mail_count(ML_SIG_OOM_REPORT);
+    ml_mail_wake(ML_REQ_OOM);
     /* The worker itself (a Java call while it names paths or jars) must not wait for itself. */
-    if (jni == a->worker_jni)
+    if (ml_mail_is_worker(jni))
         return;
     /* Flink exits the TaskManager right after a Metaspace OOM: wait (bounded) for the report. */
-    {
-        int64_t deadline = ml_clock_ms() + OOM_WAIT_MS;
-
-        if ((*jvmti)->RawMonitorEnter(jvmti, a->wake_lock) != JVMTI_ERROR_NONE)
-            return;
-        while (a->oom_reports == before && a->worker_running && !a->worker_done && !done) {
-            int64_t left = deadline - ml_clock_ms();
-
-            if (left <= 0)
-                done = true;
-            else
-                (*jvmti)->RawMonitorWait(jvmti, a->wake_lock, left);
-        }
-        (*jvmti)->RawMonitorExit(jvmti, a->wake_lock);
-    }
+    ml_mail_await(ML_SIG_OOM_REPORT, seen, OOM_WAIT_MS);
 }
 
-static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
+static void JNICALL vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
     (void)thread;
-    if (!atomic_load(&ml_agent.active))
+    if (!ml_active())
         return;
-    if (ml_worker_start(jvmti, jni) != ML_OK)
-        ml_agent_fail("cannot start the metaleak worker thread", JVMTI_ERROR_NONE);
+    if (vm_init_action(jvmti, jni) != ML_OK)
+        ml_fail("cannot start the metaleak worker thread", JVMTI_ERROR_NONE);
 }
 
 /* VM death: the worker gives its final verdict and writes the exit report; we wait for it
  * (bounded by its own deadline), then stop every callback. */
 static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 {
-    struct agent *a = &ml_agent;
-
     (void)jni;
-    ml_wake(ML_REQ_SHUTDOWN);
-    wait_for(jvmti, &a->worker_done, VM_DEATH_WAIT_MS);
-    atomic_store(&a->active, false);
+    ml_mail_wake(ML_REQ_SHUTDOWN);
+    ml_mail_await(ML_SIG_WORKER_DONE, 0, VM_DEATH_WAIT_MS);
+    ml_set_active(false);
     (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_CLASS_PREPARE, NULL);
     (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_THREAD_START, NULL);
     (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE,
@@ -415,14 +392,15 @@ static int enable(jvmtiEnv *jvmti, jvmtiEvent ev, const char *name)
     return ML_ERR_JVM;
 }
 
-int ml_events_install(jvmtiEnv *jvmti)
+int ml_events_install(jvmtiEnv *jvmti, ml_vm_init_fn on_vm_init)
 {
     jvmtiEventCallbacks cb;
     jvmtiError err;
     char buf[96];
 
+    vm_init_action = on_vm_init;
     memset(&cb, 0, sizeof(cb));
-    cb.VMInit = on_vm_init;
+    cb.VMInit = vm_init;
     cb.VMDeath = on_vm_death;
     cb.ClassPrepare = on_class_prepare;
     cb.ObjectFree = on_object_free;
@@ -436,7 +414,7 @@ int ml_events_install(jvmtiEnv *jvmti)
         ml_log_error("SetEventCallbacks: %s", ml_jvmti_error_name(jvmti, err, buf, sizeof(buf)));
         return ML_ERR_JVM;
     }
-    if (!ml_agent.attached && enable(jvmti, JVMTI_EVENT_VM_INIT, "VMInit") != ML_OK)
+    if (!ml_attached() && enable(jvmti, JVMTI_EVENT_VM_INIT, "VMInit") != ML_OK)
         return ML_ERR_JVM;
     if (enable(jvmti, JVMTI_EVENT_VM_DEATH, "VMDeath") != ML_OK ||
         enable(jvmti, JVMTI_EVENT_CLASS_PREPARE, "ClassPrepare") != ML_OK ||
@@ -453,4 +431,20 @@ int ml_events_enable_late(jvmtiEnv *jvmti)
     if (enable(jvmti, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH, "GarbageCollectionFinish") != ML_OK)
         return ML_ERR_JVM;
     return enable(jvmti, JVMTI_EVENT_GARBAGE_COLLECTION_START, "GarbageCollectionStart");
+}
+
+int ml_events_enable_thread_start(jvmtiEnv *jvmti)
+{
+    return enable(jvmti, JVMTI_EVENT_THREAD_START, "ThreadStart");
+}
+
+void ml_events_counts(struct ml_event_counts *out)
+{
+    out->gc_starts = atomic_load(&gc_starts);
+    out->gc_pauses = atomic_load(&gc_pauses);
+    out->loader_frees = atomic_load(&loader_frees);
+    out->ooms = atomic_load(&ooms);
+    out->oom_last_ms = atomic_load(&oom_last_ms);
+    out->oom_first_ms = atomic_load(&oom_first_ms);
+    out->oom_class_space = atomic_load(&oom_class_space);
 }

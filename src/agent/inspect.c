@@ -4,128 +4,23 @@
  *
  * The loader is reached through its weak reference and held by a local reference only for the
  * duration of one call, so metaleak itself never keeps a loader alive. */
+#include "inspect.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
+#include "events.h"
+#include "jdkids.h"
 #include "jniutil.h"
+#include "jvmerror.h"
 #include "metaleak/error.h"
 #include "metaleak/flink.h"
 #include "metaleak/jnames.h"
 #include "metaleak/log.h"
+#include "state.h"
 
 #define MAX_CHAIN 24
 
-
-/* Resolves a field ID, trying each descriptor in turn. NULL (exception cleared) if none. */
-static jfieldID field(JNIEnv *jni, jclass cls, const char *name, const char *const *descs,
-                      size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        jfieldID f = (*jni)->GetFieldID(jni, cls, name, descs[i]);
-
-        if (f != NULL)
-            return f;
-        ml_jni_clear(jni);
-    }
-    return NULL;
-}
-
-static jclass find_global(JNIEnv *jni, const char *name)
-{
-    jclass local = (*jni)->FindClass(jni, name);
-    jclass global;
-
-    if (local == NULL) {
-        ml_jni_clear(jni);
-        return NULL;
-    }
-    global = (*jni)->NewGlobalRef(jni, local);
-    (*jni)->DeleteLocalRef(jni, local);
-    return global;
-}
-
-int ml_inspect_init(JNIEnv *jni, struct ml_jids *ids)
-{
-    static const char *const ucp_descs[] = {"Ljdk/internal/loader/URLClassPath;",
-                                            "Lsun/misc/URLClassPath;"};
-    static const char *const list_descs[] = {"Ljava/util/ArrayList;"};
-    static const char *const bool_descs[] = {"Z"};
-    static const char *const int_descs[] = {"I"};
-    static const char *const arr_descs[] = {"[Ljava/lang/Object;"};
-    static const char *const cl_descs[] = {"Ljava/lang/ClassLoader;"};
-    static const char *const str_descs[] = {"Ljava/lang/String;"};
-    jclass ucp_cls = NULL, list_cls = NULL, url_cls = NULL, cl_cls = NULL, thr_cls = NULL;
-    const char *missing = NULL;
-    int rc = ML_ERR_JVM;
-
-    ids->url_loader_cls = find_global(jni, "java/net/URLClassLoader");
-    ucp_cls = (*jni)->FindClass(jni, "jdk/internal/loader/URLClassPath");
-    if (ucp_cls == NULL) {
-        ml_jni_clear(jni);
-        ucp_cls = (*jni)->FindClass(jni, "sun/misc/URLClassPath");
-    }
-    list_cls = (*jni)->FindClass(jni, "java/util/ArrayList");
-    url_cls = (*jni)->FindClass(jni, "java/net/URL");
-    cl_cls = (*jni)->FindClass(jni, "java/lang/ClassLoader");
-    thr_cls = (*jni)->FindClass(jni, "java/lang/Thread");
-    if (ids->url_loader_cls == NULL || ucp_cls == NULL || list_cls == NULL || url_cls == NULL ||
-        cl_cls == NULL || thr_cls == NULL) {
-        ml_jni_clear(jni);
-        missing = "a JDK class (URLClassLoader, URLClassPath, ArrayList, URL, ClassLoader, Thread)";
-        goto cleanup;
-    }
-    ids->ucl_ucp = field(jni, ids->url_loader_cls, "ucp", ucp_descs, 2);
-    ids->ucp_closed = field(jni, ucp_cls, "closed", bool_descs, 1);
-    ids->ucp_path = field(jni, ucp_cls, "path", list_descs, 1);
-    ids->list_data = field(jni, list_cls, "elementData", arr_descs, 1);
-    ids->list_size = field(jni, list_cls, "size", int_descs, 1);
-    ids->cl_parent = field(jni, cl_cls, "parent", cl_descs, 1);
-    ids->cl_name = field(jni, cl_cls, "name", str_descs, 1); /* JDK 9+; optional */
-    ids->thread_tccl = field(jni, thr_cls, "contextClassLoader", cl_descs, 1);
-    ids->url_to_string = (*jni)->GetMethodID(jni, url_cls, "toExternalForm", "()Ljava/lang/String;");
-    ml_jni_clear(jni);
-    if (ids->ucl_ucp == NULL || ids->ucp_closed == NULL || ids->ucp_path == NULL ||
-        ids->list_data == NULL || ids->list_size == NULL || ids->cl_parent == NULL ||
-        ids->thread_tccl == NULL || ids->url_to_string == NULL) {
-        missing = "a JDK field (URLClassLoader.ucp, URLClassPath.closed/path, ArrayList, "
-                  "ClassLoader.parent, Thread.contextClassLoader)";
-        goto cleanup;
-    }
-    /* Optional: the start of application shutdown hooks (see on_thread_start). */
-    ids->hooks_cls = find_global(jni, "java/lang/ApplicationShutdownHooks");
-    if (ids->hooks_cls != NULL) {
-        ids->hooks_field = (*jni)->GetStaticFieldID(jni, ids->hooks_cls, "hooks",
-                                                    "Ljava/util/IdentityHashMap;");
-        if (ids->hooks_field == NULL) {
-            ml_jni_clear(jni);
-            (*jni)->DeleteGlobalRef(jni, ids->hooks_cls);
-            ids->hooks_cls = NULL;
-            ml_log(ML_LOG_DEBUG, "no ApplicationShutdownHooks.hooks: no shutdown checkpoint");
-        }
-    }
-    /* Optional: the frame that holds the hooks while they run (paths.c names them). */
-    if (ids->hooks_cls != NULL) {
-        ids->run_hooks = (*jni)->GetStaticMethodID(jni, ids->hooks_cls, "runHooks", "()V");
-        if (ids->run_hooks == NULL)
-            ml_jni_clear(jni);
-    }
-    rc = ML_OK;
-cleanup:
-    if (missing != NULL)
-        ml_log_error("this JVM lacks %s", missing);
-    if (ucp_cls != NULL)
-        (*jni)->DeleteLocalRef(jni, ucp_cls);
-    if (list_cls != NULL)
-        (*jni)->DeleteLocalRef(jni, list_cls);
-    if (url_cls != NULL)
-        (*jni)->DeleteLocalRef(jni, url_cls);
-    if (cl_cls != NULL)
-        (*jni)->DeleteLocalRef(jni, cl_cls);
-    if (thr_cls != NULL)
-        (*jni)->DeleteLocalRef(jni, thr_cls);
-    return rc;
-}
 
 int ml_inspect_class(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader, struct ml_loader *l)
 {
@@ -143,7 +38,7 @@ int ml_inspect_class(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader, struct ml_loa
         if (err != JVMTI_ERROR_NONE) {
             (*jni)->DeleteLocalRef(jni, cls);
             if (err != JVMTI_ERROR_WRONG_PHASE)
-                ml_agent_fail("GetClassSignature(loader class)", err);
+                ml_fail("GetClassSignature(loader class)", err);
             rc = ML_ERR_JVM;
             goto cleanup;
         }
@@ -176,9 +71,9 @@ cleanup:
 }
 
 
-int ml_inspect_urls(JNIEnv *jni, const struct ml_jids *ids, jobject obj, struct ml_loader *l)
+int ml_inspect_urls(JNIEnv *jni, jobject obj, struct ml_loader *l)
 {
-    struct agent *a = &ml_agent;
+    const struct ml_jids *ids = ml_jdkids();
     jobject ucp = (*jni)->GetObjectField(jni, obj, ids->ucl_ucp);
     jobject path = NULL;
     jobjectArray data = NULL;
@@ -210,7 +105,7 @@ int ml_inspect_urls(JNIEnv *jni, const struct ml_jids *ids, jobject obj, struct 
         (*jni)->DeleteLocalRef(jni, s);
         if (text == NULL)
             continue;
-        ml_loader_add_url(a->reg, l, text);
+        ml_loader_add_url(ml_reg(), l, text);
         if (l->job_id[0] == '\0')
             ml_flink_job_id(text, l->job_id);
         free(text);
@@ -228,7 +123,6 @@ cleanup:
  * or when the registry is full. */
 static uint64_t loader_id(jvmtiEnv *jvmti, JNIEnv *jni, jobject obj)
 {
-    struct agent *a = &ml_agent;
     struct ml_loader *p;
     jlong tag = 0;
 
@@ -236,7 +130,7 @@ static uint64_t loader_id(jvmtiEnv *jvmti, JNIEnv *jni, jobject obj)
         return 0; /* the bootstrap loader */
     if ((*jvmti)->GetTag(jvmti, obj, &tag) != JVMTI_ERROR_NONE)
         return ML_ID_NONE;
-    p = ml_registry_lookup(a->reg, (uint64_t)tag);
+    p = ml_registry_lookup(ml_reg(), (uint64_t)tag);
     if (p == NULL)
         p = ml_events_register_loader(jvmti, jni, obj);
     return p == NULL ? ML_ID_NONE : p->id;
@@ -244,8 +138,7 @@ static uint64_t loader_id(jvmtiEnv *jvmti, JNIEnv *jni, jobject obj)
 
 int ml_inspect_loader(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_loader *l)
 {
-    struct agent *a = &ml_agent;
-    const struct ml_jids *ids = &a->ids;
+    const struct ml_jids *ids = ml_jdkids();
     jobject obj = (*jni)->NewLocalRef(jni, (jweak)l->handle);
     jobject parent;
     int rc = ML_OK;
@@ -269,7 +162,7 @@ int ml_inspect_loader(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_loader *l)
     if (parent != NULL)
         (*jni)->DeleteLocalRef(jni, parent);
     if (l->url_loader)
-        rc = ml_inspect_urls(jni, ids, obj, l);
+        rc = ml_inspect_urls(jni, obj, l);
     l->inspected = true;
 cleanup:
     (*jni)->DeleteLocalRef(jni, obj);
@@ -286,14 +179,15 @@ static jfieldID wrapper_inner_field(JNIEnv *jni, jobject wrapper)
         "Ljava/lang/ClassLoader;",
     };
     jclass cls = (*jni)->GetObjectClass(jni, wrapper);
-    jfieldID f = field(jni, cls, "inner", descs, sizeof(descs) / sizeof(descs[0]));
+    jfieldID f = ml_jdkids_field(jni, cls, "inner", descs, sizeof(descs) / sizeof(descs[0]));
 
     (*jni)->DeleteLocalRef(jni, cls);
     return f;
 }
 
-bool ml_inspect_closed(JNIEnv *jni, const struct ml_jids *ids, struct ml_loader *l, bool *ok)
+bool ml_inspect_closed(JNIEnv *jni, struct ml_loader *l, bool *ok)
 {
+    const struct ml_jids *ids = ml_jdkids();
     jobject obj = (*jni)->NewLocalRef(jni, (jweak)l->handle);
     bool closed = false;
 
@@ -321,7 +215,7 @@ bool ml_inspect_closed(JNIEnv *jni, const struct ml_jids *ids, struct ml_loader 
         }
         /* URLs survive close(); read them again for loaders that added URLs late. */
         if (closed)
-            ml_inspect_urls(jni, ids, obj, l);
+            ml_inspect_urls(jni, obj, l);
     }
 cleanup:
     (*jni)->DeleteLocalRef(jni, obj);
@@ -331,7 +225,6 @@ cleanup:
 /* Links one context class loader, if it is a SafetyNet wrapper around a known loader. */
 static void link_wrapper(jvmtiEnv *jvmti, JNIEnv *jni, jobject tccl)
 {
-    struct agent *a = &ml_agent;
     struct ml_loader *inner_rec, *w;
     jclass cls;
     char *sig = NULL;
@@ -353,17 +246,17 @@ static void link_wrapper(jvmtiEnv *jvmti, JNIEnv *jni, jobject tccl)
     inner = (*jni)->GetObjectField(jni, tccl, f);
     if (inner == NULL || (*jvmti)->GetTag(jvmti, inner, &tag) != JVMTI_ERROR_NONE)
         goto cleanup;
-    inner_rec = ml_registry_lookup(a->reg, (uint64_t)tag);
+    inner_rec = ml_registry_lookup(ml_reg(), (uint64_t)tag);
     if (inner_rec == NULL)
         goto cleanup; /* the inner loader has defined nothing yet: next scan */
     w = ml_events_register_loader(jvmti, jni, tccl);
     if (w == NULL)
         goto cleanup;
-    if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) == JVMTI_ERROR_NONE) {
+    if (ml_reg_lock()) {
         w->inner_id = inner_rec->id;
         inner_rec->wrapper_id = w->id;
         memcpy(w->job_id, inner_rec->job_id, sizeof(w->job_id));
-        (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+        ml_reg_unlock();
     }
 cleanup:
     if (inner != NULL)
@@ -374,18 +267,18 @@ cleanup:
 
 int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni)
 {
-    struct agent *a = &ml_agent;
+    jfieldID tccl_field = ml_jdkids()->thread_tccl;
     jthread *threads = NULL;
     jint n = 0;
     jvmtiError err = (*jvmti)->GetAllThreads(jvmti, &n, &threads);
 
     if (err != JVMTI_ERROR_NONE) {
         if (err != JVMTI_ERROR_WRONG_PHASE)
-            ml_agent_fail("GetAllThreads", err);
+            ml_fail("GetAllThreads", err);
         return ML_ERR_JVM;
     }
     for (jint i = 0; i < n; i++) {
-        jobject tccl = (*jni)->GetObjectField(jni, threads[i], a->ids.thread_tccl);
+        jobject tccl = (*jni)->GetObjectField(jni, threads[i], tccl_field);
 
         if (tccl != NULL) {
             link_wrapper(jvmti, jni, tccl);
@@ -399,7 +292,6 @@ int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni)
 
 struct ml_loader *ml_inspect_defining_loader(jvmtiEnv *jvmti, JNIEnv *jni, jclass cls)
 {
-    struct agent *a = &ml_agent;
     jobject loader = NULL;
     jlong tag = 0;
     struct ml_loader *l = NULL;
@@ -407,9 +299,9 @@ struct ml_loader *ml_inspect_defining_loader(jvmtiEnv *jvmti, JNIEnv *jni, jclas
     if (cls == NULL || (*jvmti)->GetClassLoader(jvmti, cls, &loader) != JVMTI_ERROR_NONE)
         return NULL;
     if (loader == NULL)
-        return ml_registry_boot(a->reg);
+        return ml_registry_boot(ml_reg());
     if ((*jvmti)->GetTag(jvmti, loader, &tag) == JVMTI_ERROR_NONE)
-        l = ml_registry_lookup(a->reg, (uint64_t)tag);
+        l = ml_registry_lookup(ml_reg(), (uint64_t)tag);
     (*jni)->DeleteLocalRef(jni, loader);
     return l;
 }

@@ -4,13 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool ml_jni_clear(JNIEnv *jni)
-{
-    if (!(*jni)->ExceptionCheck(jni))
-        return false;
-    (*jni)->ExceptionClear(jni);
-    return true;
-}
+#include "jvmerror.h"
 
 char *ml_jni_strdup(JNIEnv *jni, jstring s)
 {

@@ -1,12 +1,10 @@
-/* Small JNI helpers shared by the agent's worker-side modules. */
+/* Small JNI helpers shared by the agent's worker-side modules (the exception check is
+ * ml_jni_clear, jvmerror.h). */
 #ifndef METALEAK_JNIUTIL_H
 #define METALEAK_JNIUTIL_H
 
 #include <jni.h>
 #include <stdbool.h>
-
-/* Clears a pending Java exception. Returns true when there was one. */
-bool ml_jni_clear(JNIEnv *jni);
 
 /* Copies a Java string into a malloc'd C string (modified UTF-8); the caller frees it.
  * NULL for a null string or on failure (any exception is cleared). */

@@ -13,15 +13,39 @@
  *
  * Closed loaders that are not yet proven leaked are not touched: a local reference held during
  * a full collection would keep a dead loader alive and turn garbage into a false leak. */
+#include "metaspace.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
 #include "jniutil.h"
+#include "jvmerror.h"
+#include "metaleak/clock.h"
 #include "metaleak/log.h"
 #include "metaleak/msparse.h"
+#include "metaleak/registry.h"
+#include "mgmt.h"
+#include "state.h"
 
 #define ATTEMPTS 2
+#define INTERVAL_MEASURE_MS (10 * 60 * 1000)
+
+/* The DiagnosticCommand MBean, resolved on first use; worker thread only. */
+struct dcmd {
+    bool tried;
+    jobject mbean_server;                   /* global refs */
+    jobject name;
+    jobject signature;                      /* String[] {"[Ljava.lang.String;"} */
+    jobject args_stats;                     /* Object[] {String[0]} */
+    jobject args_tree;                      /* Object[] {String[] {"verbose", "fold=false"}} */
+    jmethodID invoke;
+    char source[160];                       /* for the report */
+    int64_t hidden_unjoined_bytes;          /* non-strong hidden-class CLDs, -1 unmeasured */
+    int64_t reserved_bytes;                 /* Metaspace reserved, -1 unmeasured */
+};
+
+static struct dcmd dcmd;
 
 struct addr {
     struct ml_loader *loader;
@@ -67,7 +91,7 @@ static jobject op_args(JNIEnv *jni, jclass string_cls, jclass object_cls,
 }
 
 /* Resolves the platform MBean server and the DiagnosticCommand MBean once. */
-static bool init_dcmd(JNIEnv *jni, struct ml_mgmt *m)
+static bool init_dcmd(JNIEnv *jni, struct dcmd *m)
 {
     static const char *const sig[] = {"[Ljava.lang.String;"};
     static const char *const tree[] = {"verbose", "fold=false"};
@@ -77,7 +101,7 @@ static bool init_dcmd(JNIEnv *jni, struct ml_mgmt *m)
     jstring name = NULL;
     bool ok = false;
 
-    m->dcmd_tried = true;
+    m->tried = true;
     m->hidden_unjoined_bytes = -1;
     m->reserved_bytes = -1;
     if ((*jni)->PushLocalFrame(jni, 32) != 0) {
@@ -95,22 +119,22 @@ static bool init_dcmd(JNIEnv *jni, struct ml_mgmt *m)
     get_mbs = (*jni)->GetStaticMethodID(jni, mf, "getPlatformMBeanServer",
                                         "()Ljavax/management/MBeanServer;");
     on_ctor = (*jni)->GetMethodID(jni, on_cls, "<init>", "(Ljava/lang/String;)V");
-    m->mbs_invoke = (*jni)->GetMethodID(
+    m->invoke = (*jni)->GetMethodID(
         jni, mbs_cls, "invoke",
         "(Ljavax/management/ObjectName;Ljava/lang/String;[Ljava/lang/Object;[Ljava/lang/String;)"
         "Ljava/lang/Object;");
-    if (ml_jni_clear(jni) || get_mbs == NULL || on_ctor == NULL || m->mbs_invoke == NULL)
+    if (ml_jni_clear(jni) || get_mbs == NULL || on_ctor == NULL || m->invoke == NULL)
         goto done;
     m->mbean_server = global(jni, (*jni)->CallStaticObjectMethod(jni, mf, get_mbs));
     name = (*jni)->NewStringUTF(jni, "com.sun.management:type=DiagnosticCommand");
     if (ml_jni_clear(jni) || m->mbean_server == NULL || name == NULL)
         goto done;
-    m->dcmd_name = global(jni, (*jni)->NewObject(jni, on_cls, on_ctor, name));
-    m->dcmd_signature = global(jni, strings(jni, string_cls, sig, 1));
-    m->dcmd_args_stats = global(jni, op_args(jni, string_cls, object_cls, loaders, 2));
-    m->dcmd_args_tree = global(jni, op_args(jni, string_cls, object_cls, tree, 2));
-    ok = !ml_jni_clear(jni) && m->dcmd_name != NULL && m->dcmd_signature != NULL &&
-         m->dcmd_args_stats != NULL && m->dcmd_args_tree != NULL;
+    m->name = global(jni, (*jni)->NewObject(jni, on_cls, on_ctor, name));
+    m->signature = global(jni, strings(jni, string_cls, sig, 1));
+    m->args_stats = global(jni, op_args(jni, string_cls, object_cls, loaders, 2));
+    m->args_tree = global(jni, op_args(jni, string_cls, object_cls, tree, 2));
+    ok = !ml_jni_clear(jni) && m->name != NULL && m->signature != NULL &&
+         m->args_stats != NULL && m->args_tree != NULL;
 done:
     ml_jni_clear(jni);
     (*jni)->PopLocalFrame(jni, NULL);
@@ -118,7 +142,7 @@ done:
 }
 
 /* Runs one DiagnosticCommand operation; returns its text (malloc'd) or NULL. */
-static char *run_dcmd(JNIEnv *jni, const struct ml_mgmt *m, const char *op, jobject args)
+static char *run_dcmd(JNIEnv *jni, const struct dcmd *m, const char *op, jobject args)
 {
     jstring op_name = (*jni)->NewStringUTF(jni, op);
     jobject result;
@@ -128,8 +152,8 @@ static char *run_dcmd(JNIEnv *jni, const struct ml_mgmt *m, const char *op, jobj
         ml_jni_clear(jni);
         return NULL;
     }
-    result = (*jni)->CallObjectMethod(jni, m->mbean_server, m->mbs_invoke, m->dcmd_name, op_name,
-                                      args, m->dcmd_signature);
+    result = (*jni)->CallObjectMethod(jni, m->mbean_server, m->invoke, m->name, op_name,
+                                      args, m->signature);
     (*jni)->DeleteLocalRef(jni, op_name);
     if (ml_jni_clear(jni) || result == NULL)
         return NULL;
@@ -141,14 +165,13 @@ static char *run_dcmd(JNIEnv *jni, const struct ml_mgmt *m, const char *op, jobj
 /* Reads the current address of every loader we may touch. Returns the count, or -1. */
 static long read_addresses(JNIEnv *jni, struct addr *out, size_t cap)
 {
-    struct agent *a = &ml_agent;
-    jvmtiEnv *jvmti = a->jvmti;
+    struct ml_registry *reg = ml_reg();
     size_t n = 0;
 
-    if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
+    if (!ml_reg_lock())
         return -1;
-    for (struct ml_loader *l = ml_registry_next(a->reg, NULL); l != NULL && n < cap;
-         l = ml_registry_next(a->reg, l)) {
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL && n < cap;
+         l = ml_registry_next(reg, l)) {
         jobject local;
 
         if (l->id == 0) {
@@ -167,33 +190,34 @@ static long read_addresses(JNIEnv *jni, struct addr *out, size_t cap)
         out[n++].oop = (uint64_t)(*(uintptr_t *)(void *)local);
         (*jni)->DeleteLocalRef(jni, local);
     }
-    (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+    ml_reg_unlock();
     return (long)n;
 }
 
-static void set_source(struct ml_mgmt *m, const char *text)
+static void set_source(struct dcmd *m, const char *text)
 {
-    snprintf(m->metaspace_source, sizeof(m->metaspace_source), "%s", text);
+    snprintf(m->source, sizeof(m->source), "%s", text);
 }
 
 void ml_metaspace_prepare(JNIEnv *jni)
 {
-    struct ml_mgmt *m = &ml_agent.mgmt;
+    struct dcmd *m = &dcmd;
 
-    if (m->concurrent || m->dcmd_tried)
+    if (ml_mgmt_concurrent() || m->tried)
         return;
-    if (!init_dcmd(jni, m) || m->mbean_server == NULL || m->dcmd_name == NULL)
+    if (!init_dcmd(jni, m) || m->mbean_server == NULL || m->name == NULL)
         return; /* ml_metaspace_measure says why, when a report needs the bytes */
     /* The hierarchy command with its arguments: the same MBean invoke, argument and String
      * result handling as the measurement, one short safepoint at a few hundred loaders. */
-    free(run_dcmd(jni, m, "vmClassloaders", m->dcmd_args_tree));
+    free(run_dcmd(jni, m, "vmClassloaders", m->args_tree));
 }
 
-void ml_metaspace_measure(JNIEnv *jni)
+/* Fills metaspace_bytes of every loader from HotSpot's per-loader accounting, joined exactly
+ * by loader address; sets the source. */
+static void measure(JNIEnv *jni)
 {
-    struct agent *a = &ml_agent;
-    struct ml_mgmt *m = &a->mgmt;
-    jvmtiEnv *jvmti = a->jvmti;
+    struct dcmd *m = &dcmd;
+    struct ml_registry *reg = ml_reg();
     struct ml_registry_stats st;
     struct ml_ms_table table = {0};
     struct addr *addrs = NULL, *again = NULL;
@@ -201,19 +225,19 @@ void ml_metaspace_measure(JNIEnv *jni)
     long n = -1, n2 = -1, stable = 0;
     bool joined = false;
 
-    if (m->concurrent) {
+    if (ml_mgmt_concurrent()) {
         set_source(m, "unavailable: the collector moves objects concurrently, so loaders "
                       "cannot be joined to HotSpot's per-loader numbers");
         return;
     }
-    if (!m->dcmd_tried && !init_dcmd(jni, m))
+    if (!m->tried && !init_dcmd(jni, m))
         ml_log(ML_LOG_INFO, "the DiagnosticCommand MBean is not usable: no per-loader "
                             "Metaspace bytes");
-    if (m->mbean_server == NULL || m->dcmd_name == NULL) {
+    if (m->mbean_server == NULL || m->name == NULL) {
         set_source(m, "unavailable: DiagnosticCommand MBean not usable in this JVM");
         return;
     }
-    ml_registry_stats(a->reg, &st);
+    ml_registry_stats(reg, &st);
     addrs = malloc((st.in_use + 1) * sizeof(*addrs));
     again = malloc((st.in_use + 1) * sizeof(*again));
     if (addrs == NULL || again == NULL) {
@@ -225,8 +249,8 @@ void ml_metaspace_measure(JNIEnv *jni)
         free(tree);
         stats = tree = NULL;
         n = read_addresses(jni, addrs, st.in_use + 1);
-        tree = run_dcmd(jni, m, "vmClassloaders", m->dcmd_args_tree);
-        stats = run_dcmd(jni, m, "vmMetaspace", m->dcmd_args_stats);
+        tree = run_dcmd(jni, m, "vmClassloaders", m->args_tree);
+        stats = run_dcmd(jni, m, "vmMetaspace", m->args_stats);
         n2 = read_addresses(jni, again, st.in_use + 1);
         /* A loader whose address is the same before and after was at that address when the
          * commands ran. Both reads walk the registry in slot order. */
@@ -250,7 +274,7 @@ void ml_metaspace_measure(JNIEnv *jni)
         set_source(m, "unavailable: unexpected VM.classloaders / VM.metaspace output");
         goto cleanup;
     }
-    if ((*jvmti)->RawMonitorEnter(jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
+    if (!ml_reg_lock())
         goto cleanup;
     for (long i = 0; i < n; i++) {
         struct ml_loader *l = addrs[i].loader;
@@ -266,7 +290,7 @@ void ml_metaspace_measure(JNIEnv *jni)
         }
         l->metaspace_bytes = (int64_t)e->used_bytes;
     }
-    (*jvmti)->RawMonitorExit(jvmti, a->reg_lock);
+    ml_reg_unlock();
     m->hidden_unjoined_bytes = (int64_t)table.hidden_used_bytes;
     m->reserved_bytes = table.reserved_bytes;
     set_source(m, "hotspot: VM.metaspace show-loaders joined by loader address (used bytes)");
@@ -276,4 +300,58 @@ cleanup:
     free(tree);
     free(addrs);
     free(again);
+}
+
+/* Per-loader Metaspace costs two safepoints (about 0.2 s at 10 000 loaders) and, the first
+ * time, the platform MBean server (about 0.15 s and 500 classes). So: only once a loader was
+ * released or half the Metaspace limit committed (the worker then prepares it), and for
+ * periodic reports at most every 10 minutes. */
+void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool loader_released)
+{
+    static int64_t last_ms = -1;
+    int64_t now = ml_clock_ms();
+
+    if (!dcmd.tried && !loader_released) {
+        set_source(&dcmd, "not measured: no class loader released yet");
+        return;
+    }
+    if (periodic && last_ms >= 0 && now - last_ms < INTERVAL_MEASURE_MS)
+        return;
+    last_ms = now;
+    measure(jni);
+}
+
+void ml_metaspace_prepare_if_half_full(JNIEnv *jni)
+{
+    int64_t used, committed, max;
+
+    if (dcmd.tried)
+        return;
+    ml_mgmt_metaspace(jni, &used, &committed, &max);
+    if (max > 0 && committed * 2 >= max)
+        ml_metaspace_prepare(jni);
+}
+
+bool ml_metaspace_prepared(void)
+{
+    return dcmd.tried;
+}
+
+void ml_metaspace_facts(struct ml_metaspace_facts *out)
+{
+    out->source = dcmd.source[0] ? dcmd.source : NULL;
+    out->hidden_class_bytes = dcmd.tried ? dcmd.hidden_unjoined_bytes : -1;
+    out->reserved_bytes = dcmd.tried ? dcmd.reserved_bytes : -1;
+}
+
+size_t ml_metaspace_own_globals(jobject *out, size_t cap)
+{
+    jobject refs[] = {dcmd.mbean_server, dcmd.name, dcmd.signature, dcmd.args_stats,
+                      dcmd.args_tree};
+    size_t n = 0;
+
+    for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]) && n < cap; i++)
+        if (refs[i] != NULL)
+            out[n++] = refs[i];
+    return n;
 }

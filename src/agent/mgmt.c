@@ -2,16 +2,39 @@
  * collections are full ones (GarbageCollectorMXBean names, see gcinfo.h) and how much
  * Metaspace is used. Everything is resolved once at start, and read once before any
  * Metaspace shortage, so that reading it at a Metaspace OOM loads no class. */
+#include "mgmt.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
+#include "jvmerror.h"
 #include "jniutil.h"
 #include "metaleak/error.h"
 #include "metaleak/gcinfo.h"
 #include "metaleak/log.h"
 
+/* Resolved by ml_mgmt_init; worker thread only. */
+struct ml_mgmt {
+    bool ready;
+    jobject full_beans[ML_MGMT_MAX_BEANS];  /* global refs to full-collection GC beans */
+    size_t n_full;
+    bool concurrent;                        /* the full collector is concurrent */
+    char *collector_names[ML_MGMT_MAX_BEANS];
+    size_t n_collectors;
+    char *full_names[ML_MGMT_MAX_BEANS];
+    jmethodID gc_count;                     /* GarbageCollectorMXBean.getCollectionCount */
+    jobject metaspace_pool;                 /* global ref, NULL if not found */
+    jobject class_space_pool;               /* "Compressed Class Space", NULL if absent */
+    bool perm_gen;                          /* a "Perm Gen" pool: Java 7 or older */
+    jmethodID pool_usage;                   /* MemoryPoolMXBean.getUsage */
+    jmethodID usage_used, usage_committed, usage_max;
+    jobject memory_bean;                    /* MemoryMXBean, global ref, NULL if absent */
+    jmethodID pending_finalization;         /* getObjectPendingFinalizationCount */
+    char *java_version;
+    char *vm_name;
+};
 
+static struct ml_mgmt mgmt;
 
 /* Calls a static ()Ljava/util/List; method of ManagementFactory. */
 static jobject factory_list(JNIEnv *jni, jclass mf, const char *method)
@@ -200,8 +223,9 @@ static void init_versions(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
     }
 }
 
-int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
+int ml_mgmt_init(jvmtiEnv *jvmti, JNIEnv *jni)
 {
+    struct ml_mgmt *m = &mgmt;
     jclass mf, list_cls, mm_cls, gc_cls;
     jmethodID size, get, get_name, pool_name;
     int rc = ML_ERR_JVM;
@@ -273,8 +297,9 @@ cleanup:
     return rc;
 }
 
-uint64_t ml_mgmt_full_gcs(JNIEnv *jni, const struct ml_mgmt *m)
+uint64_t ml_mgmt_full_gcs(JNIEnv *jni)
 {
+    const struct ml_mgmt *m = &mgmt;
     uint64_t total = 0;
 
     for (size_t i = 0; i < m->n_full; i++) {
@@ -308,8 +333,9 @@ static void pool_usage(JNIEnv *jni, const struct ml_mgmt *m, jobject pool, int64
     (*jni)->DeleteLocalRef(jni, usage);
 }
 
-long ml_mgmt_pending_finalization(JNIEnv *jni, const struct ml_mgmt *m)
+long ml_mgmt_pending_finalization(JNIEnv *jni)
 {
+    const struct ml_mgmt *m = &mgmt;
     jint n;
 
     if (m->memory_bean == NULL)
@@ -318,33 +344,52 @@ long ml_mgmt_pending_finalization(JNIEnv *jni, const struct ml_mgmt *m)
     return ml_jni_clear(jni) ? -1 : (long)n;
 }
 
-void ml_mgmt_metaspace(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used, int64_t *committed,
-                       int64_t *max)
+void ml_mgmt_metaspace(JNIEnv *jni, int64_t *used, int64_t *committed, int64_t *max)
 {
-    pool_usage(jni, m, m->metaspace_pool, used, committed, max);
+    pool_usage(jni, &mgmt, mgmt.metaspace_pool, used, committed, max);
 }
 
-void ml_mgmt_class_space(JNIEnv *jni, const struct ml_mgmt *m, int64_t *used,
-                         int64_t *committed, int64_t *max)
+void ml_mgmt_class_space(JNIEnv *jni, int64_t *used, int64_t *committed, int64_t *max)
 {
-    pool_usage(jni, m, m->class_space_pool, used, committed, max);
+    pool_usage(jni, &mgmt, mgmt.class_space_pool, used, committed, max);
 }
 
-void ml_mgmt_release(JNIEnv *jni, struct ml_mgmt *m)
+bool ml_mgmt_ready(void)
 {
-    for (size_t i = 0; i < m->n_full; i++)
-        (*jni)->DeleteGlobalRef(jni, m->full_beans[i]);
-    jobject refs[] = {m->metaspace_pool, m->class_space_pool, m->memory_bean,
-                      m->mbean_server, m->dcmd_name,
-                      m->dcmd_signature, m->dcmd_args_stats, m->dcmd_args_tree};
+    return mgmt.ready;
+}
 
-    for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
-        if (refs[i] != NULL)
-            (*jni)->DeleteGlobalRef(jni, refs[i]);
-    }
-    for (size_t i = 0; i < m->n_collectors; i++)
-        free(m->collector_names[i]);
-    free(m->java_version);
-    free(m->vm_name);
-    memset(m, 0, sizeof(*m));
+bool ml_mgmt_concurrent(void)
+{
+    return mgmt.concurrent;
+}
+
+bool ml_mgmt_has_full(void)
+{
+    return mgmt.n_full > 0;
+}
+
+void ml_mgmt_facts(struct ml_mgmt_facts *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < mgmt.n_collectors; i++)
+        out->collectors[out->n_collectors++] = mgmt.collector_names[i];
+    for (size_t i = 0; i < mgmt.n_full; i++)
+        out->full[out->n_full++] = mgmt.full_names[i];
+    out->concurrent = mgmt.concurrent;
+    out->java_version = mgmt.java_version;
+    out->vm_name = mgmt.vm_name;
+}
+
+size_t ml_mgmt_own_globals(jobject *out, size_t cap)
+{
+    jobject pools[] = {mgmt.metaspace_pool, mgmt.class_space_pool, mgmt.memory_bean};
+    size_t n = 0;
+
+    for (size_t i = 0; i < mgmt.n_full && n < cap; i++)
+        out[n++] = mgmt.full_beans[i];
+    for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]) && n < cap; i++)
+        if (pools[i] != NULL)
+            out[n++] = pools[i];
+    return n;
 }

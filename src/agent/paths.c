@@ -20,14 +20,24 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent.h"
+#include "paths.h"
+
+#include <stdatomic.h>
+
+#include "inspect.h"
+#include "jdkids.h"
 #include "jniutil.h"
+#include "jvmerror.h"
 #include "metaleak/cause.h"
 #include "metaleak/clock.h"
 #include "metaleak/error.h"
 #include "metaleak/jnames.h"
 #include "metaleak/log.h"
 #include "metaleak/pathgraph.h"
+#include "metaleak/registry.h"
+#include "metaspace.h"
+#include "mgmt.h"
+#include "state.h"
 
 #define MAX_TARGETS 256          /* loaders served by one search; the rest wait for the next */
 #define MAX_NODES 200000         /* objects tagged by one search */
@@ -40,6 +50,15 @@
 #define HOOK_MARK 1ULL                  /* temporary tag: found while naming exit hooks */
 #define MAX_HOOKS 64                    /* shutdown hooks named per search */
 #define HOOK_WALK_CALLS 100000          /* bound of the walk from runHooks' locals */
+#define SEARCH_GAP_MS 30000     /* automatic path searches at least this far apart... */
+#define SEARCH_GAP_FACTOR 20    /* ...and at least 20 times their own duration */
+#define MAX_OWN_GLOBALS (ML_MGMT_MAX_BEANS + 8)
+
+/* Worker thread only. */
+static uint64_t searches;              /* reference-path searches run */
+static uint64_t heap_walks;            /* heap walks they made */
+static int64_t last_search_ms = -1;    /* duration of the last search, -1 none */
+static int64_t last_search_end_ms = -1; /* when it ended (ms since JVM start), -1 none */
 
 /* State shared with the heap-walk callback (which runs on the VM thread at a safepoint). */
 struct walk {
@@ -364,21 +383,10 @@ static int tag_targets(struct search *s)
  * JNI global root to one of them is ours, not the application's. */
 static int tag_own_globals(struct search *s)
 {
-    struct agent *a = &ml_agent;
-    const struct ml_mgmt *m = &a->mgmt;
-    jobject objs[ML_MGMT_MAX_BEANS + 8];
-    size_t n = 0;
+    jobject objs[MAX_OWN_GLOBALS];
+    size_t n = ml_mgmt_own_globals(objs, MAX_OWN_GLOBALS);
 
-    for (size_t i = 0; i < m->n_full; i++)
-        objs[n++] = m->full_beans[i];
-    objs[n++] = m->metaspace_pool;
-    objs[n++] = m->class_space_pool;
-    objs[n++] = m->memory_bean;
-    objs[n++] = m->mbean_server;
-    objs[n++] = m->dcmd_name;
-    objs[n++] = m->dcmd_signature;
-    objs[n++] = m->dcmd_args_stats;
-    objs[n++] = m->dcmd_args_tree;
+    n += ml_metaspace_own_globals(objs + n, MAX_OWN_GLOBALS - n);
     for (size_t i = 0; i < n; i++) {
         jlong old = 0, ctag = 0;
         jclass cls;
@@ -471,7 +479,7 @@ static jint JNICALL on_hook_ref(jvmtiHeapReferenceKind kind, const jvmtiHeapRefe
  * references for naming, and the temporary tags are removed. */
 static void find_exit_hooks(struct search *s)
 {
-    struct agent *a = &ml_agent;
+    const struct ml_jids *ids = ml_jdkids();
     JNIEnv *jni = s->jni;
     jvmtiHeapCallbacks cb;
     struct hook_walk h;
@@ -479,10 +487,10 @@ static void find_exit_hooks(struct search *s)
     jobject *objs = NULL;
     jint n = 0;
 
-    if (a->ids.run_hooks == NULL || !atomic_load(&a->checkpoint_started))
+    if (ids->run_hooks == NULL || !ml_mail_checkpoint_started())
         return;
     memset(&h, 0, sizeof(h));
-    h.run_hooks = a->ids.run_hooks;
+    h.run_hooks = ids->run_hooks;
     memset(&cb, 0, sizeof(cb));
     cb.heap_reference_callback = on_hook_root;
     if ((*s->env)->FollowReferences(s->env, 0, NULL, NULL, &cb, &h) != JVMTI_ERROR_NONE)
@@ -859,12 +867,12 @@ static bool through_referent(const struct ml_path *p)
 /* Picks the loaders that need a search (under reg_lock). */
 static uint32_t pick_targets(struct search *s, int64_t now, bool *proof_candidates)
 {
-    struct agent *a = &ml_agent;
-    int64_t proof_ms = (int64_t)a->opts.path_proof_after_s * 1000;
+    struct ml_registry *reg = ml_reg();
+    int64_t proof_ms = (int64_t)ml_opts()->path_proof_after_s * 1000;
 
     *proof_candidates = false;
-    for (struct ml_loader *l = ml_registry_next(a->reg, NULL); l != NULL;
-         l = ml_registry_next(a->reg, l)) {
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL;
+         l = ml_registry_next(reg, l)) {
         const struct ml_verdict *v = &l->verdict;
         bool leaked = v->state == ML_STATE_LEAKED && l->path_status != ML_PATH_FOUND;
         bool candidate = v->state == ML_STATE_CLOSED && l->role != ML_ROLE_WRAPPER &&
@@ -882,18 +890,18 @@ static uint32_t pick_targets(struct search *s, int64_t now, bool *proof_candidat
     return s->n_targets;
 }
 
-bool ml_paths_pending(int64_t now)
+static bool paths_pending(int64_t now)
 {
-    struct agent *a = &ml_agent;
-    int64_t proof_ms = (int64_t)a->opts.path_proof_after_s * 1000;
+    struct ml_registry *reg = ml_reg();
+    int64_t proof_ms = (int64_t)ml_opts()->path_proof_after_s * 1000;
     bool any = false;
 
-    if (!a->opts.paths)
+    if (!ml_opts()->paths)
         return false;
-    if ((*a->jvmti)->RawMonitorEnter(a->jvmti, a->reg_lock) != JVMTI_ERROR_NONE)
+    if (!ml_reg_lock())
         return false;
-    for (struct ml_loader *l = ml_registry_next(a->reg, NULL); l != NULL && !any;
-         l = ml_registry_next(a->reg, l)) {
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL && !any;
+         l = ml_registry_next(reg, l)) {
         const struct ml_verdict *v = &l->verdict;
 
         if (l->handle == NULL)
@@ -903,7 +911,7 @@ bool ml_paths_pending(int64_t now)
                now - v->closed_ms >= proof_ms &&
                (l->path_searched_ms < 0 || now - l->path_searched_ms >= proof_ms));
     }
-    (*a->jvmti)->RawMonitorExit(a->jvmti, a->reg_lock);
+    ml_reg_unlock();
     return any;
 }
 
@@ -954,9 +962,9 @@ static unsigned store(struct search *s, struct ml_path *paths, enum ml_path_stat
     return proven;
 }
 
-int ml_paths_search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *found)
+static int paths_search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *found)
 {
-    struct agent *a = &ml_agent;
+    JavaVM *vm = ml_vm();
     struct search s;
     struct ml_path *paths = NULL;
     jvmtiCapabilities caps;
@@ -971,16 +979,16 @@ int ml_paths_search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *fo
     *found = 0;
     memset(&s, 0, sizeof(s));
     s.jni = jni;
-    s.main = a->jvmti;
+    s.main = ml_jvmti();
     s.targets = calloc(MAX_TARGETS, sizeof(*s.targets));
     if (s.targets == NULL)
         return ML_ERR_NOMEM;
-    if ((*a->jvmti)->RawMonitorEnter(a->jvmti, a->reg_lock) != JVMTI_ERROR_NONE) {
+    if (!ml_reg_lock()) {
         free(s.targets);
         return ML_ERR_JVM;
     }
     pick_targets(&s, t0, &proof_candidates);
-    (*a->jvmti)->RawMonitorExit(a->jvmti, a->reg_lock);
+    ml_reg_unlock();
     if (s.n_targets == 0) {
         free(s.targets);
         return ML_OK;
@@ -991,7 +999,7 @@ int ml_paths_search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *fo
         rc = ML_ERR_NOMEM;
         goto store;
     }
-    jerr = (*a->vm)->GetEnv(a->vm, (void **)&s.env, JVMTI_VERSION_1_2);
+    jerr = (*vm)->GetEnv(vm, (void **)&s.env, JVMTI_VERSION_1_2);
     if (jerr != JNI_OK || s.env == NULL) {
         ml_log(ML_LOG_INFO, "path search: no second JVMTI environment (GetEnv: %d)", (int)jerr);
         s.env = NULL;
@@ -1017,7 +1025,7 @@ int ml_paths_search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *fo
     if (rc == ML_OK)
         rc = tag_own_globals(&s);
     if (rc == ML_OK) {
-        rest = walk(&s, (int64_t)a->opts.path_budget_ms - (ml_clock_ms() - t0), &walks);
+        rest = walk(&s, (int64_t)ml_opts()->path_budget_ms - (ml_clock_ms() - t0), &walks);
         for (uint32_t t = 0; t < s.n_targets; t++) {
             if (!s.targets[t].found)
                 continue;
@@ -1035,18 +1043,50 @@ store:
     took = ml_clock_ms() - t0;
     ml_log(ML_LOG_DEBUG, "path search (%s): %u loaders, %u heap walks, %u objects tagged, %lld ms",
            why, s.n_targets, walks, s.pg != NULL ? s.pg->n_nodes : 0u, (long long)took);
-    if ((*a->jvmti)->RawMonitorEnter(a->jvmti, a->reg_lock) == JVMTI_ERROR_NONE) {
+    if (ml_reg_lock()) {
         if (paths != NULL)
             *proven = store(&s, paths, rest, took, ml_clock_ms(), found);
-        (*a->jvmti)->RawMonitorExit(a->jvmti, a->reg_lock);
+        ml_reg_unlock();
     }
-    a->path_searches++;
-    a->path_walks += walks;
-    a->last_search_ms = took;
-    a->last_search_end_ms = ml_clock_ms();
+    searches++;
+    heap_walks += walks;
+    last_search_ms = took;
+    last_search_end_ms = ml_clock_ms();
     for (uint32_t t = 0; paths != NULL && t < s.n_targets; t++)
         ml_path_clear(&paths[t]);
     free(paths);
     free_search(&s);
     return rc;
+}
+
+unsigned ml_paths_search_if_due(JNIEnv *jni, unsigned req, unsigned *proven)
+{
+    int64_t now = ml_clock_ms();
+    unsigned found = 0;
+    const char *why = "leak";
+
+    *proven = 0;
+    if (!ml_opts()->paths || !paths_pending(now))
+        return 0;
+    if ((req & ML_REQ_CHECKPOINT) != 0)
+        why = "shutdown checkpoint";
+    else if ((req & ML_REQ_OOM) != 0)
+        why = "metaspace-oom";
+    else if ((req & ML_REQ_SHUTDOWN) != 0)
+        why = "exit";
+    else if ((req & ML_REQ_REPORT) != 0)
+        why = "request";
+    else if (last_search_end_ms >= 0 &&
+             (now - last_search_end_ms < SEARCH_GAP_MS ||
+              now - last_search_end_ms < SEARCH_GAP_FACTOR * last_search_ms))
+        return 0;
+    paths_search(jni, why, proven, &found);
+    return found;
+}
+
+void ml_paths_stats(struct ml_paths_stats *out)
+{
+    out->searches = searches;
+    out->heap_walks = heap_walks;
+    out->last_search_ms = last_search_ms;
 }

@@ -1,0 +1,43 @@
+/* JVMTI and JNI errors (see jvmerror.h). */
+#include "jvmerror.h"
+
+#include <stdio.h>
+
+#include "metaleak/log.h"
+#include "state.h"
+
+const char *ml_jvmti_error_name(jvmtiEnv *jvmti, jvmtiError err, char *buf, size_t len)
+{
+    char *name = NULL;
+
+    if (jvmti != NULL && (*jvmti)->GetErrorName(jvmti, err, &name) == JVMTI_ERROR_NONE &&
+        name != NULL) {
+        snprintf(buf, len, "%s", name);
+        (void)(*jvmti)->Deallocate(jvmti, (unsigned char *)name);
+    } else {
+        snprintf(buf, len, "JVMTI error %d", (int)err);
+    }
+    return buf;
+}
+
+void ml_fail(const char *what, jvmtiError err)
+{
+    char name[96];
+
+    if (!ml_state_fail())
+        return;
+    if (err == JVMTI_ERROR_NONE)
+        ml_log_error("%s; metaleak disabled", what);
+    else
+        ml_log_error("%s: %s; metaleak disabled", what,
+                     ml_jvmti_error_name(ml_jvmti(), err, name, sizeof(name)));
+    ml_mail_wake(ML_REQ_SHUTDOWN);
+}
+
+bool ml_jni_clear(JNIEnv *jni)
+{
+    if (!(*jni)->ExceptionCheck(jni))
+        return false;
+    (*jni)->ExceptionClear(jni);
+    return true;
+}
