@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inspect.h"
 #include "jniutil.h"
 #include "jvmerror.h"
 #include "metaleak/clock.h"
@@ -19,6 +18,7 @@
 #include "metaleak/log.h"
 #include "metaleak/registry.h"
 #include "state.h"
+#include "tracking.h"
 
 #define MAX_CANDIDATES 4096      /* shadowings examined per scan; the rest are counted */
 
@@ -109,7 +109,7 @@ static size_t read_classes(JNIEnv *jni, struct ml_inv_class *inv, size_t cap)
         struct ml_loader *l;
 
         if (k < cap && java_name(jvmti, classes[i], name, sizeof(name))) {
-            l = ml_inspect_defining_loader(jvmti, jni, classes[i]);
+            l = ml_track_defining_loader(jvmti, jni, classes[i]);
             if (l != NULL) {
                 if (ml_inv_is_lambda(name))
                     l->lambdas++;
@@ -154,7 +154,7 @@ static void record_shadows(JNIEnv *jni, const struct ml_inv_shadow *cands, size_
         if (n_kept < n_cands * 2 && java_name(jvmti, classes[i], name, sizeof(name))) {
             h = ml_inv_hash(name);
             if (bsearch(&h, hashes, n_hashes, sizeof(*hashes), by_u64) != NULL)
-                l = ml_inspect_defining_loader(jvmti, jni, classes[i]);
+                l = ml_track_defining_loader(jvmti, jni, classes[i]);
             /* Never hold a class of a closed, unproven loader across the Java calls below. */
             if (l != NULL && l->verdict.state == ML_STATE_CLOSED)
                 l = NULL;

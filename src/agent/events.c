@@ -8,7 +8,6 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "inspect.h"
 #include "jdkids.h"
 #include "jvmerror.h"
 #include "metaleak/clock.h"
@@ -17,6 +16,7 @@
 #include "metaleak/log.h"
 #include "metaleak/registry.h"
 #include "state.h"
+#include "tracking.h"
 
 #define CHECKPOINT_WAIT_MS 20000
 #define OOM_WAIT_MS 10000
@@ -25,7 +25,6 @@
 /* Counters of the callbacks: atomics, written here on any thread, read by the report. */
 static _Atomic uint64_t gc_starts;          /* GarbageCollectionStart events */
 static _Atomic uint64_t gc_pauses;          /* GarbageCollectionFinish events */
-static _Atomic uint64_t loader_frees;       /* ObjectFree events for loaders */
 static _Atomic uint64_t ooms;               /* Metaspace / class space OutOfMemoryErrors */
 static _Atomic int64_t oom_first_ms;        /* time of the first, set before ooms is raised */
 static _Atomic int64_t oom_last_ms;
@@ -57,56 +56,6 @@ static bool callback_error(jvmtiError err, const char *what)
     if (err != JVMTI_ERROR_WRONG_PHASE)
         ml_fail(what, err);
     return true;
-}
-
-struct ml_loader *ml_events_register_loader(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader)
-{
-    struct ml_registry *reg = ml_reg();
-    struct ml_loader *l = NULL;
-    jlong tag = 0;
-    jweak weak;
-    jvmtiError err;
-
-    if (!ml_reg_lock())
-        return NULL;
-    /* Another thread may have registered it while we waited for the lock. */
-    err = (*jvmti)->GetTag(jvmti, loader, &tag);
-    if (callback_error(err, "GetTag(loader)"))
-        goto done;
-    if (tag != 0) {
-        l = ml_registry_lookup(reg, (uint64_t)tag);
-        goto done;
-    }
-    l = ml_registry_add(reg, ml_clock_ms());
-    if (l == NULL) {
-        /* Bound reached (counted in dropped.loaders once): mark the loader so that its next
-         * classes do not try again. */
-        callback_error((*jvmti)->SetTag(jvmti, loader, (jlong)ML_TAG_UNTRACKED),
-                       "SetTag(untracked loader)");
-        goto done;
-    }
-    weak = (*jni)->NewWeakGlobalRef(jni, loader);
-    if (weak == NULL) {
-        (*jni)->ExceptionClear(jni);
-        ml_fail("NewWeakGlobalRef(loader) failed", JVMTI_ERROR_NONE);
-        l = NULL;
-        goto done;
-    }
-    l->handle = weak;
-    err = (*jvmti)->SetTag(jvmti, loader, (jlong)ml_loader_tag(l));
-    if (callback_error(err, "SetTag(loader)")) {
-        l = NULL;
-        goto done;
-    }
-    /* The class name and Flink role are read now, so that even a loader that dies before the
-     * worker looks at it is named in reports. */
-    if (ml_inspect_class(jvmti, jni, loader, l) != ML_OK)
-        l = NULL;
-done:
-    ml_reg_unlock();
-    if (l != NULL && tag == 0)
-        ml_mail_wake(ML_REQ_NEW_LOADER);
-    return l;
 }
 
 /* The classes a loader defined and prepared before the agent's events were on: counted (and
@@ -141,26 +90,8 @@ static void count_earlier_classes(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader)
 /* This thread's first ClassPrepare after the replay was checked against the replay's tags. */
 static _Thread_local bool checked_after_replay;
 
-/* This thread's last class loader and its record: the next class of the same loader (a loader
- * defines its classes in runs) skips GetTag(loader), the JVM's tag-map lookup under its lock.
- * The weak reference is this thread's own, deleted when the loader changes and at ThreadEnd; a
- * live loader's record is never reused, and a dead loader never matches. */
-static _Thread_local jweak last_loader;
-static _Thread_local struct ml_loader *last_record;
-
-static void remember_loader(JNIEnv *jni, jobject loader, struct ml_loader *l)
-{
-    if (last_loader != NULL)
-        (*jni)->DeleteWeakGlobalRef(jni, last_loader);
-    last_loader = (*jni)->NewWeakGlobalRef(jni, loader);
-    if (last_loader == NULL)
-        (*jni)->ExceptionClear(jni);
-    last_record = last_loader != NULL ? l : NULL;
-}
-
 void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool replay)
 {
-    struct ml_registry *reg = ml_reg();
     bool window = replay || atomic_load_explicit(&replaying, memory_order_acquire);
     int64_t now = ml_clock_ms();
     /* A class counted by the replay carries a SEEN tag, and its own ClassPrepare may come after
@@ -170,11 +101,9 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
      * the replay only each thread's first event needs the GetTag (0.2 us); the others skip it. */
     bool dedupe = window || !checked_after_replay;
     jobject loader = NULL;
-    char *sig = NULL;
     struct ml_loader *l;
+    enum ml_track_found how;
     jlong tag = 0;
-    jboolean modifiable = JNI_FALSE;
-    bool hidden;
     jvmtiError err;
 
     /* While existing classes are replayed, a class may be seen by the replay and by its own
@@ -188,59 +117,19 @@ void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool repl
         if (callback_error(err, "GetTag(class)") || tag != 0)
             goto done;
     }
-    err = (*jvmti)->GetClassLoader(jvmti, klass, &loader);
-    if (callback_error(err, "GetClassLoader"))
+    l = ml_track_loader_of(jvmti, jni, klass, !replay, &loader, &how);
+    if (l == NULL)
         goto done;
-    if (loader == NULL) {
-        l = ml_registry_boot(reg);
-    } else if (!replay && last_loader != NULL && (*jni)->IsSameObject(jni, loader, last_loader)) {
-        l = last_record;
-    } else {
-        err = (*jvmti)->GetTag(jvmti, loader, &tag);
-        if (callback_error(err, "GetTag(loader)") || ((uint64_t)tag & ML_TAG_UNTRACKED) != 0)
-            goto done;
-        l = ml_registry_lookup(reg, (uint64_t)tag);
-        if (l == NULL) {
-            l = ml_events_register_loader(jvmti, jni, loader);
-            if (l != NULL && window && !replay && ml_attached()) {
-                count_earlier_classes(jvmti, jni, loader);
-                err = (*jvmti)->GetTag(jvmti, klass, &tag);
-                if (callback_error(err, "GetTag(class)") || tag != 0)
-                    goto done; /* this class was among them */
-            }
-        }
-        if (l == NULL)
-            goto done;
-        if (!replay)
-            remember_loader(jni, loader, l);
+    if (how == ML_TRACK_NEW && window && !replay && ml_attached()) {
+        count_earlier_classes(jvmti, jni, loader);
+        err = (*jvmti)->GetTag(jvmti, klass, &tag);
+        if (callback_error(err, "GetTag(class)") || tag != 0)
+            goto done; /* this class was among them */
     }
-    /* Hidden classes are never modifiable (Lookup.defineHiddenClass: "not modifiable by ...
-     * JVM TI agents"), so a modifiable class is not hidden: that answer costs no allocation.
-     * Only the others (hidden ones, a few JDK internals) have their signature read. */
-    err = (*jvmti)->IsModifiableClass(jvmti, klass, &modifiable);
-    if (callback_error(err, "IsModifiableClass"))
-        goto done;
-    hidden = false;
-    if (!modifiable) {
-        err = (*jvmti)->GetClassSignature(jvmti, klass, &sig, NULL);
-        if (callback_error(err, "GetClassSignature"))
-            goto done;
-        hidden = ml_sig_is_hidden(sig);
-    }
-    atomic_fetch_add_explicit(&l->classes_defined, 1, memory_order_relaxed);
-    atomic_store_explicit(&l->last_define_ms, now, memory_order_relaxed);
-    if (hidden) {
-        /* A hidden class can be unloaded before its loader: tag it to see that. */
-        atomic_fetch_add_explicit(&l->hidden_defined, 1, memory_order_relaxed);
-        err = (*jvmti)->SetTag(jvmti, klass, (jlong)ml_loader_hidden_tag(l));
-        callback_error(err, "SetTag(hidden class)");
-    } else if (window) {
-        err = (*jvmti)->SetTag(jvmti, klass, (jlong)ML_TAG_SEEN);
-        callback_error(err, "SetTag(class)");
-    }
+    if (!replay && (how == ML_TRACK_TAGGED || how == ML_TRACK_NEW))
+        ml_track_remember(jni, loader, l);
+    ml_track_class(jvmti, klass, l, window, now);
 done:
-    if (sig != NULL)
-        (*jvmti)->Deallocate(jvmti, (unsigned char *)sig);
     if (loader != NULL)
         (*jni)->DeleteLocalRef(jni, loader);
     if (window)
@@ -258,22 +147,8 @@ static void JNICALL on_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread threa
 /* ObjectFree: atomics only (see ml_mail_post). */
 static void JNICALL on_object_free(jvmtiEnv *jvmti, jlong tag)
 {
-    struct ml_registry *reg = ml_reg();
-    struct ml_loader *l;
-
     (void)jvmti;
-    if (reg == NULL || ((uint64_t)tag & (ML_TAG_SEEN | ML_TAG_UNTRACKED)) != 0)
-        return;
-    l = ml_registry_lookup(reg, (uint64_t)tag);
-    if (l == NULL)
-        return;
-    if (((uint64_t)tag & ML_TAG_HIDDEN) != 0) {
-        atomic_fetch_add_explicit(&l->hidden_unloaded, 1, memory_order_relaxed);
-        return;
-    }
-    atomic_store(&l->freed_ms, ml_clock_ms());
-    atomic_fetch_add(&loader_frees, 1);
-    ml_mail_post(ML_REQ_FREED);
+    ml_track_object_free(tag);
 }
 
 static void JNICALL on_gc_start(jvmtiEnv *jvmti)
@@ -321,11 +196,7 @@ static void JNICALL on_thread_end(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
     (void)jvmti;
     (void)thread;
-    if (last_loader != NULL) {
-        (*jni)->DeleteWeakGlobalRef(jni, last_loader);
-        last_loader = NULL;
-        last_record = NULL;
-    }
+    ml_track_thread_end(jni);
 }
 
 static void JNICALL on_resource_exhausted(jvmtiEnv *jvmti, JNIEnv *jni, jint flags,
@@ -442,7 +313,6 @@ void ml_events_counts(struct ml_event_counts *out)
 {
     out->gc_starts = atomic_load(&gc_starts);
     out->gc_pauses = atomic_load(&gc_pauses);
-    out->loader_frees = atomic_load(&loader_frees);
     out->ooms = atomic_load(&ooms);
     out->oom_last_ms = atomic_load(&oom_last_ms);
     out->oom_first_ms = atomic_load(&oom_first_ms);

@@ -26,7 +26,6 @@ int ml_events_enable_thread_start(jvmtiEnv *jvmti);
 struct ml_event_counts {
     uint64_t gc_starts;          /* GarbageCollectionStart events */
     uint64_t gc_pauses;          /* GarbageCollectionFinish events */
-    uint64_t loader_frees;       /* ObjectFree events for loaders */
     uint64_t ooms;               /* Metaspace / class space OutOfMemoryErrors */
     int64_t oom_first_ms;        /* 0 while the first is being recorded */
     int64_t oom_last_ms;
@@ -36,9 +35,6 @@ void ml_events_counts(struct ml_event_counts *out);
 
 /* Counts one prepared class (from ClassPrepare or from the replay of existing classes). */
 void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool replay);
-/* Registers an object as a loader record (or finds its record). Takes the registry lock. NULL
- * when the registry is full or on failure (then the agent is disabled). */
-struct ml_loader *ml_events_register_loader(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader);
 /* The replay window (replay.c will own it): created at start, closed by the worker. */
 jvmtiError ml_events_replay_init(jvmtiEnv *jvmti);
 void ml_events_replay_done(void);

@@ -9,67 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events.h"
 #include "jdkids.h"
 #include "jniutil.h"
 #include "jvmerror.h"
 #include "metaleak/error.h"
 #include "metaleak/flink.h"
-#include "metaleak/jnames.h"
 #include "metaleak/log.h"
 #include "state.h"
-
-#define MAX_CHAIN 24
-
-
-int ml_inspect_class(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader, struct ml_loader *l)
-{
-    char *sigs[MAX_CHAIN];
-    size_t n = 0;
-    jclass cls = (*jni)->GetObjectClass(jni, loader);
-    char name[1024];
-    jint hash = 0;
-    int rc = ML_OK;
-
-    while (cls != NULL && n < MAX_CHAIN) {
-        jclass super;
-        jvmtiError err = (*jvmti)->GetClassSignature(jvmti, cls, &sigs[n], NULL);
-
-        if (err != JVMTI_ERROR_NONE) {
-            (*jni)->DeleteLocalRef(jni, cls);
-            if (err != JVMTI_ERROR_WRONG_PHASE)
-                ml_fail("GetClassSignature(loader class)", err);
-            rc = ML_ERR_JVM;
-            goto cleanup;
-        }
-        n++;
-        if (strcmp(sigs[n - 1], "Ljava/lang/ClassLoader;") == 0) {
-            (*jni)->DeleteLocalRef(jni, cls);
-            break;
-        }
-        super = (*jni)->GetSuperclass(jni, cls);
-        (*jni)->DeleteLocalRef(jni, cls);
-        cls = super;
-    }
-    if (n > 0 && ml_sig_to_name(sigs[0], name, sizeof(name))) {
-        free(l->class_name);
-        l->class_name = strdup(name);
-    }
-    l->role = ml_flink_role((const char *const *)sigs, n, &l->order);
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(sigs[i], "Ljava/net/URLClassLoader;") == 0)
-            l->url_loader = true;
-    }
-    if ((*jvmti)->GetObjectHashCode(jvmti, loader, &hash) == JVMTI_ERROR_NONE) {
-        l->identity_hash = (uint32_t)hash;
-        l->has_hash = true;
-    }
-cleanup:
-    for (size_t i = 0; i < n; i++)
-        (*jvmti)->Deallocate(jvmti, (unsigned char *)sigs[i]);
-    return rc;
-}
-
+#include "tracking.h"
 
 int ml_inspect_urls(JNIEnv *jni, jobject obj, struct ml_loader *l)
 {
@@ -119,23 +66,6 @@ cleanup:
     return ML_OK;
 }
 
-/* The id of the loader obj's record, registering it when it has none; ML_ID_NONE on failure
- * or when the registry is full. */
-static uint64_t loader_id(jvmtiEnv *jvmti, JNIEnv *jni, jobject obj)
-{
-    struct ml_loader *p;
-    jlong tag = 0;
-
-    if (obj == NULL)
-        return 0; /* the bootstrap loader */
-    if ((*jvmti)->GetTag(jvmti, obj, &tag) != JVMTI_ERROR_NONE)
-        return ML_ID_NONE;
-    p = ml_registry_lookup(ml_reg(), (uint64_t)tag);
-    if (p == NULL)
-        p = ml_events_register_loader(jvmti, jni, obj);
-    return p == NULL ? ML_ID_NONE : p->id;
-}
-
 int ml_inspect_loader(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_loader *l)
 {
     const struct ml_jids *ids = ml_jdkids();
@@ -146,7 +76,7 @@ int ml_inspect_loader(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_loader *l)
     if (obj == NULL)
         return ML_OK; /* already collected: ObjectFree follows */
     if (l->class_name == NULL)
-        rc = ml_inspect_class(jvmti, jni, obj, l);
+        rc = ml_track_describe_class(jvmti, jni, obj, l);
     if (rc != ML_OK)
         goto cleanup;
     if (ids->cl_name != NULL) {
@@ -158,7 +88,7 @@ int ml_inspect_loader(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_loader *l)
             (*jni)->DeleteLocalRef(jni, name);
     }
     parent = (*jni)->GetObjectField(jni, obj, ids->cl_parent);
-    l->parent_id = loader_id(jvmti, jni, parent);
+    l->parent_id = ml_track_loader_id(jvmti, jni, parent);
     if (parent != NULL)
         (*jni)->DeleteLocalRef(jni, parent);
     if (l->url_loader)
@@ -249,7 +179,7 @@ static void link_wrapper(jvmtiEnv *jvmti, JNIEnv *jni, jobject tccl)
     inner_rec = ml_registry_lookup(ml_reg(), (uint64_t)tag);
     if (inner_rec == NULL)
         goto cleanup; /* the inner loader has defined nothing yet: next scan */
-    w = ml_events_register_loader(jvmti, jni, tccl);
+    w = ml_track_register(jvmti, jni, tccl);
     if (w == NULL)
         goto cleanup;
     if (ml_reg_lock()) {
@@ -288,20 +218,4 @@ int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni)
     }
     (*jvmti)->Deallocate(jvmti, (unsigned char *)threads);
     return ML_OK;
-}
-
-struct ml_loader *ml_inspect_defining_loader(jvmtiEnv *jvmti, JNIEnv *jni, jclass cls)
-{
-    jobject loader = NULL;
-    jlong tag = 0;
-    struct ml_loader *l = NULL;
-
-    if (cls == NULL || (*jvmti)->GetClassLoader(jvmti, cls, &loader) != JVMTI_ERROR_NONE)
-        return NULL;
-    if (loader == NULL)
-        return ml_registry_boot(ml_reg());
-    if ((*jvmti)->GetTag(jvmti, loader, &tag) == JVMTI_ERROR_NONE)
-        l = ml_registry_lookup(ml_reg(), (uint64_t)tag);
-    (*jni)->DeleteLocalRef(jni, loader);
-    return l;
 }

@@ -13,16 +13,11 @@
  * reference; registers an unknown parent. Returns ML_OK, or ML_ERR_JVM. A loader that is
  * already gone is left undescribed (ML_OK). */
 int ml_inspect_loader(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_loader *l);
-/* Describes the class of a loader object: class name, Flink role, identity hash. */
-int ml_inspect_class(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader, struct ml_loader *l);
 /* True when the live loader behind l has been released (close() / wrapper's inner == null).
  * *ok is false on failure. */
 bool ml_inspect_closed(JNIEnv *jni, struct ml_loader *l, bool *ok);
 /* Re-reads the URLs of the URLClassLoader obj into l (they survive close()), and the job id. */
 int ml_inspect_urls(JNIEnv *jni, jobject obj, struct ml_loader *l);
-/* The record of the loader that defined cls: the bootstrap record for JDK classes, NULL when
- * the loader is not tracked or on failure. Keeps no reference. Any thread; no lock. */
-struct ml_loader *ml_inspect_defining_loader(jvmtiEnv *jvmti, JNIEnv *jni, jclass cls);
 /* Links Flink SafetyNet wrappers found as threads' context class loaders to their inner
  * loaders. Returns ML_OK or ML_ERR_JVM. */
 int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni);

@@ -34,6 +34,38 @@ void ml_fail(const char *what, jvmtiError err)
     ml_mail_wake(ML_REQ_SHUTDOWN);
 }
 
+bool ml_jvmti_ok(jvmtiError err, enum ml_on_error how, const char *what)
+{
+    char name[96];
+
+    if (err == JVMTI_ERROR_NONE)
+        return true;
+    switch (how) {
+    case ML_ON_ERROR_FAIL:
+        if (err != JVMTI_ERROR_WRONG_PHASE)
+            ml_fail(what, err);
+        break;
+    case ML_ON_ERROR_REFUSE:
+        ml_log_error("%s: %s", what, ml_jvmti_error_name(ml_jvmti(), err, name, sizeof(name)));
+        break;
+    case ML_ON_ERROR_INFO:
+    case ML_ON_ERROR_DEBUG:
+        ml_log(how == ML_ON_ERROR_INFO ? ML_LOG_INFO : ML_LOG_DEBUG, "%s: %s", what,
+               ml_jvmti_error_name(ml_jvmti(), err, name, sizeof(name)));
+        break;
+    case ML_ON_ERROR_SKIP:
+        break;
+    }
+    return false;
+}
+
+void ml_jvmti_free(jvmtiEnv *jvmti, void *mem)
+{
+    if (mem != NULL)
+        ml_jvmti_ok((*jvmti)->Deallocate(jvmti, (unsigned char *)mem), ML_ON_ERROR_DEBUG,
+                    "Deallocate");
+}
+
 bool ml_jni_clear(JNIEnv *jni)
 {
     if (!(*jni)->ExceptionCheck(jni))

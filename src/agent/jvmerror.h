@@ -16,6 +16,24 @@ const char *ml_jvmti_error_name(jvmtiEnv *jvmti, jvmtiError err, char *buf, size
  * or exits the JVM. Safe from any callback except GC callbacks and ObjectFree. */
 void ml_fail(const char *what, jvmtiError err);
 
+/* What a failed JVMTI call means where it is made: the one switch every JVMTI result goes
+ * through (ml_jvmti_ok). */
+enum ml_on_error {
+    ML_ON_ERROR_FAIL,    /* must not fail: disable the agent (ml_fail); JVMTI_ERROR_WRONG_PHASE
+                          * (the VM is going away) is not a failure of ours and says nothing */
+    ML_ON_ERROR_REFUSE,  /* at start-up: one error line "<what>: <name>"; the caller refuses */
+    ML_ON_ERROR_INFO,    /* the agent carries on without it: "<what>: <name>" at log=info */
+    ML_ON_ERROR_DEBUG,   /* the same at log=debug */
+    ML_ON_ERROR_SKIP,    /* expected now and then (an object collected meanwhile, a class not
+                          * yet prepared): the caller skips it, nothing is said */
+};
+
+/* True when err is JVMTI_ERROR_NONE; otherwise handles it as `how` says and returns false. */
+bool ml_jvmti_ok(jvmtiError err, enum ml_on_error how, const char *what);
+
+/* Deallocates memory that JVMTI returned (NULL is fine); the result is checked (debug). */
+void ml_jvmti_free(jvmtiEnv *jvmti, void *mem);
+
 /* The JNI check: clears a pending Java exception. Returns true when there was one. */
 bool ml_jni_clear(JNIEnv *jni);
 

@@ -24,7 +24,6 @@
 
 #include <stdatomic.h>
 
-#include "inspect.h"
 #include "jdkids.h"
 #include "jniutil.h"
 #include "jvmerror.h"
@@ -38,6 +37,7 @@
 #include "metaspace.h"
 #include "mgmt.h"
 #include "state.h"
+#include "tracking.h"
 
 #define MAX_TARGETS 256          /* loaders served by one search; the rest wait for the next */
 #define MAX_NODES 200000         /* objects tagged by one search */
@@ -249,7 +249,7 @@ static int tag_classes(struct search *s)
         int32_t target = ML_PG_NO_TARGET;
 
         if (rc == ML_OK) {
-            struct ml_loader *l = ml_inspect_defining_loader(s->main, jni, classes[i]);
+            struct ml_loader *l = ml_track_defining_loader(s->main, jni, classes[i]);
 
             if (l != NULL) {
                 loader_id = l->id;
@@ -721,7 +721,7 @@ static char *method_name(struct search *s, void *method)
 /* Registry id of the loader that defined cls: 0 for the JDK, UINT64_MAX when untracked. */
 static uint64_t loader_id_of(struct search *s, jclass cls)
 {
-    const struct ml_loader *l = ml_inspect_defining_loader(s->main, s->jni, cls);
+    const struct ml_loader *l = ml_track_defining_loader(s->main, s->jni, cls);
 
     return l != NULL ? l->id : UINT64_MAX;
 }
