@@ -19,6 +19,7 @@
 #include "metaleak/log.h"
 #include "metaleak/options.h"
 #include "metaleak/pathfmt.h"
+#include "replay.h"
 #include "state.h"
 #include "worker.h"
 
@@ -124,7 +125,7 @@ static jint init(JavaVM *vm, const char *optstr, bool attached)
         goto fail;
     ml_log_set_level(opts.log);
     if (add_capabilities(jvmti) != ML_OK ||
-        check(jvmti, ml_events_replay_init(jvmti), "CreateRawMonitor") != ML_OK)
+        check(jvmti, ml_replay_init(jvmti), "CreateRawMonitor") != ML_OK)
         goto fail;
     reg = ml_registry_new(opts.max_loaders, opts.history);
     if (reg == NULL) {

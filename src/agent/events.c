@@ -1,8 +1,9 @@
-/* JVMTI event callbacks. The hot one is ClassPrepare, on every class definition: it resolves
- * the defining loader's tag to its record without a lock and bumps atomic counters; only the
- * first class of a new loader takes the registry lock. GC callbacks and ObjectFree touch only
- * atomics and wake the worker, as the JVMTI specification demands; all JNI work, reports and
- * verdicts happen on the worker thread. */
+/* JVMTI event callbacks: each is short and hands the work to the module that owns it. The hot
+ * one is ClassPrepare, on every class definition: counted exactly once against the replay
+ * (replay.c) by loader tracking (tracking.c), without a lock or an allocation of ours. GC
+ * callbacks and ObjectFree touch only atomics and post requests, as the JVMTI specification
+ * demands; all JNI work, reports and verdicts happen on the worker thread (worker.c). A new
+ * JVMTI event gets its callback and its enabling here. */
 #include "events.h"
 
 #include <stdatomic.h>
@@ -12,9 +13,9 @@
 #include "jvmerror.h"
 #include "metaleak/clock.h"
 #include "metaleak/error.h"
-#include "metaleak/jnames.h"
 #include "metaleak/log.h"
 #include "metaleak/registry.h"
+#include "replay.h"
 #include "state.h"
 #include "tracking.h"
 
@@ -30,118 +31,15 @@ static _Atomic int64_t oom_first_ms;        /* time of the first, set before oom
 static _Atomic int64_t oom_last_ms;
 static _Atomic bool oom_class_space;        /* the first was for the compressed class space */
 
-/* Replaced by replay.c: ClassPrepare against the replay of existing classes. */
-static jrawMonitorID replay_lock;
-static _Atomic bool replaying;
-
-jvmtiError ml_events_replay_init(jvmtiEnv *jvmti)
-{
-    atomic_store(&replaying, true);
-    return (*jvmti)->CreateRawMonitor(jvmti, "metaleak replay", &replay_lock);
-}
-
-void ml_events_replay_done(void)
-{
-    atomic_store_explicit(&replaying, false, memory_order_release);
-}
-
 /* The VMInit action given to ml_events_install. */
 static ml_vm_init_fn vm_init_action;
-
-/* A JVMTI error in a callback: the VM going away is not a failure of ours. */
-static bool callback_error(jvmtiError err, const char *what)
-{
-    if (err == JVMTI_ERROR_NONE)
-        return false;
-    if (err != JVMTI_ERROR_WRONG_PHASE)
-        ml_fail(what, err);
-    return true;
-}
-
-/* The classes a loader defined and prepared before the agent's events were on: counted (and
- * tagged SEEN) now, because the loader may die before the replay of an attach reaches it (a
- * job that finishes while the agent attaches). Called with replay_lock held, for a loader that
- * a ClassPrepare registered while an attach replays; each class is counted once. */
-static void count_earlier_classes(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader)
-{
-    jclass *classes = NULL;
-    jint n = 0;
-
-    if ((*jvmti)->GetClassLoaderClasses(jvmti, loader, &n, &classes) != JVMTI_ERROR_NONE)
-        return;
-    for (jint i = 0; i < n; i++) {
-        jobject definer = NULL;
-        jint status = 0;
-
-        /* The loader's list has the classes it initiated too (its parents' classes). */
-        if ((*jvmti)->GetClassStatus(jvmti, classes[i], &status) == JVMTI_ERROR_NONE &&
-            (status & JVMTI_CLASS_STATUS_PREPARED) != 0 &&
-            (status & (JVMTI_CLASS_STATUS_ARRAY | JVMTI_CLASS_STATUS_PRIMITIVE)) == 0 &&
-            (*jvmti)->GetClassLoader(jvmti, classes[i], &definer) == JVMTI_ERROR_NONE &&
-            definer != NULL && (*jni)->IsSameObject(jni, definer, loader))
-            ml_events_count_class(jvmti, jni, classes[i], true);
-        if (definer != NULL)
-            (*jni)->DeleteLocalRef(jni, definer);
-        (*jni)->DeleteLocalRef(jni, classes[i]);
-    }
-    (*jvmti)->Deallocate(jvmti, (unsigned char *)classes);
-}
-
-/* This thread's first ClassPrepare after the replay was checked against the replay's tags. */
-static _Thread_local bool checked_after_replay;
-
-void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool replay)
-{
-    bool window = replay || atomic_load_explicit(&replaying, memory_order_acquire);
-    int64_t now = ml_clock_ms();
-    /* A class counted by the replay carries a SEEN tag, and its own ClassPrepare may come after
-     * the replay ended: HotSpot marks a class prepared, then posts the event, and the replay may
-     * have read the mark in between. A thread has at most one class in that gap (linking is
-     * sequential per thread, and nothing is linked between the mark and the event), so after
-     * the replay only each thread's first event needs the GetTag (0.2 us); the others skip it. */
-    bool dedupe = window || !checked_after_replay;
-    jobject loader = NULL;
-    struct ml_loader *l;
-    enum ml_track_found how;
-    jlong tag = 0;
-    jvmtiError err;
-
-    /* While existing classes are replayed, a class may be seen by the replay and by its own
-     * ClassPrepare: the SEEN tag, set under replay_lock, counts it once. */
-    if (window && (*jvmti)->RawMonitorEnter(jvmti, replay_lock) != JVMTI_ERROR_NONE)
-        return;
-    if (!window)
-        checked_after_replay = true;
-    if (dedupe) {
-        err = (*jvmti)->GetTag(jvmti, klass, &tag);
-        if (callback_error(err, "GetTag(class)") || tag != 0)
-            goto done;
-    }
-    l = ml_track_loader_of(jvmti, jni, klass, !replay, &loader, &how);
-    if (l == NULL)
-        goto done;
-    if (how == ML_TRACK_NEW && window && !replay && ml_attached()) {
-        count_earlier_classes(jvmti, jni, loader);
-        err = (*jvmti)->GetTag(jvmti, klass, &tag);
-        if (callback_error(err, "GetTag(class)") || tag != 0)
-            goto done; /* this class was among them */
-    }
-    if (!replay && (how == ML_TRACK_TAGGED || how == ML_TRACK_NEW))
-        ml_track_remember(jni, loader, l);
-    ml_track_class(jvmti, klass, l, window, now);
-done:
-    if (loader != NULL)
-        (*jni)->DeleteLocalRef(jni, loader);
-    if (window)
-        (*jvmti)->RawMonitorExit(jvmti, replay_lock);
-}
 
 static void JNICALL on_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jclass klass)
 {
     (void)thread;
     if (!ml_active())
         return;
-    ml_events_count_class(jvmti, jni, klass, false);
+    ml_replay_class_prepare(jvmti, jni, klass);
 }
 
 /* ObjectFree: atomics only (see ml_mail_post). */

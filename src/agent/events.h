@@ -33,10 +33,4 @@ struct ml_event_counts {
 };
 void ml_events_counts(struct ml_event_counts *out);
 
-/* Counts one prepared class (from ClassPrepare or from the replay of existing classes). */
-void ml_events_count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool replay);
-/* The replay window (replay.c will own it): created at start, closed by the worker. */
-jvmtiError ml_events_replay_init(jvmtiEnv *jvmti);
-void ml_events_replay_done(void);
-
 #endif

@@ -1,5 +1,5 @@
 /* The worker thread ("metaleak" in jstack): everything that needs JNI or takes time. It
- * replays the classes that existed before the agent's events, then, round after round, runs a
+ * replays the classes that existed before the agent's events (replay.c), then, round after round, runs a
  * pass over the loaders (pass.c), searches reference paths when a loader needs one (paths.c),
  * samples Metaspace and writes the reports that are due (reporting.c).
  *
@@ -21,38 +21,13 @@
 #include "mgmt.h"
 #include "pass.h"
 #include "paths.h"
+#include "replay.h"
 #include "reporting.h"
 #include "samples.h"
 #include "state.h"
 
 #define TICK_MS 500
 #define COALESCE_ABOVE 1000     /* live loaders above which new loaders wait for the tick */
-
-/* Counts the classes that were prepared before our ClassPrepare events (VM start-up phases,
- * or everything on a late attach). */
-static int replay(jvmtiEnv *jvmti, JNIEnv *jni)
-{
-    jclass *classes = NULL;
-    jint n = 0;
-    jvmtiError err = (*jvmti)->GetLoadedClasses(jvmti, &n, &classes);
-
-    if (err != JVMTI_ERROR_NONE) {
-        ml_fail("GetLoadedClasses", err);
-        return ML_ERR_JVM;
-    }
-    for (jint i = 0; i < n; i++) {
-        jint status = 0;
-
-        if ((*jvmti)->GetClassStatus(jvmti, classes[i], &status) == JVMTI_ERROR_NONE &&
-            (status & JVMTI_CLASS_STATUS_PREPARED) != 0 &&
-            (status & (JVMTI_CLASS_STATUS_ARRAY | JVMTI_CLASS_STATUS_PRIMITIVE)) == 0)
-            ml_events_count_class(jvmti, jni, classes[i], true);
-        (*jni)->DeleteLocalRef(jni, classes[i]);
-    }
-    (*jvmti)->Deallocate(jvmti, (unsigned char *)classes);
-    ml_log(ML_LOG_DEBUG, "replayed %d existing classes", (int)n);
-    return ML_OK;
-}
 
 /* Registers an empty shutdown hook (a java.lang.Thread with no task), so that the shutdown
  * checkpoint in on_thread_start happens at every orderly exit. */
@@ -98,9 +73,8 @@ cleanup:
 
 static int start(jvmtiEnv *jvmti, JNIEnv *jni)
 {
-    if (replay(jvmti, jni) != ML_OK)
+    if (ml_replay_run(jvmti, jni) != ML_OK)
         return ML_ERR_JVM;
-    ml_events_replay_done();
     if (ml_mgmt_init(jvmti, jni) != ML_OK) {
         ml_fail("cannot read the JVM's collector accounting", JVMTI_ERROR_NONE);
         return ML_ERR_JVM;
