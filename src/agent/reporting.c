@@ -19,7 +19,7 @@
 #include "metaspace.h"
 #include "mgmt.h"
 #include "pass.h"
-#include "paths.h"
+#include "refpath.h"
 #include "samples.h"
 #include "state.h"
 #include "version.h"
@@ -96,12 +96,12 @@ static void fill_meta(JNIEnv *jni, struct ml_report_meta *meta, const char *trig
     struct ml_mgmt_facts m;
     struct ml_metaspace_facts ms;
     struct ml_event_counts ev;
-    struct ml_paths_stats ps;
+    struct ml_refpath_stats ps;
 
     ml_mgmt_facts(&m);
     ml_metaspace_facts(&ms);
     ml_events_counts(&ev);
-    ml_paths_stats(&ps);
+    ml_refpath_stats(&ps);
     memset(meta, 0, sizeof(*meta));
     meta->trigger = trigger;
     meta->generated_at_epoch_ms = ml_clock_epoch_ms();

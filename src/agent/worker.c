@@ -1,6 +1,6 @@
 /* The worker thread ("metaleak" in jstack): everything that needs JNI or takes time. It
  * replays the classes that existed before the agent's events (replay.c), then, round after round, runs a
- * pass over the loaders (pass.c), searches reference paths when a loader needs one (paths.c),
+ * pass over the loaders (pass.c), searches reference paths when a loader needs one (refpath.c),
  * samples Metaspace and writes the reports that are due (reporting.c).
  *
  * It wakes on requests from the callbacks (new loader, ObjectFree, GC finished, report, OOM,
@@ -20,7 +20,7 @@
 #include "metaspace.h"
 #include "mgmt.h"
 #include "pass.h"
-#include "paths.h"
+#include "refpath.h"
 #include "replay.h"
 #include "reporting.h"
 #include "samples.h"
@@ -122,7 +122,7 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
         return false;
     /* At a Metaspace OOM the report comes first (Flink exits right after), the search after. */
     if ((req & ML_REQ_OOM) == 0) {
-        new_paths = ml_paths_search_if_due(jni, req, &proven);
+        new_paths = ml_refpath_search_if_due(jni, req, &proven);
         new_leaks += proven;
     }
     /* The first released loader is the first hint of a leak: prepare the per-loader Metaspace
@@ -142,7 +142,7 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
     if ((req & ML_REQ_OOM) != 0) {
         ml_reporting_write(jni, "metaspace-oom");
         ml_mail_signal(ML_SIG_OOM_REPORT);
-        if (ml_paths_search_if_due(jni, req, &proven) > 0)
+        if (ml_refpath_search_if_due(jni, req, &proven) > 0)
             ml_reporting_write(jni, "metaspace-oom");
     } else if (new_leaks > 0 || new_paths > 0) {
         ml_reporting_write(jni, "leak");
