@@ -33,7 +33,9 @@ static void default_report(jvmtiEnv *jvmti, struct ml_options *opts)
 {
     char *log_file = NULL;
 
-    if ((*jvmti)->GetSystemProperty(jvmti, "log.file", &log_file) == JVMTI_ERROR_NONE &&
+    /* No such property is the usual case (JVMTI_ERROR_NOT_AVAILABLE). */
+    if (ml_jvmti_ok((*jvmti)->GetSystemProperty(jvmti, "log.file", &log_file), ML_ON_ERROR_SKIP,
+                    "GetSystemProperty(log.file)") &&
         log_file != NULL) {
         char dir[ML_PATH_MAX];
 
@@ -45,7 +47,7 @@ static void default_report(jvmtiEnv *jvmti, struct ml_options *opts)
             memcpy(opts->report, dir, len);
             memcpy(opts->report + len, name, sizeof(name));
         }
-        (*jvmti)->Deallocate(jvmti, (unsigned char *)log_file);
+        ml_jvmti_free(jvmti, log_file);
     }
     if (opts->report[0] == '\0')
         snprintf(opts->report, sizeof(opts->report), "metaleak-%%p.json");
@@ -72,25 +74,13 @@ static int configure(jvmtiEnv *jvmti, const char *optstr, struct ml_options *opt
     return rc;
 }
 
-static int check(jvmtiEnv *jvmti, jvmtiError err, const char *what)
-{
-    char name[96];
-
-    if (err == JVMTI_ERROR_NONE)
-        return ML_OK;
-    ml_log_error("%s: %s", what, ml_jvmti_error_name(jvmti, err, name, sizeof(name)));
-    return ML_ERR_JVM;
-}
-
 /* Requests exactly the capabilities metaleak uses, after checking each is available. */
 static int add_capabilities(jvmtiEnv *jvmti)
 {
     jvmtiCapabilities potential, wanted;
-    int rc = check(jvmti, (*jvmti)->GetPotentialCapabilities(jvmti, &potential),
-                   "GetPotentialCapabilities");
-
-    if (rc != ML_OK)
-        return rc;
+    if (!ml_jvmti_ok((*jvmti)->GetPotentialCapabilities(jvmti, &potential), ML_ON_ERROR_LOG,
+                     "GetPotentialCapabilities"))
+        return ML_ERR_JVM;
     if (!potential.can_tag_objects || !potential.can_generate_object_free_events ||
         !potential.can_generate_garbage_collection_events) {
         ml_log_error("this JVM lacks a JVMTI capability metaleak needs (%s)",
@@ -103,7 +93,8 @@ static int add_capabilities(jvmtiEnv *jvmti)
     wanted.can_tag_objects = 1;
     wanted.can_generate_object_free_events = 1;
     wanted.can_generate_garbage_collection_events = 1;
-    return check(jvmti, (*jvmti)->AddCapabilities(jvmti, &wanted), "AddCapabilities");
+    return ml_jvmti_ok((*jvmti)->AddCapabilities(jvmti, &wanted), ML_ON_ERROR_LOG,
+                       "AddCapabilities") ? ML_OK : ML_ERR_JVM;
 }
 
 /* Shared by Agent_OnLoad and Agent_OnAttach. Returns JNI_OK or JNI_ERR. */
@@ -125,14 +116,15 @@ static jint init(JavaVM *vm, const char *optstr, bool attached)
         goto fail;
     ml_log_set_level(opts.log);
     if (add_capabilities(jvmti) != ML_OK ||
-        check(jvmti, ml_replay_init(jvmti), "CreateRawMonitor") != ML_OK)
+        !ml_jvmti_ok(ml_replay_init(jvmti), ML_ON_ERROR_LOG, "CreateRawMonitor"))
         goto fail;
     reg = ml_registry_new(opts.max_loaders, opts.history);
     if (reg == NULL) {
         ml_log_error("out of memory creating the loader registry");
         goto fail;
     }
-    if (check(jvmti, ml_state_setup(&opts, report_file, reg), "CreateRawMonitor") != ML_OK)
+    if (!ml_jvmti_ok(ml_state_setup(&opts, report_file, reg), ML_ON_ERROR_LOG,
+                     "CreateRawMonitor"))
         goto fail;
     ml_set_active(true);
     if (ml_events_install(jvmti, ml_worker_start) != ML_OK)
@@ -143,7 +135,7 @@ static jint init(JavaVM *vm, const char *optstr, bool attached)
     return JNI_OK;
 fail:
     ml_state_abandon();
-    (*jvmti)->DisposeEnvironment(jvmti);
+    ml_jvmti_ok((*jvmti)->DisposeEnvironment(jvmti), ML_ON_ERROR_DEBUG, "DisposeEnvironment");
     return JNI_ERR;
 }
 

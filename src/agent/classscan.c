@@ -70,12 +70,15 @@ static bool java_name(jvmtiEnv *jvmti, jclass cls, char *name, size_t len)
     char *sig = NULL;
     bool ok;
 
-    if ((*jvmti)->GetClassStatus(jvmti, cls, &status) != JVMTI_ERROR_NONE ||
+    /* A class unloaded meanwhile is skipped. */
+    if (!ml_jvmti_ok((*jvmti)->GetClassStatus(jvmti, cls, &status), ML_ON_ERROR_SKIP,
+                     "GetClassStatus") ||
         (status & (JVMTI_CLASS_STATUS_ARRAY | JVMTI_CLASS_STATUS_PRIMITIVE)) != 0 ||
-        (*jvmti)->GetClassSignature(jvmti, cls, &sig, NULL) != JVMTI_ERROR_NONE)
+        !ml_jvmti_ok((*jvmti)->GetClassSignature(jvmti, cls, &sig, NULL), ML_ON_ERROR_SKIP,
+                     "GetClassSignature"))
         return false;
     ok = ml_sig_to_name(sig, name, len) && name[0] != '\0';
-    (*jvmti)->Deallocate(jvmti, (unsigned char *)sig);
+    ml_jvmti_free(jvmti, sig);
     return ok;
 }
 
@@ -102,7 +105,8 @@ static size_t read_classes(JNIEnv *jni, struct ml_inv_class *inv, size_t cap)
     jint n = 0;
     size_t k = 0;
 
-    if ((*jvmti)->GetLoadedClasses(jvmti, &n, &classes) != JVMTI_ERROR_NONE)
+    if (!ml_jvmti_ok((*jvmti)->GetLoadedClasses(jvmti, &n, &classes), ML_ON_ERROR_DEBUG,
+                     "class scan: GetLoadedClasses"))
         return 0;
     for (jint i = 0; i < n; i++) {
         char name[1024];
@@ -123,7 +127,7 @@ static size_t read_classes(JNIEnv *jni, struct ml_inv_class *inv, size_t cap)
         }
         (*jni)->DeleteLocalRef(jni, classes[i]);
     }
-    (*jvmti)->Deallocate(jvmti, (unsigned char *)classes);
+    ml_jvmti_free(jvmti, classes);
     return k;
 }
 
@@ -144,7 +148,8 @@ static void record_shadows(JNIEnv *jni, const struct ml_inv_shadow *cands, size_
     for (size_t k = 0; k < n_cands; k++)
         hashes[n_hashes++] = cands[k].name_hash;
     qsort(hashes, n_hashes, sizeof(*hashes), by_u64);
-    if ((*jvmti)->GetLoadedClasses(jvmti, &n, &classes) != JVMTI_ERROR_NONE)
+    if (!ml_jvmti_ok((*jvmti)->GetLoadedClasses(jvmti, &n, &classes), ML_ON_ERROR_DEBUG,
+                     "class scan: GetLoadedClasses"))
         goto cleanup;
     for (jint i = 0; i < n; i++) {
         char name[1024];
@@ -169,7 +174,7 @@ static void record_shadows(JNIEnv *jni, const struct ml_inv_shadow *cands, size_
         }
         (*jni)->DeleteLocalRef(jni, classes[i]);
     }
-    (*jvmti)->Deallocate(jvmti, (unsigned char *)classes);
+    ml_jvmti_free(jvmti, classes);
     for (size_t k = 0; k < n_cands; k++) {
         const struct kept *child = NULL, *anc = NULL;
         uint64_t h = cands[k].name_hash;
@@ -226,11 +231,12 @@ int ml_classscan_run(JNIEnv *jni)
     last_fingerprint = f;
 
     /* How many classes: a bound for the inventory array (classes may come meanwhile). */
-    if ((*jvmti)->GetLoadedClasses(jvmti, &n, &none) != JVMTI_ERROR_NONE)
+    if (!ml_jvmti_ok((*jvmti)->GetLoadedClasses(jvmti, &n, &none), ML_ON_ERROR_DEBUG,
+                     "class scan: GetLoadedClasses"))
         return ML_ERR_JVM;
     for (jint i = 0; i < n; i++)
         (*jni)->DeleteLocalRef(jni, none[i]);
-    (*jvmti)->Deallocate(jvmti, (unsigned char *)none);
+    ml_jvmti_free(jvmti, none);
     inv = malloc(((size_t)n + 1024) * sizeof(*inv));
     cands = malloc(MAX_CANDIDATES * sizeof(*cands));
     if (inv == NULL || cands == NULL) {

@@ -7,6 +7,7 @@
 #include "events.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "jdkids.h"
@@ -135,6 +136,13 @@ static void JNICALL vm_init(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
         ml_fail("cannot start the metaleak worker thread", JVMTI_ERROR_NONE);
 }
 
+/* At VM death: an event that cannot be turned off any more is harmless (the VM is dying). */
+static void disable(jvmtiEnv *jvmti, jvmtiEvent ev, const char *name)
+{
+    ml_jvmti_ok((*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, ev, NULL),
+                ML_ON_ERROR_DEBUG, name);
+}
+
 /* VM death: the worker gives its final verdict and writes the exit report; we wait for it
  * (bounded by its own deadline), then stop every callback. */
 static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
@@ -143,29 +151,23 @@ static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
     ml_mail_wake(ML_REQ_SHUTDOWN);
     ml_mail_await(ML_SIG_WORKER_DONE, 0, VM_DEATH_WAIT_MS);
     ml_set_active(false);
-    (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_CLASS_PREPARE, NULL);
-    (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE, JVMTI_EVENT_THREAD_START, NULL);
-    (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_DISABLE,
-                                       JVMTI_EVENT_GARBAGE_COLLECTION_FINISH, NULL);
+    disable(jvmti, JVMTI_EVENT_CLASS_PREPARE, "ClassPrepare");
+    disable(jvmti, JVMTI_EVENT_THREAD_START, "ThreadStart");
+    disable(jvmti, JVMTI_EVENT_GARBAGE_COLLECTION_FINISH, "GarbageCollectionFinish");
 }
 
 static int enable(jvmtiEnv *jvmti, jvmtiEvent ev, const char *name)
 {
-    jvmtiError err = (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_ENABLE, ev, NULL);
-    char buf[96];
+    char what[96];
 
-    if (err == JVMTI_ERROR_NONE)
-        return ML_OK;
-    ml_log_error("cannot enable %s events: %s", name,
-                 ml_jvmti_error_name(jvmti, err, buf, sizeof(buf)));
-    return ML_ERR_JVM;
+    snprintf(what, sizeof(what), "cannot enable %s events", name);
+    return ml_jvmti_ok((*jvmti)->SetEventNotificationMode(jvmti, JVMTI_ENABLE, ev, NULL),
+                       ML_ON_ERROR_LOG, what) ? ML_OK : ML_ERR_JVM;
 }
 
 int ml_events_install(jvmtiEnv *jvmti, ml_vm_init_fn on_vm_init)
 {
     jvmtiEventCallbacks cb;
-    jvmtiError err;
-    char buf[96];
 
     vm_init_action = on_vm_init;
     memset(&cb, 0, sizeof(cb));
@@ -178,11 +180,9 @@ int ml_events_install(jvmtiEnv *jvmti, ml_vm_init_fn on_vm_init)
     cb.ThreadStart = on_thread_start;
     cb.ThreadEnd = on_thread_end;
     cb.ResourceExhausted = on_resource_exhausted;
-    err = (*jvmti)->SetEventCallbacks(jvmti, &cb, (jint)sizeof(cb));
-    if (err != JVMTI_ERROR_NONE) {
-        ml_log_error("SetEventCallbacks: %s", ml_jvmti_error_name(jvmti, err, buf, sizeof(buf)));
+    if (!ml_jvmti_ok((*jvmti)->SetEventCallbacks(jvmti, &cb, (jint)sizeof(cb)), ML_ON_ERROR_LOG,
+                     "SetEventCallbacks"))
         return ML_ERR_JVM;
-    }
     if (!ml_attached() && enable(jvmti, JVMTI_EVENT_VM_INIT, "VMInit") != ML_OK)
         return ML_ERR_JVM;
     if (enable(jvmti, JVMTI_EVENT_VM_DEATH, "VMDeath") != ML_OK ||

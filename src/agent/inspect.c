@@ -162,10 +162,12 @@ static void link_wrapper(jvmtiEnv *jvmti, JNIEnv *jni, jobject tccl)
     jobject inner = NULL;
     jlong tag = 0;
 
-    if ((*jvmti)->GetTag(jvmti, tccl, &tag) != JVMTI_ERROR_NONE || tag != 0)
+    if (!ml_jvmti_ok((*jvmti)->GetTag(jvmti, tccl, &tag), ML_ON_ERROR_SKIP, "GetTag(tccl)") ||
+        tag != 0)
         return; /* a known loader (or wrapper) already */
     cls = (*jni)->GetObjectClass(jni, tccl);
-    if ((*jvmti)->GetClassSignature(jvmti, cls, &sig, NULL) != JVMTI_ERROR_NONE)
+    if (!ml_jvmti_ok((*jvmti)->GetClassSignature(jvmti, cls, &sig, NULL), ML_ON_ERROR_SKIP,
+                     "GetClassSignature(tccl)"))
         sig = NULL;
     (*jni)->DeleteLocalRef(jni, cls);
     if (sig == NULL || !ml_flink_is_wrapper_sig(sig))
@@ -174,7 +176,8 @@ static void link_wrapper(jvmtiEnv *jvmti, JNIEnv *jni, jobject tccl)
     if (f == NULL)
         goto cleanup;
     inner = (*jni)->GetObjectField(jni, tccl, f);
-    if (inner == NULL || (*jvmti)->GetTag(jvmti, inner, &tag) != JVMTI_ERROR_NONE)
+    if (inner == NULL ||
+        !ml_jvmti_ok((*jvmti)->GetTag(jvmti, inner, &tag), ML_ON_ERROR_SKIP, "GetTag(inner)"))
         goto cleanup;
     inner_rec = ml_registry_lookup(ml_reg(), (uint64_t)tag);
     if (inner_rec == NULL)
@@ -191,8 +194,7 @@ static void link_wrapper(jvmtiEnv *jvmti, JNIEnv *jni, jobject tccl)
 cleanup:
     if (inner != NULL)
         (*jni)->DeleteLocalRef(jni, inner);
-    if (sig != NULL)
-        (*jvmti)->Deallocate(jvmti, (unsigned char *)sig);
+    ml_jvmti_free(jvmti, sig);
 }
 
 int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni)
@@ -200,13 +202,10 @@ int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni)
     jfieldID tccl_field = ml_jdkids()->thread_tccl;
     jthread *threads = NULL;
     jint n = 0;
-    jvmtiError err = (*jvmti)->GetAllThreads(jvmti, &n, &threads);
 
-    if (err != JVMTI_ERROR_NONE) {
-        if (err != JVMTI_ERROR_WRONG_PHASE)
-            ml_fail("GetAllThreads", err);
+    if (!ml_jvmti_ok((*jvmti)->GetAllThreads(jvmti, &n, &threads), ML_ON_ERROR_FAIL,
+                     "GetAllThreads"))
         return ML_ERR_JVM;
-    }
     for (jint i = 0; i < n; i++) {
         jobject tccl = (*jni)->GetObjectField(jni, threads[i], tccl_field);
 
@@ -216,6 +215,6 @@ int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni)
         }
         (*jni)->DeleteLocalRef(jni, threads[i]);
     }
-    (*jvmti)->Deallocate(jvmti, (unsigned char *)threads);
+    ml_jvmti_free(jvmti, threads);
     return ML_OK;
 }

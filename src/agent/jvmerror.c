@@ -45,7 +45,7 @@ bool ml_jvmti_ok(jvmtiError err, enum ml_on_error how, const char *what)
         if (err != JVMTI_ERROR_WRONG_PHASE)
             ml_fail(what, err);
         break;
-    case ML_ON_ERROR_REFUSE:
+    case ML_ON_ERROR_LOG:
         ml_log_error("%s: %s", what, ml_jvmti_error_name(ml_jvmti(), err, name, sizeof(name)));
         break;
     case ML_ON_ERROR_INFO:

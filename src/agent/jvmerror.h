@@ -21,7 +21,8 @@ void ml_fail(const char *what, jvmtiError err);
 enum ml_on_error {
     ML_ON_ERROR_FAIL,    /* must not fail: disable the agent (ml_fail); JVMTI_ERROR_WRONG_PHASE
                           * (the VM is going away) is not a failure of ours and says nothing */
-    ML_ON_ERROR_REFUSE,  /* at start-up: one error line "<what>: <name>"; the caller refuses */
+    ML_ON_ERROR_LOG,     /* one error line "<what>: <name>"; the caller refuses to start, or
+                          * disables the agent with its own reason */
     ML_ON_ERROR_INFO,    /* the agent carries on without it: "<what>: <name>" at log=info */
     ML_ON_ERROR_DEBUG,   /* the same at log=debug */
     ML_ON_ERROR_SKIP,    /* expected now and then (an object collected meanwhile, a class not

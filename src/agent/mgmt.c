@@ -216,10 +216,11 @@ static void init_versions(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_mgmt *m)
             m->java_version = ml_jni_strdup(jni, v);
     }
     ml_jni_clear(jni);
-    if ((*jvmti)->GetSystemProperty(jvmti, "java.vm.name", &vm_name) == JVMTI_ERROR_NONE &&
+    if (ml_jvmti_ok((*jvmti)->GetSystemProperty(jvmti, "java.vm.name", &vm_name),
+                    ML_ON_ERROR_SKIP, "GetSystemProperty(java.vm.name)") &&
         vm_name != NULL) {
         m->vm_name = strdup(vm_name);
-        (*jvmti)->Deallocate(jvmti, (unsigned char *)vm_name);
+        ml_jvmti_free(jvmti, vm_name);
     }
 }
 

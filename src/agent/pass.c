@@ -170,16 +170,11 @@ int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
     if (!ml_mgmt_has_full())
         return rc; /* no collection could prove anything (docs/gc.md) */
     for (uint64_t i = 0; rc == ML_OK && i < rounds && res->closed_unproven > 0; i++) {
-        jvmtiError err;
-
         ml_log(ML_LOG_DEBUG, "forcing a collection: %u closed loaders without a verdict",
                res->closed_unproven);
-        err = (*jvmti)->ForceGarbageCollection(jvmti);
-        if (err != JVMTI_ERROR_NONE) {
-            if (err != JVMTI_ERROR_WRONG_PHASE)
-                ml_fail("ForceGarbageCollection", err);
+        if (!ml_jvmti_ok((*jvmti)->ForceGarbageCollection(jvmti), ML_ON_ERROR_FAIL,
+                         "ForceGarbageCollection"))
             return ML_ERR_JVM;
-        }
         if (finalize)
             let_finalizers_run(jni);
         rc = ml_pass_run(jvmti, jni, res);

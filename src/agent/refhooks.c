@@ -85,10 +85,14 @@ static jint JNICALL on_hook_ref(jvmtiHeapReferenceKind kind, const jvmtiHeapRefe
     return ML_PG_KIND((uint64_t)*tag_ptr) == 0 ? JVMTI_VISIT_OBJECTS : 0;
 }
 
-/* Step 1c (at exit only): the shutdown hooks that the JVM is running. ApplicationShutdownHooks
- * has already emptied its list; the hooks are in runHooks()'s locals. A walk of the roots
- * finds those locals, a small walk from them finds the threads; they are kept as weak
- * references for naming, and the temporary tags are removed. */
+/* Removes a temporary mark. One left behind costs nothing: the environment is disposed of. */
+static void untag(const struct ml_search *s, jobject obj)
+{
+    ml_jvmti_ok((*s->env)->SetTag(s->env, obj, 0), ML_ON_ERROR_DEBUG,
+                "path search: SetTag(hook mark)");
+}
+
+/* Step 1c (at exit only), see refhooks.h. */
 void ml_refhooks_find(struct ml_search *s)
 {
     const struct ml_jids *ids = ml_jdkids();
@@ -105,16 +109,20 @@ void ml_refhooks_find(struct ml_search *s)
     h.run_hooks = ids->run_hooks;
     memset(&cb, 0, sizeof(cb));
     cb.heap_reference_callback = on_hook_root;
-    if ((*s->env)->FollowReferences(s->env, 0, NULL, NULL, &cb, &h) != JVMTI_ERROR_NONE)
+    /* Without the hooks a search still runs; it only cannot name them. */
+    if (!ml_jvmti_ok((*s->env)->FollowReferences(s->env, 0, NULL, NULL, &cb, &h),
+                     ML_ON_ERROR_DEBUG, "path search: the walk of the roots for hooks"))
         return;
     /* Walk from each marked local (the hooks' collection) to the threads in it. */
-    if ((*s->env)->GetObjectsWithTags(s->env, 1, &mark, &n, &objs, NULL) == JVMTI_ERROR_NONE) {
+    if (ml_jvmti_ok((*s->env)->GetObjectsWithTags(s->env, 1, &mark, &n, &objs, NULL),
+                    ML_ON_ERROR_DEBUG, "path search: GetObjectsWithTags(hook mark)")) {
         cb.heap_reference_callback = on_hook_ref;
         for (jint i = 0; i < n; i++) {
-            (*s->env)->FollowReferences(s->env, 0, NULL, objs[i], &cb, &h);
+            ml_jvmti_ok((*s->env)->FollowReferences(s->env, 0, NULL, objs[i], &cb, &h),
+                        ML_ON_ERROR_DEBUG, "path search: the walk from runHooks' locals");
             (*jni)->DeleteLocalRef(jni, objs[i]);
         }
-        (*s->env)->Deallocate(s->env, (unsigned char *)objs);
+        ml_jvmti_free(s->env, objs);
     }
     /* Keep the hook threads (weakly), then remove every temporary tag. A running hook that
      * is not the job's own is a weak anchor: a chain from it (the JDK's Logging-Cleaner holds
@@ -125,7 +133,8 @@ void ml_refhooks_find(struct ml_search *s)
 
         if (t != mark)
             ml_pg_weaken_thread(s->pg, (uint64_t)t);
-        if ((*s->env)->GetObjectsWithTags(s->env, 1, &t, &k, &objs, NULL) != JVMTI_ERROR_NONE)
+        if (!ml_jvmti_ok((*s->env)->GetObjectsWithTags(s->env, 1, &t, &k, &objs, NULL),
+                         ML_ON_ERROR_DEBUG, "path search: GetObjectsWithTags(hook)"))
             continue;
         for (jint j = 0; j < k; j++) {
             if (s->n_hooks < ML_SEARCH_MAX_HOOKS) {
@@ -135,19 +144,20 @@ void ml_refhooks_find(struct ml_search *s)
                     s->hooks[s->n_hooks++] = w;
             }
             if (t == mark)
-                (*s->env)->SetTag(s->env, objs[j], 0);
+                untag(s, objs[j]);
             (*jni)->DeleteLocalRef(jni, objs[j]);
         }
-        (*s->env)->Deallocate(s->env, (unsigned char *)objs);
+        ml_jvmti_free(s->env, objs);
         if (t == mark)
             break; /* every marked object was handled */
     }
-    if ((*s->env)->GetObjectsWithTags(s->env, 1, &mark, &n, &objs, NULL) == JVMTI_ERROR_NONE) {
+    if (ml_jvmti_ok((*s->env)->GetObjectsWithTags(s->env, 1, &mark, &n, &objs, NULL),
+                    ML_ON_ERROR_DEBUG, "path search: GetObjectsWithTags(hook mark)")) {
         for (jint i = 0; i < n; i++) {
-            (*s->env)->SetTag(s->env, objs[i], 0);
+            untag(s, objs[i]);
             (*jni)->DeleteLocalRef(jni, objs[i]);
         }
-        (*s->env)->Deallocate(s->env, (unsigned char *)objs);
+        ml_jvmti_free(s->env, objs);
     }
     ml_jni_clear(jni);
     ml_log(ML_LOG_DEBUG, "path search: %u shutdown hooks running", s->n_hooks);

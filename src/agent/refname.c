@@ -24,10 +24,11 @@ static char *class_name_of(struct ml_search *s, jclass cls)
 {
     char *sig = NULL, *name;
 
-    if (cls == NULL || (*s->main)->GetClassSignature(s->main, cls, &sig, NULL) != JVMTI_ERROR_NONE)
+    if (cls == NULL || !ml_jvmti_ok((*s->main)->GetClassSignature(s->main, cls, &sig, NULL),
+                                    ML_ON_ERROR_SKIP, "GetClassSignature"))
         return NULL;
     name = ml_sig_to_java(sig);
-    (*s->main)->Deallocate(s->main, (unsigned char *)sig);
+    ml_jvmti_free(s->main, sig);
     return name;
 }
 
@@ -45,18 +46,20 @@ static char *field_name(struct ml_search *s, jobject holder, jobject value, bool
         jfieldID *fields = NULL;
         jclass super;
 
-        if ((*s->main)->GetClassFields(s->main, cls, &n, &fields) == JVMTI_ERROR_NONE) {
+        if (ml_jvmti_ok((*s->main)->GetClassFields(s->main, cls, &n, &fields), ML_ON_ERROR_SKIP,
+                        "GetClassFields")) {
             for (jint i = 0; i < n && found == NULL; i++) {
                 jint mods = 0;
                 char *name = NULL, *sig = NULL;
                 jobject v;
 
-                if ((*s->main)->GetFieldModifiers(s->main, cls, fields[i], &mods) !=
-                        JVMTI_ERROR_NONE ||
+                if (!ml_jvmti_ok((*s->main)->GetFieldModifiers(s->main, cls, fields[i], &mods),
+                                 ML_ON_ERROR_SKIP, "GetFieldModifiers") ||
                     ((mods & 0x0008) != 0) != is_static)
                     continue;
-                if ((*s->main)->GetFieldName(s->main, cls, fields[i], &name, &sig, NULL) !=
-                    JVMTI_ERROR_NONE)
+                if (!ml_jvmti_ok((*s->main)->GetFieldName(s->main, cls, fields[i], &name, &sig,
+                                                          NULL),
+                                 ML_ON_ERROR_SKIP, "GetFieldName"))
                     continue;
                 if (sig[0] == 'L' || sig[0] == '[') {
                     v = is_static ? (*jni)->GetStaticObjectField(jni, cls, fields[i])
@@ -67,10 +70,10 @@ static char *field_name(struct ml_search *s, jobject holder, jobject value, bool
                         (*jni)->DeleteLocalRef(jni, v);
                     }
                 }
-                (*s->main)->Deallocate(s->main, (unsigned char *)name);
-                (*s->main)->Deallocate(s->main, (unsigned char *)sig);
+                ml_jvmti_free(s->main, name);
+                ml_jvmti_free(s->main, sig);
             }
-            (*s->main)->Deallocate(s->main, (unsigned char *)fields);
+            ml_jvmti_free(s->main, fields);
         }
         if (is_static)
             break; /* statics of supertypes are reported from their own classes */
@@ -130,9 +133,11 @@ static char *method_name(struct ml_search *s, void *method)
     char *name = NULL, *cname = NULL, *out = NULL;
     size_t len;
 
-    if (m == NULL || (*s->main)->GetMethodName(s->main, m, &name, NULL, NULL) != JVMTI_ERROR_NONE)
+    if (m == NULL || !ml_jvmti_ok((*s->main)->GetMethodName(s->main, m, &name, NULL, NULL),
+                                  ML_ON_ERROR_SKIP, "GetMethodName"))
         return NULL;
-    if ((*s->main)->GetMethodDeclaringClass(s->main, m, &decl) == JVMTI_ERROR_NONE) {
+    if (ml_jvmti_ok((*s->main)->GetMethodDeclaringClass(s->main, m, &decl), ML_ON_ERROR_SKIP,
+                    "GetMethodDeclaringClass")) {
         cname = class_name_of(s, decl);
         (*s->jni)->DeleteLocalRef(s->jni, decl);
     }
@@ -141,7 +146,7 @@ static char *method_name(struct ml_search *s, void *method)
     if (out != NULL)
         snprintf(out, len, "%s.%s", cname != NULL ? cname : "?", name);
     free(cname);
-    (*s->main)->Deallocate(s->main, (unsigned char *)name);
+    ml_jvmti_free(s->main, name);
     return out;
 }
 
@@ -252,8 +257,8 @@ int ml_refname_path(struct ml_search *s, int32_t t, struct ml_path *p)
         want[nw++] = (jlong)s->pg->nodes[first->from].tag;
     for (size_t i = 0; i < len; i++)
         want[nw++] = (jlong)s->pg->nodes[s->pg->edges[chain[i]].to].tag;
-    if ((*s->env)->GetObjectsWithTags(s->env, (jint)nw, want, &n, &objs, &tags) !=
-        JVMTI_ERROR_NONE) {
+    if (!ml_jvmti_ok((*s->env)->GetObjectsWithTags(s->env, (jint)nw, want, &n, &objs, &tags),
+                     ML_ON_ERROR_DEBUG, "path search: GetObjectsWithTags(chain)")) {
         free(want);
         return ML_ERR_JVM;
     }
@@ -275,8 +280,8 @@ int ml_refname_path(struct ml_search *s, int32_t t, struct ml_path *p)
 cleanup:
     for (jint i = 0; i < n; i++)
         (*s->jni)->DeleteLocalRef(s->jni, objs[i]);
-    (*s->env)->Deallocate(s->env, (unsigned char *)objs);
-    (*s->env)->Deallocate(s->env, (unsigned char *)tags);
+    ml_jvmti_free(s->env, objs);
+    ml_jvmti_free(s->env, tags);
     free(want);
     return rc;
 }

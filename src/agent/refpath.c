@@ -204,7 +204,8 @@ static int search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *foun
     }
     memset(&caps, 0, sizeof(caps));
     caps.can_tag_objects = 1;
-    if ((*s.env)->AddCapabilities(s.env, &caps) != JVMTI_ERROR_NONE) {
+    if (!ml_jvmti_ok((*s.env)->AddCapabilities(s.env, &caps), ML_ON_ERROR_SKIP,
+                     "AddCapabilities(can_tag_objects)")) {
         ml_log(ML_LOG_INFO, "path search: can_tag_objects is not available");
         goto store;
     }
@@ -236,7 +237,8 @@ static int search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *foun
     (*jni)->PopLocalFrame(jni, NULL);
 store:
     if (s.env != NULL)
-        (*s.env)->DisposeEnvironment(s.env);
+        ml_jvmti_ok((*s.env)->DisposeEnvironment(s.env), ML_ON_ERROR_DEBUG,
+                    "path search: DisposeEnvironment");
     took = ml_clock_ms() - t0;
     ml_log(ML_LOG_DEBUG, "path search (%s): %u loaders, %u heap walks, %u objects tagged, %lld ms",
            why, s.n_targets, walks, s.pg != NULL ? s.pg->n_nodes : 0u, (long long)took);

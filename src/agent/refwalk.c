@@ -211,7 +211,7 @@ int ml_refwalk_tag_classes(struct ml_search *s)
         (*jni)->DeleteLocalRef(jni, thread_cls);
     if (class_cls != NULL)
         (*jni)->DeleteLocalRef(jni, class_cls);
-    (*s->env)->Deallocate(s->env, (unsigned char *)classes);
+    ml_jvmti_free(s->env, classes);
     return rc;
 }
 
@@ -226,7 +226,8 @@ int ml_refwalk_tag_threads(struct ml_search *s)
 
     if (!ml_jvmti_ok(err, ML_ON_ERROR_INFO, "path search: GetAllThreads failed"))
         return ML_ERR_JVM;
-    if ((*s->env)->GetCurrentThread(s->env, &self) != JVMTI_ERROR_NONE)
+    if (!ml_jvmti_ok((*s->env)->GetCurrentThread(s->env, &self), ML_ON_ERROR_SKIP,
+                     "GetCurrentThread"))
         self = NULL;
     s->thread_names = calloc((size_t)n + 1, sizeof(*s->thread_names));
     if (s->thread_names == NULL)
@@ -245,10 +246,11 @@ int ml_refwalk_tag_threads(struct ml_search *s)
         }
         memset(&ti, 0, sizeof(ti));
         if (rc == ML_OK &&
-            (*s->env)->GetThreadInfo(s->env, threads[i], &ti) == JVMTI_ERROR_NONE) {
+            ml_jvmti_ok((*s->env)->GetThreadInfo(s->env, threads[i], &ti), ML_ON_ERROR_SKIP,
+                        "GetThreadInfo")) {
             s->thread_names[ML_PG_IDX(tag)] = ti.name != NULL ? strdup(ti.name) : NULL;
             s->n_thread_names = ML_PG_IDX(tag) + 1;
-            (*s->env)->Deallocate(s->env, (unsigned char *)ti.name);
+            ml_jvmti_free(s->env, ti.name);
             /* The context class loader may be a searched loader: never keep it. */
             if (ti.context_class_loader != NULL)
                 (*jni)->DeleteLocalRef(jni, ti.context_class_loader);
@@ -259,7 +261,7 @@ int ml_refwalk_tag_threads(struct ml_search *s)
     }
     if (self != NULL)
         (*jni)->DeleteLocalRef(jni, self);
-    (*s->env)->Deallocate(s->env, (unsigned char *)threads);
+    ml_jvmti_free(s->env, threads);
     return rc;
 }
 
@@ -279,7 +281,8 @@ int ml_refwalk_tag_targets(struct ml_search *s)
             continue; /* collected meanwhile */
         cls = (*jni)->GetObjectClass(jni, obj);
         if (cls != NULL) {
-            (*s->env)->GetTag(s->env, cls, &ctag);
+            /* An untagged class (ctag 0) only leaves the node's class unknown. */
+            ml_jvmti_ok((*s->env)->GetTag(s->env, cls, &ctag), ML_ON_ERROR_SKIP, "GetTag(class)");
             (*jni)->DeleteLocalRef(jni, cls);
         }
         tag = ml_pg_add_target(s->pg, (int32_t)t,
@@ -306,17 +309,21 @@ int ml_refwalk_tag_own_globals(struct ml_search *s)
         jclass cls;
         uint64_t tag;
 
-        if (objs[i] == NULL || (*s->env)->GetTag(s->env, objs[i], &old) != JVMTI_ERROR_NONE ||
+        if (objs[i] == NULL ||
+            !ml_jvmti_ok((*s->env)->GetTag(s->env, objs[i], &old), ML_ON_ERROR_SKIP,
+                         "GetTag(own global)") ||
             old != 0)
             continue;
         cls = (*s->jni)->GetObjectClass(s->jni, objs[i]);
         if (cls != NULL) {
-            (*s->env)->GetTag(s->env, cls, &ctag);
+            /* An untagged class (ctag 0) only leaves the node's class unknown. */
+            ml_jvmti_ok((*s->env)->GetTag(s->env, cls, &ctag), ML_ON_ERROR_SKIP, "GetTag(class)");
             (*s->jni)->DeleteLocalRef(s->jni, cls);
         }
         tag = ml_pg_add_own_global(s->pg, ML_PG_KIND((uint64_t)ctag) == ML_PG_KIND_CLASS
                                               ? ML_PG_IDX((uint64_t)ctag) : UINT32_MAX);
-        if (tag == 0 || (*s->env)->SetTag(s->env, objs[i], (jlong)tag) != JVMTI_ERROR_NONE)
+        if (tag == 0 || !ml_jvmti_ok((*s->env)->SetTag(s->env, objs[i], (jlong)tag),
+                                     ML_ON_ERROR_DEBUG, "path search: SetTag(own global)"))
             return ML_ERR_NOMEM;
     }
     return ML_OK;

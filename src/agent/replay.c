@@ -28,6 +28,18 @@ jvmtiError ml_replay_init(jvmtiEnv *jvmti)
     return (*jvmti)->CreateRawMonitor(jvmti, "metaleak replay", &replay_lock);
 }
 
+/* True for a prepared class that is not an array or primitive class (those have no
+ * ClassPrepare). A class unloaded meanwhile is skipped. */
+static bool prepared(jvmtiEnv *jvmti, jclass cls)
+{
+    jint status = 0;
+
+    return ml_jvmti_ok((*jvmti)->GetClassStatus(jvmti, cls, &status), ML_ON_ERROR_SKIP,
+                       "GetClassStatus") &&
+           (status & JVMTI_CLASS_STATUS_PREPARED) != 0 &&
+           (status & (JVMTI_CLASS_STATUS_ARRAY | JVMTI_CLASS_STATUS_PRIMITIVE)) == 0;
+}
+
 /* The classes a loader defined and prepared before the agent's events were on: counted (and
  * tagged SEEN) now, because the loader may die before the replay of an attach reaches it (a
  * job that finishes while the agent attaches). Called with replay_lock held, for a loader that
@@ -37,24 +49,24 @@ static void count_earlier_classes(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader)
     jclass *classes = NULL;
     jint n = 0;
 
-    if ((*jvmti)->GetClassLoaderClasses(jvmti, loader, &n, &classes) != JVMTI_ERROR_NONE)
+    /* Without them the replay still counts these classes, if the loader lives until it does. */
+    if (!ml_jvmti_ok((*jvmti)->GetClassLoaderClasses(jvmti, loader, &n, &classes),
+                     ML_ON_ERROR_DEBUG, "GetClassLoaderClasses"))
         return;
     for (jint i = 0; i < n; i++) {
         jobject definer = NULL;
-        jint status = 0;
 
         /* The loader's list has the classes it initiated too (its parents' classes). */
-        if ((*jvmti)->GetClassStatus(jvmti, classes[i], &status) == JVMTI_ERROR_NONE &&
-            (status & JVMTI_CLASS_STATUS_PREPARED) != 0 &&
-            (status & (JVMTI_CLASS_STATUS_ARRAY | JVMTI_CLASS_STATUS_PRIMITIVE)) == 0 &&
-            (*jvmti)->GetClassLoader(jvmti, classes[i], &definer) == JVMTI_ERROR_NONE &&
+        if (prepared(jvmti, classes[i]) &&
+            ml_jvmti_ok((*jvmti)->GetClassLoader(jvmti, classes[i], &definer), ML_ON_ERROR_SKIP,
+                        "GetClassLoader") &&
             definer != NULL && (*jni)->IsSameObject(jni, definer, loader))
             count_class(jvmti, jni, classes[i], true);
         if (definer != NULL)
             (*jni)->DeleteLocalRef(jni, definer);
         (*jni)->DeleteLocalRef(jni, classes[i]);
     }
-    (*jvmti)->Deallocate(jvmti, (unsigned char *)classes);
+    ml_jvmti_free(jvmti, classes);
 }
 
 /* Counts one prepared class, from ClassPrepare or (replay) from the replay. */
@@ -75,7 +87,8 @@ static void count_class(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass, bool replay)
 
     /* While existing classes are replayed, a class may be seen by the replay and by its own
      * ClassPrepare: the SEEN tag, set under replay_lock, counts it once. */
-    if (window && (*jvmti)->RawMonitorEnter(jvmti, replay_lock) != JVMTI_ERROR_NONE)
+    if (window && !ml_jvmti_ok((*jvmti)->RawMonitorEnter(jvmti, replay_lock), ML_ON_ERROR_FAIL,
+                               "RawMonitorEnter(replay)"))
         return;
     if (!window)
         checked_after_replay = true;
@@ -100,7 +113,8 @@ done:
     if (loader != NULL)
         (*jni)->DeleteLocalRef(jni, loader);
     if (window)
-        (*jvmti)->RawMonitorExit(jvmti, replay_lock);
+        ml_jvmti_ok((*jvmti)->RawMonitorExit(jvmti, replay_lock), ML_ON_ERROR_FAIL,
+                    "RawMonitorExit(replay)");
 }
 
 void ml_replay_class_prepare(jvmtiEnv *jvmti, JNIEnv *jni, jclass klass)
@@ -112,22 +126,16 @@ int ml_replay_run(jvmtiEnv *jvmti, JNIEnv *jni)
 {
     jclass *classes = NULL;
     jint n = 0;
-    jvmtiError err = (*jvmti)->GetLoadedClasses(jvmti, &n, &classes);
 
-    if (err != JVMTI_ERROR_NONE) {
-        ml_fail("GetLoadedClasses", err);
+    if (!ml_jvmti_ok((*jvmti)->GetLoadedClasses(jvmti, &n, &classes), ML_ON_ERROR_FAIL,
+                     "GetLoadedClasses"))
         return ML_ERR_JVM;
-    }
     for (jint i = 0; i < n; i++) {
-        jint status = 0;
-
-        if ((*jvmti)->GetClassStatus(jvmti, classes[i], &status) == JVMTI_ERROR_NONE &&
-            (status & JVMTI_CLASS_STATUS_PREPARED) != 0 &&
-            (status & (JVMTI_CLASS_STATUS_ARRAY | JVMTI_CLASS_STATUS_PRIMITIVE)) == 0)
+        if (prepared(jvmti, classes[i]))
             count_class(jvmti, jni, classes[i], true);
         (*jni)->DeleteLocalRef(jni, classes[i]);
     }
-    (*jvmti)->Deallocate(jvmti, (unsigned char *)classes);
+    ml_jvmti_free(jvmti, classes);
     ml_log(ML_LOG_DEBUG, "replayed %d existing classes", (int)n);
     atomic_store_explicit(&replaying, false, memory_order_release);
     return ML_OK;

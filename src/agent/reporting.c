@@ -10,6 +10,7 @@
 
 #include "classscan.h"
 #include "events.h"
+#include "jvmerror.h"
 #include "metaleak/atomicfile.h"
 #include "metaleak/clock.h"
 #include "metaleak/error.h"
@@ -33,7 +34,8 @@ void ml_reporting_flink_init(jvmtiEnv *jvmti)
     char *cmd = NULL;
     char dir[4096];
 
-    if ((*jvmti)->GetSystemProperty(jvmti, "sun.java.command", &cmd) != JVMTI_ERROR_NONE ||
+    if (!ml_jvmti_ok((*jvmti)->GetSystemProperty(jvmti, "sun.java.command", &cmd),
+                     ML_ON_ERROR_SKIP, "GetSystemProperty(sun.java.command)") ||
         cmd == NULL)
         return;
     is_flink = strstr(cmd, "org.apache.flink.") != NULL;
@@ -46,7 +48,7 @@ void ml_reporting_flink_init(jvmtiEnv *jvmti)
             ml_flink_conf_apply_dynamic(cmd, &flink_conf);
         }
     }
-    (*jvmti)->Deallocate(jvmti, (unsigned char *)cmd);
+    ml_jvmti_free(jvmti, cmd);
 }
 
 /* The Metaspace verdict from the leaks, the samples and the limit. */

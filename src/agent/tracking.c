@@ -97,7 +97,7 @@ struct ml_loader *ml_track_register(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader
     }
     weak = (*jni)->NewWeakGlobalRef(jni, loader);
     if (weak == NULL) {
-        (*jni)->ExceptionClear(jni);
+        ml_jni_clear(jni);
         ml_fail("NewWeakGlobalRef(loader) failed", JVMTI_ERROR_NONE);
         l = NULL;
         goto done;
@@ -156,7 +156,7 @@ void ml_track_remember(JNIEnv *jni, jobject loader, struct ml_loader *l)
         (*jni)->DeleteWeakGlobalRef(jni, last_loader);
     last_loader = (*jni)->NewWeakGlobalRef(jni, loader);
     if (last_loader == NULL)
-        (*jni)->ExceptionClear(jni);
+        ml_jni_clear(jni);
     last_record = last_loader != NULL ? l : NULL;
 }
 

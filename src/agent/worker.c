@@ -170,7 +170,7 @@ static void JNICALL worker_main(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
         unsigned req = ml_mail_take(TICK_MS);
 
         if ((*jni)->PushLocalFrame(jni, 64) != 0) {
-            (*jni)->ExceptionClear(jni);
+            ml_jni_clear(jni);
             ml_fail("out of memory for JNI local references", JVMTI_ERROR_NONE);
             break;
         }
@@ -189,7 +189,6 @@ int ml_worker_start(jvmtiEnv *jvmti, JNIEnv *jni)
                                  : (*jni)->GetMethodID(jni, cls, "<init>", "(Ljava/lang/String;)V");
     jstring name = ctor == NULL ? NULL : (*jni)->NewStringUTF(jni, "metaleak");
     jobject thread = name == NULL ? NULL : (*jni)->NewObject(jni, cls, ctor, name);
-    jvmtiError err;
     int rc = ML_ERR_JVM;
 
     /* Synchronously, before the application's main() (or at attach): the JDK fields we read,
@@ -202,16 +201,14 @@ int ml_worker_start(jvmtiEnv *jvmti, JNIEnv *jni)
             goto cleanup;
     }
     if (thread == NULL) {
-        (*jni)->ExceptionClear(jni);
+        ml_jni_clear(jni);
         goto cleanup;
     }
     if (!ml_mail_worker_starting())
         goto cleanup;
-    err = (*jvmti)->RunAgentThread(jvmti, thread, worker_main, NULL, JVMTI_THREAD_NORM_PRIORITY);
-    if (err != JVMTI_ERROR_NONE) {
-        char buf[96];
-
-        ml_log_error("RunAgentThread: %s", ml_jvmti_error_name(jvmti, err, buf, sizeof(buf)));
+    if (!ml_jvmti_ok((*jvmti)->RunAgentThread(jvmti, thread, worker_main, NULL,
+                                              JVMTI_THREAD_NORM_PRIORITY),
+                     ML_ON_ERROR_LOG, "RunAgentThread")) {
         ml_mail_signal(ML_SIG_WORKER_DONE);
         goto cleanup;
     }
