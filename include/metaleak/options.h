@@ -6,13 +6,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ML_PATH_MAX 4096
+#define ML_FILEPATH_MAX 4096
 
 enum ml_log_level { ML_LOG_QUIET = 0, ML_LOG_INFO = 1, ML_LOG_DEBUG = 2 };
 
 struct ml_options {
-    char config[ML_PATH_MAX];  /* YAML file given with config=, "" when none */
-    char report[ML_PATH_MAX];  /* report path template (%p, %t, %%); "" = default location */
+    char config[ML_FILEPATH_MAX];  /* YAML file given with config=, "" when none */
+    char report[ML_FILEPATH_MAX];  /* report path template (%p, %t, %%); "" = default location */
     unsigned interval_s;       /* seconds between periodic reports, 0 = off; 0..86400 */
     unsigned leak_gcs;         /* full collections a closed loader must survive; 1..1000 */
     bool verify_on_exit;       /* force collections before the exit report */

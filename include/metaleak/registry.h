@@ -80,7 +80,7 @@ struct ml_loader {
     /* Verdict: worker thread only. */
     struct ml_verdict verdict;
 
-    /* Reference path (worker thread only; paths.c). */
+    /* Reference path (worker thread only; refpath.c). */
     struct ml_path path;               /* n_steps == 0: none known */
     enum ml_path_status path_status;
     int64_t path_search_ms;            /* duration of the search that set path_status, -1 none */

@@ -18,7 +18,7 @@
 #include "metaleak/error.h"
 #include "metaleak/log.h"
 #include "metaleak/options.h"
-#include "metaleak/pathfmt.h"
+#include "metaleak/filepath.h"
 #include "replay.h"
 #include "state.h"
 #include "worker.h"
@@ -37,12 +37,12 @@ static void default_report(jvmtiEnv *jvmti, struct ml_options *opts)
     if (ml_jvmti_ok((*jvmti)->GetSystemProperty(jvmti, "log.file", &log_file), ML_ON_ERROR_SKIP,
                     "GetSystemProperty(log.file)") &&
         log_file != NULL) {
-        char dir[ML_PATH_MAX];
+        char dir[ML_FILEPATH_MAX];
 
         static const char name[] = "/metaleak-%p.json";
         size_t len;
 
-        if (ml_path_dirname(log_file, dir, sizeof(dir)) == ML_OK &&
+        if (ml_filepath_dirname(log_file, dir, sizeof(dir)) == ML_OK &&
             (len = strlen(dir)) + sizeof(name) <= sizeof(opts->report)) {
             memcpy(opts->report, dir, len);
             memcpy(opts->report + len, name, sizeof(name));
@@ -65,10 +65,10 @@ static int configure(jvmtiEnv *jvmti, const char *optstr, struct ml_options *opt
     if (rc == ML_OK && opts->report[0] == '\0')
         default_report(jvmti, opts);
     if (rc == ML_OK)
-        rc = ml_path_expand(opts->report, getpid(), ml_clock_start_time(), path, pathlen, err,
+        rc = ml_filepath_expand(opts->report, getpid(), ml_clock_start_time(), path, pathlen, err,
                             sizeof(err));
     if (rc == ML_OK)
-        rc = ml_path_check_dir(path, err, sizeof(err));
+        rc = ml_filepath_check_dir(path, err, sizeof(err));
     if (rc != ML_OK)
         ml_log_error("%s", err);
     return rc;
@@ -101,7 +101,7 @@ static int add_capabilities(jvmtiEnv *jvmti)
 static jint init(JavaVM *vm, const char *optstr, bool attached)
 {
     static struct ml_options opts;  /* 8 KiB: not on the JVM thread's stack */
-    static char report_file[ML_PATH_MAX];
+    static char report_file[ML_FILEPATH_MAX];
     struct ml_registry *reg;
     jvmtiEnv *jvmti = NULL;
 

@@ -99,7 +99,7 @@ int ml_jdkids_init(JNIEnv *jni)
             ml_log(ML_LOG_DEBUG, "no ApplicationShutdownHooks.hooks: no shutdown checkpoint");
         }
     }
-    /* Optional: the frame that holds the hooks while they run (paths.c names them). */
+    /* Optional: the frame that holds the hooks while they run (refhooks.c names them). */
     if (ids->hooks_cls != NULL) {
         ids->run_hooks = (*jni)->GetStaticMethodID(jni, ids->hooks_cls, "runHooks", "()V");
         if (ids->run_hooks == NULL)

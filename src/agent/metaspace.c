@@ -23,7 +23,7 @@
 #include "jvmerror.h"
 #include "metaleak/clock.h"
 #include "metaleak/log.h"
-#include "metaleak/msparse.h"
+#include "metaleak/mspaceparse.h"
 #include "metaleak/registry.h"
 #include "mgmt.h"
 #include "state.h"
@@ -219,7 +219,7 @@ static void measure(JNIEnv *jni)
     struct dcmd *m = &dcmd;
     struct ml_registry *reg = ml_reg();
     struct ml_registry_stats st;
-    struct ml_ms_table table = {0};
+    struct ml_mspace_table table = {0};
     struct addr *addrs = NULL, *again = NULL;
     char *stats = NULL, *tree = NULL;
     long n = -1, n2 = -1, stable = 0;
@@ -270,7 +270,7 @@ static void measure(JNIEnv *jni)
         goto cleanup;
     }
     n = stable;
-    if (ml_ms_parse_metaspace(stats, &table) != 0 || ml_ms_parse_tree(tree, &table) != 0) {
+    if (ml_mspace_parse_metaspace(stats, &table) != 0 || ml_mspace_parse_tree(tree, &table) != 0) {
         set_source(m, "unavailable: unexpected VM.classloaders / VM.metaspace output");
         goto cleanup;
     }
@@ -278,7 +278,7 @@ static void measure(JNIEnv *jni)
         goto cleanup;
     for (long i = 0; i < n; i++) {
         struct ml_loader *l = addrs[i].loader;
-        const struct ml_ms_entry *e = ml_ms_find_oop(&table, addrs[i].oop);
+        const struct ml_mspace_entry *e = ml_mspace_find_oop(&table, addrs[i].oop);
 
         /* The record may have been unloaded meanwhile; its old numbers stay. */
         if (atomic_load(&l->gen) == 0 || l->verdict.state == ML_STATE_UNLOADED)
@@ -295,7 +295,7 @@ static void measure(JNIEnv *jni)
     m->reserved_bytes = table.reserved_bytes;
     set_source(m, "hotspot: VM.metaspace show-loaders joined by loader address (used bytes)");
 cleanup:
-    ml_ms_free(&table);
+    ml_mspace_free(&table);
     free(stats);
     free(tree);
     free(addrs);

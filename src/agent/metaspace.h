@@ -11,7 +11,7 @@
 
 /* What the last measurement left for the report. */
 struct ml_metaspace_facts {
-    const char *source;          /* where per-loader bytes come from, or why none; NULL never said */
+    const char *source;          /* where per-loader bytes come from, or why not; NULL: unsaid */
     int64_t hidden_class_bytes;  /* non-strong hidden-class CLDs, -1 unmeasured */
     int64_t reserved_bytes;      /* Metaspace reserved, -1 unmeasured */
 };

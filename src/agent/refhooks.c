@@ -15,7 +15,7 @@
 /* State of the small walks that find the shutdown hooks held by runHooks' frame. */
 struct hook_walk {
     jmethodID run_hooks;
-    uint64_t found[ML_SEARCH_MAX_HOOKS];  /* tags of the hook threads (thread tags or ML_PG_HOOK_MARK) */
+    uint64_t found[ML_SEARCH_MAX_HOOKS];  /* the hook threads: thread tags or ML_PG_HOOK_MARK */
     uint32_t n_found;
     uint32_t calls;
 };

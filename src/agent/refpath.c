@@ -223,11 +223,13 @@ static int search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *foun
     if (rc == ML_OK)
         rc = ml_refwalk_tag_own_globals(&s);
     if (rc == ML_OK) {
-        rest = ml_refwalk_walk(&s, (int64_t)ml_opts()->path_budget_ms - (ml_clock_ms() - t0), &walks);
+        rest = ml_refwalk_walk(&s, (int64_t)ml_opts()->path_budget_ms - (ml_clock_ms() - t0),
+                               &walks);
         for (uint32_t t = 0; t < s.n_targets; t++) {
             if (!s.targets[t].found)
                 continue;
-            if (ml_refname_path(&s, (int32_t)t, &paths[t]) != ML_OK || ml_refname_through_referent(&paths[t])) {
+            if (ml_refname_path(&s, (int32_t)t, &paths[t]) != ML_OK ||
+                ml_refname_through_referent(&paths[t])) {
                 ml_log(ML_LOG_DEBUG, "path search: chain of loader %llu dropped",
                        (unsigned long long)s.targets[t].rec->id);
                 ml_path_clear(&paths[t]);

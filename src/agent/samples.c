@@ -9,7 +9,7 @@
 #define SAMPLE_MS 10000         /* Metaspace sample at least this often */
 
 /* Worker thread only. */
-static struct ml_ms_series series;
+static struct ml_mspace_series series;
 static uint64_t sample_full_gcs;   /* full-collection count at the last sample */
 static int64_t sample_ms = -1;     /* time of the last sample, -1 none */
 
@@ -33,7 +33,7 @@ static void totals(uint64_t *loaders, uint64_t *classes)
 
 void ml_samples_take(JNIEnv *jni, bool after_full_gc)
 {
-    struct ml_ms_sample s;
+    struct ml_mspace_sample s;
     int64_t max;
 
     if (!ml_mgmt_ready())
@@ -42,7 +42,7 @@ void ml_samples_take(JNIEnv *jni, bool after_full_gc)
     s.after_full_gc = after_full_gc;
     ml_mgmt_metaspace(jni, &s.used_bytes, &s.committed_bytes, &max);
     totals(&s.loaders_live, &s.classes_live);
-    ml_ms_series_add(&series, &s);
+    ml_mspace_series_add(&series, &s);
     sample_ms = s.t_ms;
 }
 
@@ -65,7 +65,7 @@ void ml_samples_if_due(JNIEnv *jni)
     }
 }
 
-const struct ml_ms_series *ml_samples(void)
+const struct ml_mspace_series *ml_samples(void)
 {
     return &series;
 }

@@ -7,7 +7,7 @@
 #include <jni.h>
 #include <stdbool.h>
 
-#include "metaleak/msverdict.h"
+#include "metaleak/mspaceverdict.h"
 
 /* The first sample, once the management beans are ready. */
 void ml_samples_start(JNIEnv *jni);
@@ -17,6 +17,6 @@ void ml_samples_take(JNIEnv *jni, bool after_full_gc);
 /* Adds a sample when one is due: after every full collection, at most every 10 s otherwise. */
 void ml_samples_if_due(JNIEnv *jni);
 /* The series so far. */
-const struct ml_ms_series *ml_samples(void);
+const struct ml_mspace_series *ml_samples(void);
 
 #endif

@@ -12,7 +12,7 @@ static struct {
     jvmtiEnv *jvmti;
     bool attached;
     struct ml_options opts;
-    char report_file[ML_PATH_MAX];
+    char report_file[ML_FILEPATH_MAX];
     struct ml_registry *reg;
     jrawMonitorID reg_lock;
     jrawMonitorID wake_lock;
@@ -203,7 +203,7 @@ unsigned ml_mail_take(int64_t tick_ms)
     req = mail.requests;
     mail.requests = 0;
     leave(setup.wake_lock);
-    /* Posted without a lock by GC callbacks and ObjectFree: taken at the next tick at the latest. */
+    /* Posted without a lock by GC callbacks and ObjectFree: taken at the next tick at latest. */
     return req | atomic_exchange(&mail.posted, 0u);
 }
 

@@ -1,7 +1,8 @@
 /* The worker thread ("metaleak" in jstack): everything that needs JNI or takes time. It
- * replays the classes that existed before the agent's events (replay.c), then, round after round, runs a
- * pass over the loaders (pass.c), searches reference paths when a loader needs one (refpath.c),
- * samples Metaspace and writes the reports that are due (reporting.c).
+ * replays the classes that existed before the agent's events (replay.c), then, round after
+ * round, runs a pass over the loaders (pass.c), searches reference paths when a loader needs one
+ * (refpath.c), samples Metaspace (samples.c) and writes the reports that are due
+ * (reportwrite.c).
  *
  * It wakes on requests from the callbacks (new loader, ObjectFree, GC finished, report, OOM,
  * shutdown checkpoint, VM death) and at least every TICK_MS to poll whether live loaders have
@@ -22,7 +23,7 @@
 #include "pass.h"
 #include "refpath.h"
 #include "replay.h"
-#include "reporting.h"
+#include "reportwrite.h"
 #include "samples.h"
 #include "state.h"
 
@@ -79,7 +80,7 @@ static int start(jvmtiEnv *jvmti, JNIEnv *jni)
         ml_fail("cannot read the JVM's collector accounting", JVMTI_ERROR_NONE);
         return ML_ERR_JVM;
     }
-    ml_reporting_flink_init(jvmti);
+    ml_reportwrite_flink_init(jvmti);
     ml_samples_start(jni);
     if (ml_events_enable_late(jvmti) != ML_OK) {
         ml_fail("cannot enable GC events", JVMTI_ERROR_NONE);
@@ -132,7 +133,7 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
     ml_samples_if_due(jni);
     ml_metaspace_prepare_if_half_full(jni);
     if ((req & ML_REQ_SHUTDOWN) != 0) {
-        ml_reporting_write(jni, "exit");
+        ml_reportwrite(jni, "exit");
         return false;
     }
     if ((req & ML_REQ_CHECKPOINT) != 0) {
@@ -140,16 +141,16 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
         ml_mail_signal(ML_SIG_CHECKPOINT_DONE);
     }
     if ((req & ML_REQ_OOM) != 0) {
-        ml_reporting_write(jni, "metaspace-oom");
+        ml_reportwrite(jni, "metaspace-oom");
         ml_mail_signal(ML_SIG_OOM_REPORT);
         if (ml_refpath_search_if_due(jni, req, &proven) > 0)
-            ml_reporting_write(jni, "metaspace-oom");
+            ml_reportwrite(jni, "metaspace-oom");
     } else if (new_leaks > 0 || new_paths > 0) {
-        ml_reporting_write(jni, "leak");
+        ml_reportwrite(jni, "leak");
     } else if ((req & ML_REQ_REPORT) != 0) {
-        ml_reporting_write(jni, "request");
+        ml_reportwrite(jni, "request");
     } else if (opts->interval_s > 0 && ml_clock_ms() >= *next_interval) {
-        ml_reporting_write(jni, "interval");
+        ml_reportwrite(jni, "interval");
     } else {
         return true;
     }

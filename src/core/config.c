@@ -83,7 +83,7 @@ static int apply_events(yaml_parser_t *parser, const char *name, struct ml_optio
     int rc = ML_OK;
 
     for (;;) {
-        char where[ML_PATH_MAX + 64];
+        char where[ML_FILEPATH_MAX + 64];
 
         if (!yaml_parser_parse(parser, &ev))
             return parse_error(parser, name, err, errlen);

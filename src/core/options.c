@@ -111,8 +111,8 @@ static int set_path(char *dst, const char *key, const char *value, const char *w
         snprintf(err, errlen, "%s: %s: empty path", where, key);
         return ML_ERR_CONFIG;
     }
-    if (len >= ML_PATH_MAX) {
-        snprintf(err, errlen, "%s: %s: path is longer than %d bytes", where, key, ML_PATH_MAX - 1);
+    if (len >= ML_FILEPATH_MAX) {
+        snprintf(err, errlen, "%s: %s: path is longer than %d bytes", where, key, ML_FILEPATH_MAX - 1);
         return ML_ERR_CONFIG;
     }
     memcpy(dst, value, len + 1);

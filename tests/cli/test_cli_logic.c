@@ -13,7 +13,7 @@
 #include "metaleak/baseline.h"
 #include "metaleak/cli.h"
 #include "metaleak/error.h"
-#include "metaleak/reportfile.h"
+#include "metaleak/reportread.h"
 #include "metaleak/sizes.h"
 
 /* A minimal valid report with `n_leaks` leaks; the first leak has `cause` and a jar URL. */

@@ -206,7 +206,7 @@ def run_phase(version, phase, plan, agent, jar, h2_jar, args):
         raise HarnessError("no TM report %s/log/metaleak-%d.json (TM stdout: %s)"
                            % (wd, res["tm_pid"], os.path.join(wd, "log", "taskmanager.out")))
     with open(reports[0]) as f:
-        res["report_path"] = reports[0]
+        res["report_file"] = reports[0]
         res["report"] = json.load(f)
     if dump:
         paths = {l["job_id"]: l.get("path") for l in res["report"]["leaks"]
@@ -764,7 +764,7 @@ def print_result(res):
     if res.get("extra_conf") or res.get("extra_lib"):
         print("cluster: config + %r, lib/ + %s" % (res["extra_conf"], res["extra_lib"]))
     print("timings: %s" % json.dumps(res["timings"]))
-    print("report: %s  summary %s" % (res["report_path"], json.dumps(res["summary"])))
+    print("report: %s  summary %s" % (res["report_file"], json.dumps(res["summary"])))
     print("%-3s %-19s %-33s %-6s %-9s %-6s %-8s %-8s %-9s %-7s %-7s %-9s %s" % (
         "#", "job", "job_id", "loader", "state", "leaks", "classes", "wrapper", "closed", "leaked",
         "unload", "heap-dump", "cause"))

@@ -12,8 +12,8 @@
 
 #include "metaleak/error.h"
 #include "metaleak/flinkconf.h"
-#include "metaleak/msparse.h"
-#include "metaleak/msverdict.h"
+#include "metaleak/mspaceparse.h"
+#include "metaleak/mspaceverdict.h"
 
 /* Recorded from OpenJDK 17.0.15 (abridged to three loaders). */
 static const char METASPACE_17[] =
@@ -52,69 +52,69 @@ static const char TREE_17[] =
 
 static void test_parse_join(void **state)
 {
-    struct ml_ms_table t = {0};
-    const struct ml_ms_entry *e;
+    struct ml_mspace_table t = {0};
+    const struct ml_mspace_entry *e;
 
     (void)state;
-    assert_int_equal(ml_ms_parse_metaspace(METASPACE_17, &t), ML_OK);
+    assert_int_equal(ml_mspace_parse_metaspace(METASPACE_17, &t), ML_OK);
     assert_int_equal(t.n, 3);
     assert_int_equal(t.hidden_used_bytes, 1800);
     assert_int_equal(t.reserved_bytes, 1140850688LL);
-    assert_int_equal(ml_ms_parse_tree(TREE_17, &t), ML_OK);
-    e = ml_ms_find_oop(&t, 0x000000069ef001a0ULL);
+    assert_int_equal(ml_mspace_parse_tree(TREE_17, &t), ML_OK);
+    e = ml_mspace_find_oop(&t, 0x000000069ef001a0ULL);
     assert_non_null(e);
     assert_int_equal(e->used_bytes, 2656);     /* "Both", not "Non-Class" */
     assert_int_equal(e->committed_bytes, 6144);
     assert_int_equal(e->classes, 1);
-    e = ml_ms_find_oop(&t, 0);
+    e = ml_mspace_find_oop(&t, 0);
     assert_non_null(e);                         /* bootstrap: only a Non-Class line */
     assert_int_equal(e->used_bytes, 400000);
     assert_int_equal(e->classes, 1501);
-    assert_null(ml_ms_find_oop(&t, 0x00000007ffb56100ULL)); /* platform: no Metaspace entry */
-    assert_null(ml_ms_find_oop(&t, 0x1234));
-    ml_ms_free(&t);
+    assert_null(ml_mspace_find_oop(&t, 0x00000007ffb56100ULL)); /* platform: no Metaspace entry */
+    assert_null(ml_mspace_find_oop(&t, 0x1234));
+    ml_mspace_free(&t);
 }
 
 static void test_parse_garbage(void **state)
 {
-    struct ml_ms_table t = {0};
+    struct ml_mspace_table t = {0};
 
     (void)state;
-    assert_int_equal(ml_ms_parse_metaspace("nothing here", &t), ML_ERR_CONFIG);
-    ml_ms_free(&t);
-    assert_int_equal(ml_ms_parse_metaspace("Usage per loader:\n   1: CLD zz\n", &t),
+    assert_int_equal(ml_mspace_parse_metaspace("nothing here", &t), ML_ERR_CONFIG);
+    ml_mspace_free(&t);
+    assert_int_equal(ml_mspace_parse_metaspace("Usage per loader:\n   1: CLD zz\n", &t),
                      ML_ERR_CONFIG);
-    ml_ms_free(&t);
-    assert_int_equal(ml_ms_parse_metaspace(METASPACE_17, &t), ML_OK);
-    assert_int_equal(ml_ms_parse_tree("no loaders", &t), ML_ERR_CONFIG);
-    ml_ms_free(&t);
+    ml_mspace_free(&t);
+    assert_int_equal(ml_mspace_parse_metaspace(METASPACE_17, &t), ML_OK);
+    assert_int_equal(ml_mspace_parse_tree("no loaders", &t), ML_ERR_CONFIG);
+    ml_mspace_free(&t);
 }
 
-static void add(struct ml_ms_series *s, int64_t t, int64_t used, bool full)
+static void add(struct ml_mspace_series *s, int64_t t, int64_t used, bool full)
 {
-    struct ml_ms_sample x = {t, used, used, 1, 1, full};
+    struct ml_mspace_sample x = {t, used, used, 1, 1, full};
 
-    ml_ms_series_add(s, &x);
+    ml_mspace_series_add(s, &x);
 }
 
 static void test_series_ring(void **state)
 {
-    static struct ml_ms_series s;
+    static struct ml_mspace_series s;
 
     (void)state;
-    for (int i = 0; i < ML_MS_SAMPLES + 10; i++)
+    for (int i = 0; i < ML_MSPACE_SAMPLES + 10; i++)
         add(&s, i, i, false);
-    assert_int_equal(s.n, ML_MS_SAMPLES);
+    assert_int_equal(s.n, ML_MSPACE_SAMPLES);
     assert_int_equal(s.dropped, 10);
-    assert_int_equal(ml_ms_series_at(&s, 0)->t_ms, 10);
-    assert_int_equal(ml_ms_series_at(&s, ML_MS_SAMPLES - 1)->t_ms, ML_MS_SAMPLES + 9);
+    assert_int_equal(ml_mspace_series_at(&s, 0)->t_ms, 10);
+    assert_int_equal(ml_mspace_series_at(&s, ML_MSPACE_SAMPLES - 1)->t_ms, ML_MSPACE_SAMPLES + 9);
 }
 
 static void test_verdicts(void **state)
 {
-    static struct ml_ms_series s;
-    struct ml_ms_inputs in;
-    struct ml_ms_judgement j;
+    static struct ml_mspace_series s;
+    struct ml_mspace_inputs in;
+    struct ml_mspace_judgement j;
 
     (void)state;
     memset(&in, 0, sizeof(in));
@@ -129,7 +129,7 @@ static void test_verdicts(void **state)
     in.leaked_loaders = 10;
     in.leaked_measured = 10;
     in.leaked_bytes = 20480;
-    ml_ms_judge(&in, &j);
+    ml_mspace_judge(&in, &j);
     assert_string_equal(j.verdict, "leak");
     assert_int_equal(j.bytes_per_leak, 2048);
     assert_int_equal(j.submissions_left, (8 << 20) / 2048);
@@ -142,7 +142,7 @@ static void test_verdicts(void **state)
     in.limit_setting = "taskmanager.memory.jvm-metaspace.size (now 24m)";
     add(&s, 100, 21 << 20, true);
     add(&s, 200, (21 << 20) + 1000, true);
-    ml_ms_judge(&in, &j);
+    ml_mspace_judge(&in, &j);
     assert_string_equal(j.verdict, "undersized");
     assert_non_null(strstr(j.advice, "raise taskmanager.memory.jvm-metaspace.size (now 24m)"));
 
@@ -152,7 +152,7 @@ static void test_verdicts(void **state)
     add(&s, 100, 4 << 20, true);
     add(&s, 150, 9 << 20, false); /* not post-GC: ignored */
     add(&s, 200, 6 << 20, true);
-    ml_ms_judge(&in, &j);
+    ml_mspace_judge(&in, &j);
     assert_string_equal(j.verdict, "growing");
     assert_int_equal(j.baseline_growth, 2 << 20);
 
@@ -160,7 +160,7 @@ static void test_verdicts(void **state)
     memset(&s, 0, sizeof(s));
     add(&s, 100, 4 << 20, true);
     add(&s, 200, (4 << 20) + 100, true);
-    ml_ms_judge(&in, &j);
+    ml_mspace_judge(&in, &j);
     assert_string_equal(j.verdict, "healthy");
     assert_int_equal(j.submissions_left, -1);
 }

@@ -165,7 +165,7 @@ static const struct {
 static void check_case(size_t i, const char *name, int rc, const struct ml_options *got,
                        const char *err, int *failures)
 {
-    char want[ML_ERRBUF + ML_PATH_MAX];
+    char want[ML_ERRBUF + ML_FILEPATH_MAX];
 
     if (rc != CASES[i].rc) {
         TU_ROW_FAIL(*failures, "%s [%s]: rc %d, want %d (err '%s')", CASES[i].what, name, rc,

@@ -123,8 +123,8 @@ static void test_known_keys_and_names(void **state)
     assert_string_equal(ml_log_level_name(ML_LOG_DEBUG), "debug");
 }
 
-static char long_path[ML_PATH_MAX + 8];      /* "/" + 'a' * (ML_PATH_MAX - 1): one too long */
-static char max_path[ML_PATH_MAX];           /* "/" + 'a' * (ML_PATH_MAX - 2): the longest */
+static char long_path[ML_FILEPATH_MAX + 8];      /* "/" + 'a' * (ML_FILEPATH_MAX - 1): one too long */
+static char max_path[ML_FILEPATH_MAX];           /* "/" + 'a' * (ML_FILEPATH_MAX - 2): the longest */
 
 /* One key=value through ml_options_parse (so through ml_options_set with "agent options"). On
  * success the option reads back as `want` (NULL = the value itself); on failure the message is
@@ -233,7 +233,7 @@ static const struct {
     {"suspect_after", "0", ML_OK, NULL, NULL},
     {"suspect_after", "604801", ML_ERR_CONFIG, NULL,
      "agent options: suspect_after: '604801' is out of range 0..604800"},
-    /* report: a path template, checked later (pathfmt) */
+    /* report: a path template, checked later (filepath) */
     {"report", "/tmp/metaleak-%p.json", ML_OK, NULL, NULL},
     {"report", "r.json", ML_OK, NULL, NULL},
     {"report", "/tmp/a=b.json", ML_OK, NULL, NULL},   /* split at the first '=' only */
@@ -256,18 +256,18 @@ static void test_key_table(void **state)
     struct fixture *f = *state;
     int failures = 0;
 
-    memset(long_path, 'a', ML_PATH_MAX);
+    memset(long_path, 'a', ML_FILEPATH_MAX);
     long_path[0] = '/';
-    long_path[ML_PATH_MAX] = '\0';
-    memset(max_path, 'a', ML_PATH_MAX - 1);
+    long_path[ML_FILEPATH_MAX] = '\0';
+    memset(max_path, 'a', ML_FILEPATH_MAX - 1);
     max_path[0] = '/';
-    max_path[ML_PATH_MAX - 1] = '\0';
+    max_path[ML_FILEPATH_MAX - 1] = '\0';
 
     for (size_t i = 0; i < sizeof(KEYCASES) / sizeof(KEYCASES[0]); i++) {
         const char *key = KEYCASES[i].key, *value = KEYCASES[i].value;
         size_t len = strlen(key) + strlen(value) + 2;
         char *optstr = malloc(len);
-        char got[ML_PATH_MAX + 8];
+        char got[ML_FILEPATH_MAX + 8];
         struct ml_options o;
         int rc;
 
@@ -421,7 +421,7 @@ static void test_config_file_inline_wins(void **state)
     char *yaml = tu_join(f->dir, "metaleak.yaml");
     static const char text[] = "# metaleak\ninterval: 30\nlog: debug\nleak_gcs: 3\n"
                                "report: \"/tmp/from-file.json\"\n";
-    char optstr[ML_PATH_MAX + 128];
+    char optstr[ML_FILEPATH_MAX + 128];
 
     tu_write_file(yaml, text, sizeof(text) - 1);
 
@@ -451,7 +451,7 @@ static void test_config_file_errors(void **state)
     struct fixture *f = *state;
     char *yaml = tu_join(f->dir, "bad.yaml");
     static const char text[] = "interval: 30\n\nleak_gcs: 0\n";
-    char optstr[ML_PATH_MAX + 128];
+    char optstr[ML_FILEPATH_MAX + 128];
     char want[ML_ERRBUF];
 
     tu_write_file(yaml, text, sizeof(text) - 1);

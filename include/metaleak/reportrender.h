@@ -1,14 +1,14 @@
 /* The report (schema "metaleak-report/1") rendered with cJSON. Pure module: it reads the
  * registry and a description of the JVM that the agent gathered. */
-#ifndef METALEAK_REPORT_H
-#define METALEAK_REPORT_H
+#ifndef METALEAK_REPORTRENDER_H
+#define METALEAK_REPORTRENDER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "metaleak/flinkconf.h"
-#include "metaleak/msverdict.h"
+#include "metaleak/mspaceverdict.h"
 #include "metaleak/options.h"
 #include "metaleak/registry.h"
 
@@ -21,7 +21,7 @@ struct ml_report_meta {
     const char *agent_version;
     bool attached;                     /* loaded with Agent_OnAttach */
     const struct ml_options *opts;
-    const char *report_path;           /* expanded path */
+    const char *report_file;           /* expanded path */
 
     long pid;
     const char *java_version;          /* NULL when unknown */
@@ -49,8 +49,8 @@ struct ml_report_meta {
     uint64_t oom_count;                /* OutOfMemoryErrors for Metaspace / class space so far */
     int64_t oom_first_ms, oom_last_ms; /* ms since JVM start, meaningful when oom_count > 0 */
     const char *oom_space;             /* "metaspace" or "compressed-class-space" (the first) */
-    const struct ml_ms_series *samples;           /* NULL = none */
-    const struct ml_ms_judgement *judgement;      /* NULL = none */
+    const struct ml_mspace_series *samples;           /* NULL = none */
+    const struct ml_mspace_judgement *judgement;      /* NULL = none */
     const struct ml_flink_conf *flink_conf;       /* NULL = not a Flink process */
     uint64_t path_searches;            /* reference-path searches so far */
     uint64_t path_walks;               /* heap walks they made */

@@ -2,8 +2,8 @@
  * size), parsed with cJSON, and checked for the schema string and the shape of every field the
  * CLI uses, so that a truncated, foreign or hostile file gets one message naming the file and
  * the field, never a crash. */
-#ifndef METALEAK_REPORTFILE_H
-#define METALEAK_REPORTFILE_H
+#ifndef METALEAK_REPORTREAD_H
+#define METALEAK_REPORTREAD_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,10 +60,10 @@ struct ml_rfile {
     struct ml_rloader *loaders; /* owned array */
     size_t n_loaders;
     /* The agent's Metaspace verdict, NULL when absent (older agents). */
-    const char *ms_verdict;
-    const char *ms_reason;
-    const char *ms_advice;
-    int64_t ms_bytes_per_leak, ms_submissions_left, ms_ms_left;  /* -1 unknown */
+    const char *mspace_verdict;
+    const char *mspace_reason;
+    const char *mspace_advice;
+    int64_t mspace_bytes_per_leak, mspace_submissions_left, mspace_ms_left;  /* -1 unknown */
     /* metaspace.out_of_memory (agent 0.2.1+): count 0 when null or absent */
     int64_t oom_count, oom_first_ms;
     const char *oom_space;

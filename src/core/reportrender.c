@@ -1,6 +1,6 @@
 /* Rendering the metaleak-report/1 document with cJSON (docs/report.md is the contract).
  * Loaders are listed by id; leaks are every loader proven leaked during the run. */
-#include "metaleak/report.h"
+#include "metaleak/reportrender.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -45,8 +45,8 @@ static bool add_int(cJSON *obj, const char *key, int64_t v)
     return cJSON_AddRawToObject(obj, key, p) != NULL;
 }
 
-/* Adds v, or null when v < 0. */
-static bool add_opt_ms(cJSON *obj, const char *key, int64_t v)
+/* Adds v (milliseconds, bytes, a count), or null when v < 0 (unknown). */
+static bool add_opt_int(cJSON *obj, const char *key, int64_t v)
 {
     return v < 0 ? cJSON_AddNullToObject(obj, key) != NULL : add_int(obj, key, v);
 }
@@ -170,12 +170,12 @@ static cJSON *loader_json(const struct ml_loader *l)
          add_uint(o, "classes_live", ml_loader_classes_live(l)) &&
          add_uint(o, "hidden_classes_defined", atomic_load(&l->hidden_defined)) &&
          add_uint(o, "hidden_classes_live", ml_loader_hidden_live(l)) &&
-         add_opt_ms(o, "metaspace_bytes", l->metaspace_bytes) &&
+         add_opt_int(o, "metaspace_bytes", l->metaspace_bytes) &&
          cJSON_AddStringToObject(o, "state", ml_state_name(v->state)) != NULL &&
          add_int(o, "first_seen_ms", l->first_seen_ms) &&
-         add_opt_ms(o, "last_define_ms", atomic_load(&l->last_define_ms)) &&
-         add_opt_ms(o, "closed_ms", v->closed_ms) && add_opt_ms(o, "leaked_ms", v->leaked_ms) &&
-         add_opt_ms(o, "unloaded_ms", v->unloaded_ms) &&
+         add_opt_int(o, "last_define_ms", atomic_load(&l->last_define_ms)) &&
+         add_opt_int(o, "closed_ms", v->closed_ms) && add_opt_int(o, "leaked_ms", v->leaked_ms) &&
+         add_opt_int(o, "unloaded_ms", v->unloaded_ms) &&
          (closed ? add_uint(o, "gcs_since_close", v->gcs_since_close)
                  : cJSON_AddNullToObject(o, "gcs_since_close") != NULL) &&
          cJSON_AddBoolToObject(o, "awaiting_unload", l->awaiting_unload) != NULL &&
@@ -232,7 +232,7 @@ static bool add_path(cJSON *o, const struct ml_loader *l, bool paths_on)
     }
     return add_opt_str(o, "advice", p->advice) && add_opt_str(o, "path_summary", p->summary) &&
            cJSON_AddStringToObject(o, "path_status", ml_path_status_name(status)) != NULL &&
-           add_opt_ms(o, "path_search_ms", l->path_search_ms);
+           add_opt_int(o, "path_search_ms", l->path_search_ms);
 }
 
 static cJSON *leak_json(const struct ml_loader *l, bool paths_on)
@@ -248,9 +248,9 @@ static cJSON *leak_json(const struct ml_loader *l, bool paths_on)
          add_opt_str(o, "job_id", l->job_id[0] ? l->job_id : NULL) &&
          add_opt_id(o, "wrapper_id", l->wrapper_id) && add_urls(o, l) &&
          add_uint(o, "classes_live", ml_loader_classes_live(l)) &&
-         add_opt_ms(o, "metaspace_bytes", l->metaspace_bytes) &&
-         add_opt_ms(o, "closed_ms", v->closed_ms) && add_opt_ms(o, "leaked_ms", v->leaked_ms) &&
-         add_opt_ms(o, "unloaded_ms", v->unloaded_ms) &&
+         add_opt_int(o, "metaspace_bytes", l->metaspace_bytes) &&
+         add_opt_int(o, "closed_ms", v->closed_ms) && add_opt_int(o, "leaked_ms", v->leaked_ms) &&
+         add_opt_int(o, "unloaded_ms", v->unloaded_ms) &&
          add_opt_str(o, "proof", ml_proof_name(v->proof)) &&
          add_uint(o, "gcs_since_close", v->gcs_since_close) && add_path(o, l, paths_on);
     if (!ok) {
@@ -289,7 +289,7 @@ static bool add_header(cJSON *root, const struct ml_report_meta *m)
         cJSON_AddBoolToObject(agent, "attached", m->attached) == NULL)
         return false;
     opts = cJSON_AddObjectToObject(agent, "options");
-    if (opts == NULL || !add_opt_str(opts, "report", m->report_path) ||
+    if (opts == NULL || !add_opt_str(opts, "report", m->report_file) ||
         !add_uint(opts, "interval", o->interval_s) || !add_uint(opts, "leak_gcs", o->leak_gcs) ||
         cJSON_AddBoolToObject(opts, "verify_on_exit", o->verify_on_exit) == NULL ||
         cJSON_AddStringToObject(opts, "log", ml_log_level_name(o->log)) == NULL ||
@@ -323,36 +323,36 @@ static bool add_names(cJSON *obj, const char *key, const char *const *names, siz
     return true;
 }
 
-static bool add_judgement(cJSON *ms, const struct ml_ms_judgement *j)
+static bool add_judgement(cJSON *mspace, const struct ml_mspace_judgement *j)
 {
     cJSON *f;
 
     if (j == NULL)
-        return cJSON_AddNullToObject(ms, "verdict") != NULL;
-    if (cJSON_AddStringToObject(ms, "verdict", j->verdict) == NULL ||
-        cJSON_AddStringToObject(ms, "verdict_reason", j->reason) == NULL ||
-        !add_opt_str(ms, "advice", j->advice[0] ? j->advice : NULL) ||
-        !add_opt_ms(ms, "baseline_growth_bytes", j->baseline_growth))
+        return cJSON_AddNullToObject(mspace, "verdict") != NULL;
+    if (cJSON_AddStringToObject(mspace, "verdict", j->verdict) == NULL ||
+        cJSON_AddStringToObject(mspace, "verdict_reason", j->reason) == NULL ||
+        !add_opt_str(mspace, "advice", j->advice[0] ? j->advice : NULL) ||
+        !add_opt_int(mspace, "baseline_growth_bytes", j->baseline_growth))
         return false;
-    f = cJSON_AddObjectToObject(ms, "forecast");
-    return f != NULL && add_opt_ms(f, "bytes_per_leaked_loader", j->bytes_per_leak) &&
-           add_opt_ms(f, "submissions_left", j->submissions_left) &&
-           add_opt_ms(f, "ms_left", j->ms_left);
+    f = cJSON_AddObjectToObject(mspace, "forecast");
+    return f != NULL && add_opt_int(f, "bytes_per_leaked_loader", j->bytes_per_leak) &&
+           add_opt_int(f, "submissions_left", j->submissions_left) &&
+           add_opt_int(f, "ms_left", j->ms_left);
 }
 
-static bool add_samples(cJSON *ms, const struct ml_ms_series *series)
+static bool add_samples(cJSON *mspace, const struct ml_mspace_series *series)
 {
-    cJSON *arr = cJSON_AddArrayToObject(ms, "samples");
+    cJSON *arr = cJSON_AddArrayToObject(mspace, "samples");
 
     if (arr == NULL)
         return false;
     for (size_t i = 0; series != NULL && i < series->n; i++) {
-        const struct ml_ms_sample *s = ml_ms_series_at(series, i);
+        const struct ml_mspace_sample *s = ml_mspace_series_at(series, i);
         cJSON *o = cJSON_CreateObject();
 
         if (o == NULL || !cJSON_AddItemToArray(arr, o) || !add_int(o, "t_ms", s->t_ms) ||
-            !add_opt_ms(o, "used_bytes", s->used_bytes) ||
-            !add_opt_ms(o, "committed_bytes", s->committed_bytes) ||
+            !add_opt_int(o, "used_bytes", s->used_bytes) ||
+            !add_opt_int(o, "committed_bytes", s->committed_bytes) ||
             !add_uint(o, "loaders_live", s->loaders_live) ||
             !add_uint(o, "classes_live", s->classes_live) ||
             cJSON_AddBoolToObject(o, "after_full_gc", s->after_full_gc) == NULL)
@@ -380,23 +380,23 @@ static bool add_flink_conf(cJSON *root, const struct ml_flink_conf *c)
 }
 
 /* metaspace.out_of_memory: null, or the OutOfMemoryErrors for Metaspace seen so far. */
-static bool add_oom(cJSON *ms, const struct ml_report_meta *m)
+static bool add_oom(cJSON *mspace, const struct ml_report_meta *m)
 {
     cJSON *o;
 
     if (m->oom_count == 0)
-        return cJSON_AddNullToObject(ms, "out_of_memory") != NULL;
-    o = cJSON_AddObjectToObject(ms, "out_of_memory");
+        return cJSON_AddNullToObject(mspace, "out_of_memory") != NULL;
+    o = cJSON_AddObjectToObject(mspace, "out_of_memory");
     return o != NULL && add_uint(o, "count", m->oom_count) &&
-           add_opt_ms(o, "first_ms", m->oom_first_ms) &&
-           add_opt_ms(o, "last_ms", m->oom_last_ms) &&
+           add_opt_int(o, "first_ms", m->oom_first_ms) &&
+           add_opt_int(o, "last_ms", m->oom_last_ms) &&
            cJSON_AddStringToObject(o, "space", m->oom_space ? m->oom_space : "metaspace") != NULL;
 }
 
 static bool add_gc_and_metaspace(cJSON *root, const struct ml_report_meta *m)
 {
     cJSON *gc = cJSON_AddObjectToObject(root, "gc");
-    cJSON *ms;
+    cJSON *mspace;
 
     if (gc == NULL || !add_names(gc, "collectors", m->collectors, m->n_collectors) ||
         !add_names(gc, "full_collectors", m->full_collectors, m->n_full_collectors) ||
@@ -405,25 +405,26 @@ static bool add_gc_and_metaspace(cJSON *root, const struct ml_report_meta *m)
         return false;
     cJSON *ccs;
 
-    ms = cJSON_AddObjectToObject(root, "metaspace");
-    if (ms == NULL || !add_opt_ms(ms, "used_bytes", m->metaspace_used) ||
-        !add_opt_ms(ms, "committed_bytes", m->metaspace_committed) ||
-        !add_opt_ms(ms, "max_bytes", m->metaspace_max) ||
-        !add_opt_ms(ms, "reserved_bytes", m->metaspace_reserved) ||
-        !add_opt_str(ms, "source", m->metaspace_source) ||
-        !add_opt_ms(ms, "hidden_class_bytes", m->hidden_class_bytes))
+    mspace = cJSON_AddObjectToObject(root, "metaspace");
+    if (mspace == NULL || !add_opt_int(mspace, "used_bytes", m->metaspace_used) ||
+        !add_opt_int(mspace, "committed_bytes", m->metaspace_committed) ||
+        !add_opt_int(mspace, "max_bytes", m->metaspace_max) ||
+        !add_opt_int(mspace, "reserved_bytes", m->metaspace_reserved) ||
+        !add_opt_str(mspace, "source", m->metaspace_source) ||
+        !add_opt_int(mspace, "hidden_class_bytes", m->hidden_class_bytes))
         return false;
     if (m->class_space_used < 0) {
-        if (cJSON_AddNullToObject(ms, "compressed_class_space") == NULL)
+        if (cJSON_AddNullToObject(mspace, "compressed_class_space") == NULL)
             return false;
     } else {
-        ccs = cJSON_AddObjectToObject(ms, "compressed_class_space");
-        if (ccs == NULL || !add_opt_ms(ccs, "used_bytes", m->class_space_used) ||
-            !add_opt_ms(ccs, "committed_bytes", m->class_space_committed) ||
-            !add_opt_ms(ccs, "max_bytes", m->class_space_max))
+        ccs = cJSON_AddObjectToObject(mspace, "compressed_class_space");
+        if (ccs == NULL || !add_opt_int(ccs, "used_bytes", m->class_space_used) ||
+            !add_opt_int(ccs, "committed_bytes", m->class_space_committed) ||
+            !add_opt_int(ccs, "max_bytes", m->class_space_max))
             return false;
     }
-    return add_oom(ms, m) && add_judgement(ms, m->judgement) && add_samples(ms, m->samples);
+    return add_oom(mspace, m) && add_judgement(mspace, m->judgement) &&
+           add_samples(mspace, m->samples);
 }
 
 struct totals {
@@ -509,7 +510,7 @@ static bool add_paths(cJSON *root, struct ml_loader **sorted, size_t n,
 
     if (o == NULL || cJSON_AddStringToObject(o, "mode", m->opts->paths ? "auto" : "off") == NULL ||
         !add_uint(o, "searches", m->path_searches) || !add_uint(o, "heap_walks", m->path_walks) ||
-        !add_opt_ms(o, "last_search_ms", m->last_search_ms))
+        !add_opt_int(o, "last_search_ms", m->last_search_ms))
         return false;
     groups = cJSON_AddArrayToObject(o, "groups");
     with = malloc((n + 1) * sizeof(*with));

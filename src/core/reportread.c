@@ -1,6 +1,6 @@
-/* Reading a metaleak-report/1 file for the CLI (see reportfile.h). Every field the CLI uses is
+/* Reading a metaleak-report/1 file for the CLI (see reportread.h). Every field the CLI uses is
  * checked for its type and range here, once, so the commands can trust struct ml_rfile. */
-#include "metaleak/reportfile.h"
+#include "metaleak/reportread.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "metaleak/error.h"
-#include "metaleak/report.h"
+#include "metaleak/reportrender.h"
 
 #define MAX_EXACT 9007199254740992.0 /* 2^53: larger integers are not exact in JSON doubles */
 
@@ -258,24 +258,24 @@ static int read_header(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
                      &rf->metaspace_committed);
     if (rc == ML_OK)
         rc = get_int(c, ms, "max_bytes", "metaspace.max_bytes", false, true, &rf->metaspace_max);
-    rf->ms_bytes_per_leak = rf->ms_submissions_left = rf->ms_ms_left = -1;
+    rf->mspace_bytes_per_leak = rf->mspace_submissions_left = rf->mspace_ms_left = -1;
     if (rc == ML_OK)
-        rc = get_str(c, ms, "verdict", "metaspace.verdict", false, &rf->ms_verdict);
+        rc = get_str(c, ms, "verdict", "metaspace.verdict", false, &rf->mspace_verdict);
     if (rc == ML_OK)
-        rc = get_str(c, ms, "verdict_reason", "metaspace.verdict_reason", false, &rf->ms_reason);
+        rc = get_str(c, ms, "verdict_reason", "metaspace.verdict_reason", false, &rf->mspace_reason);
     if (rc == ML_OK)
-        rc = get_str(c, ms, "advice", "metaspace.advice", false, &rf->ms_advice);
+        rc = get_str(c, ms, "advice", "metaspace.advice", false, &rf->mspace_advice);
     if (rc == ML_OK && cJSON_IsObject(member(ms, "forecast"))) {
         const cJSON *f = member(ms, "forecast");
 
         rc = get_int(c, f, "bytes_per_leaked_loader", "metaspace.forecast.bytes_per_leaked_loader",
-                     false, true, &rf->ms_bytes_per_leak);
+                     false, true, &rf->mspace_bytes_per_leak);
         if (rc == ML_OK)
             rc = get_int(c, f, "submissions_left", "metaspace.forecast.submissions_left", false,
-                         true, &rf->ms_submissions_left);
+                         true, &rf->mspace_submissions_left);
         if (rc == ML_OK)
             rc = get_int(c, f, "ms_left", "metaspace.forecast.ms_left", false, true,
-                         &rf->ms_ms_left);
+                         &rf->mspace_ms_left);
     }
     rf->oom_count = 0;
     rf->oom_first_ms = -1;

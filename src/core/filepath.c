@@ -1,5 +1,5 @@
 /* Report path templates (%p, %t, %%) and the start-up check of the report directory. */
-#include "metaleak/pathfmt.h"
+#include "metaleak/filepath.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 
 #include "metaleak/error.h"
 
-int ml_path_expand(const char *tmpl, pid_t pid, time_t start_time, char *out, size_t outlen,
+int ml_filepath_expand(const char *tmpl, pid_t pid, time_t start_time, char *out, size_t outlen,
                    char *err, size_t errlen)
 {
     size_t o = 0;
@@ -58,7 +58,7 @@ int ml_path_expand(const char *tmpl, pid_t pid, time_t start_time, char *out, si
     return ML_OK;
 }
 
-int ml_path_dirname(const char *path, char *out, size_t outlen)
+int ml_filepath_dirname(const char *path, char *out, size_t outlen)
 {
     const char *slash = strrchr(path, '/');
     size_t len;
@@ -77,7 +77,7 @@ int ml_path_dirname(const char *path, char *out, size_t outlen)
     return ML_OK;
 }
 
-int ml_path_check_dir(const char *path, char *err, size_t errlen)
+int ml_filepath_check_dir(const char *path, char *err, size_t errlen)
 {
     char dir[4096];
     struct stat st;
@@ -90,7 +90,7 @@ int ml_path_check_dir(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "report: '%s' names a directory, not a file", path);
         return ML_ERR_CONFIG;
     }
-    if (ml_path_dirname(path, dir, sizeof(dir)) != ML_OK) {
+    if (ml_filepath_dirname(path, dir, sizeof(dir)) != ML_OK) {
         snprintf(err, errlen, "report: path too long (report=%s)", path);
         return ML_ERR_CONFIG;
     }

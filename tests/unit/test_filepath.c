@@ -1,4 +1,4 @@
-/* CMocka tests of src/pathfmt.c: report path templates (%p, %t in UTC, %%, errors, the output
+/* CMocka tests of src/core/filepath.c: report path templates (%p, %t in UTC, %%, errors, the output
  * bound), the directory part of a path, and the start-up check of the report directory. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "metaleak/error.h"
-#include "metaleak/pathfmt.h"
+#include "metaleak/filepath.h"
 #include "testutil.h"
 
 struct fixture {
@@ -105,7 +105,7 @@ static void test_expand_table(void **state)
 
         memset(out, 'Z', sizeof(out));
         f->err[0] = '\0';
-        rc = ml_path_expand(EXPAND[i].tmpl, (pid_t)EXPAND[i].pid, (time_t)EXPAND[i].start, out,
+        rc = ml_filepath_expand(EXPAND[i].tmpl, (pid_t)EXPAND[i].pid, (time_t)EXPAND[i].start, out,
                             EXPAND[i].outlen, f->err, sizeof(f->err));
         if (rc != EXPAND[i].rc) {
             TU_ROW_FAIL(failures, "'%s' (outlen %zu): rc %d, want %d (err '%s')", EXPAND[i].tmpl,
@@ -139,11 +139,11 @@ static void test_expand_trailing_percent(void **state)
     struct fixture *f = *state;
     char out[64];
 
-    assert_int_equal(ml_path_expand("/tmp/r-%", 1, 0, out, sizeof(out), f->err, sizeof(f->err)),
+    assert_int_equal(ml_filepath_expand("/tmp/r-%", 1, 0, out, sizeof(out), f->err, sizeof(f->err)),
                      ML_ERR_CONFIG);
     assert_non_null(strstr(f->err, "'/tmp/r-%'"));
     assert_non_null(strstr(f->err, "is not a known placeholder (use %p, %t or %%)"));
-    assert_int_equal(ml_path_expand("%", 1, 0, out, sizeof(out), f->err, sizeof(f->err)),
+    assert_int_equal(ml_filepath_expand("%", 1, 0, out, sizeof(out), f->err, sizeof(f->err)),
                      ML_ERR_CONFIG);
     assert_non_null(strstr(f->err, "in '%' is not a known placeholder"));
 }
@@ -154,7 +154,7 @@ static void test_expand_real_pid(void **state)
     char out[64], want[64];
 
     snprintf(want, sizeof(want), "/tmp/metaleak-%ld.json", (long)getpid());
-    assert_int_equal(ml_path_expand("/tmp/metaleak-%p.json", getpid(), time(NULL), out,
+    assert_int_equal(ml_filepath_expand("/tmp/metaleak-%p.json", getpid(), time(NULL), out,
                                     sizeof(out), f->err, sizeof(f->err)),
                      ML_OK);
     assert_string_equal(out, want);
@@ -193,7 +193,7 @@ static void test_dirname_table(void **state)
         int rc;
 
         memset(out, 'Z', sizeof(out));
-        rc = ml_path_dirname(DIRNAMES[i].path, out, DIRNAMES[i].outlen);
+        rc = ml_filepath_dirname(DIRNAMES[i].path, out, DIRNAMES[i].outlen);
         if (rc != DIRNAMES[i].rc)
             TU_ROW_FAIL(failures, "'%s' (outlen %zu): rc %d, want %d", DIRNAMES[i].path,
                         DIRNAMES[i].outlen, rc, DIRNAMES[i].rc);
@@ -210,7 +210,7 @@ static void test_dirname_table(void **state)
 static void check_dir_is(struct fixture *f, const char *path, int rc, const char *msg)
 {
     f->err[0] = '\0';
-    assert_int_equal(ml_path_check_dir(path, f->err, sizeof(f->err)), rc);
+    assert_int_equal(ml_filepath_check_dir(path, f->err, sizeof(f->err)), rc);
     if (msg != NULL)
         assert_string_equal(f->err, msg);
 }
@@ -260,7 +260,7 @@ static void test_check_dir_not_a_directory(void **state)
 
     /* below a file: stat fails with ENOTDIR; the message still names directory and report */
     snprintf(path, sizeof(path), "%s/sub/r.json", file);
-    assert_int_equal(ml_path_check_dir(path, f->err, sizeof(f->err)), ML_ERR_CONFIG);
+    assert_int_equal(ml_filepath_check_dir(path, f->err, sizeof(f->err)), ML_ERR_CONFIG);
     snprintf(msg, sizeof(msg), "report: directory '%s/sub': ", file);
     assert_true(strncmp(f->err, msg, strlen(msg)) == 0);
     snprintf(msg, sizeof(msg), "(report=%s)", path);
@@ -281,7 +281,7 @@ static void test_check_dir_trailing_slash(void **state)
 
 static void check_in_child(void *arg, struct tu_result *res)
 {
-    res->rc = ml_path_check_dir(arg, res->msg, sizeof(res->msg));
+    res->rc = ml_filepath_check_dir(arg, res->msg, sizeof(res->msg));
 }
 
 /* As root, permission bits do not stop access(2): the check runs in a child as nobody. */
@@ -316,7 +316,7 @@ static void test_check_dir_proc(void **state)
                  "report: directory '/proc/1' is not writable (report=/proc/1/metaleak.json)");
 }
 
-/* Was a bug: ml_path_check_dir("") read path[-1] (heap-buffer-overflow under ASan) and could
+/* Was a bug: ml_filepath_check_dir("") read path[-1] (heap-buffer-overflow under ASan) and could
  * accept the empty path. */
 static void test_fixed_check_dir_empty(void **state)
 {
@@ -324,7 +324,7 @@ static void test_fixed_check_dir_empty(void **state)
     char *empty = calloc(1, 1);
 
     assert_non_null(empty);
-    assert_int_equal(ml_path_check_dir(empty, f->err, sizeof(f->err)), ML_ERR_CONFIG);
+    assert_int_equal(ml_filepath_check_dir(empty, f->err, sizeof(f->err)), ML_ERR_CONFIG);
     free(empty);
 }
 
@@ -344,5 +344,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fixed_check_dir_empty, setup, teardown),
     };
 
-    return cmocka_run_group_tests_name("pathfmt", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("filepath", tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /* Writing a report now: gather what the JVM says (collections, Metaspace), render the registry
- * with report.c, and replace the report file atomically. Worker thread only. */
-#include "reporting.h"
+ * with reportrender.c, and replace the report file atomically. Worker thread only. */
+#include "reportwrite.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 #include "metaleak/error.h"
 #include "metaleak/log.h"
 #include "metaleak/flinkconf.h"
-#include "metaleak/report.h"
+#include "metaleak/reportrender.h"
 #include "metaspace.h"
 #include "mgmt.h"
 #include "pass.h"
@@ -29,7 +29,7 @@
 static bool is_flink;                    /* the JVM runs a Flink entry point */
 static struct ml_flink_conf flink_conf;  /* its class-loading settings */
 
-void ml_reporting_flink_init(jvmtiEnv *jvmti)
+void ml_reportwrite_flink_init(jvmtiEnv *jvmti)
 {
     char *cmd = NULL;
     char dir[4096];
@@ -52,10 +52,10 @@ void ml_reporting_flink_init(jvmtiEnv *jvmti)
 }
 
 /* The Metaspace verdict from the leaks, the samples and the limit. */
-static void judge(const struct ml_report_meta *meta, struct ml_ms_judgement *out)
+static void judge(const struct ml_report_meta *meta, struct ml_mspace_judgement *out)
 {
     struct ml_registry *reg = ml_reg();
-    struct ml_ms_inputs in;
+    struct ml_mspace_inputs in;
     char limit[256];
     const char *size = flink_conf.values[ML_FK_METASPACE_SIZE];
 
@@ -86,7 +86,7 @@ static void judge(const struct ml_report_meta *meta, struct ml_ms_judgement *out
         }
         ml_reg_unlock();
     }
-    ml_ms_judge(&in, out);
+    ml_mspace_judge(&in, out);
 }
 
 /* The last write error, so that a report directory that stays broken is said once, not every
@@ -96,12 +96,12 @@ static char last_error[ML_ERRBUF];
 static void fill_meta(JNIEnv *jni, struct ml_report_meta *meta, const char *trigger)
 {
     struct ml_mgmt_facts m;
-    struct ml_metaspace_facts ms;
+    struct ml_metaspace_facts mf;
     struct ml_event_counts ev;
     struct ml_refpath_stats ps;
 
     ml_mgmt_facts(&m);
-    ml_metaspace_facts(&ms);
+    ml_metaspace_facts(&mf);
     ml_events_counts(&ev);
     ml_refpath_stats(&ps);
     memset(meta, 0, sizeof(*meta));
@@ -110,7 +110,7 @@ static void fill_meta(JNIEnv *jni, struct ml_report_meta *meta, const char *trig
     meta->agent_version = ML_VERSION;
     meta->attached = ml_attached();
     meta->opts = ml_opts();
-    meta->report_path = ml_report_file();
+    meta->report_file = ml_report_file();
     meta->pid = (long)getpid();
     meta->java_version = m.java_version;
     meta->vm_name = m.vm_name;
@@ -127,9 +127,9 @@ static void fill_meta(JNIEnv *jni, struct ml_report_meta *meta, const char *trig
                       &meta->metaspace_max);
     ml_mgmt_class_space(jni, &meta->class_space_used, &meta->class_space_committed,
                         &meta->class_space_max);
-    meta->metaspace_source = ms.source;
-    meta->hidden_class_bytes = ms.hidden_class_bytes;
-    meta->metaspace_reserved = ms.reserved_bytes;
+    meta->metaspace_source = mf.source;
+    meta->hidden_class_bytes = mf.hidden_class_bytes;
+    meta->metaspace_reserved = mf.reserved_bytes;
     meta->oom_count = ev.ooms;
     meta->oom_last_ms = ev.oom_last_ms;
     meta->oom_first_ms = ev.oom_first_ms;
@@ -143,11 +143,11 @@ static void fill_meta(JNIEnv *jni, struct ml_report_meta *meta, const char *trig
     meta->last_search_ms = ps.last_search_ms;
 }
 
-int ml_reporting_write(JNIEnv *jni, const char *trigger)
+int ml_reportwrite(JNIEnv *jni, const char *trigger)
 {
     const char *file = ml_report_file();
     struct ml_report_meta meta;
-    struct ml_ms_judgement judgement;
+    struct ml_mspace_judgement judgement;
     char err[ML_ERRBUF];
     char *text = NULL;
     int rc;

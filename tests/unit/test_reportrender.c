@@ -1,4 +1,4 @@
-/* CMocka tests of src/report.c: the fixture of report_fixture.c (loaders in every state) is
+/* CMocka tests of src/core/reportrender.c: the fixture of report_fixture.c (loaders in every state) is
  * rendered, parsed back with cJSON and compared with the values the contract (docs/report.md)
  * implies, field by field, nulls included. Expected objects are written as JSON and compared
  * as subsets: every field they name must be present and equal (type included); fields added
@@ -16,8 +16,8 @@
 #include <cmocka.h>
 
 #include "metaleak/error.h"
-#include "metaleak/report.h"
-#include "metaleak/reportfile.h"
+#include "metaleak/reportrender.h"
+#include "metaleak/reportread.h"
 #include "report_fixture.h"
 #include "testutil.h"
 
@@ -517,7 +517,7 @@ static void test_loaders_sorted_by_id(void **state)
     meta.trigger = "request";
     meta.agent_version = "0.1.0";
     meta.opts = &opts;
-    meta.report_path = "r.json";
+    meta.report_file = "r.json";
     meta.pid = 1;
     meta.metaspace_used = meta.metaspace_committed = meta.metaspace_max = -1;
     meta.class_space_used = meta.metaspace_reserved = meta.hidden_class_bytes = -1;

@@ -1,7 +1,7 @@
-/* Metaspace verdict and forecast (see msverdict.h). The thresholds are documented in
+/* Metaspace verdict and forecast (see mspaceverdict.h). The thresholds are documented in
  * docs/metaspace.md: "near the limit" is 80 % of it after a full collection; "growing" is a
  * post-GC baseline that rose by more than 10 % and 1 MiB. */
-#include "metaleak/msverdict.h"
+#include "metaleak/mspaceverdict.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,32 +12,32 @@
 #define GROWTH_PCT 10
 #define GROWTH_MIN_BYTES (1 << 20)
 
-void ml_ms_series_add(struct ml_ms_series *series, const struct ml_ms_sample *sample)
+void ml_mspace_series_add(struct ml_mspace_series *series, const struct ml_mspace_sample *sample)
 {
-    if (series->n < ML_MS_SAMPLES) {
-        series->s[(series->start + series->n) % ML_MS_SAMPLES] = *sample;
+    if (series->n < ML_MSPACE_SAMPLES) {
+        series->s[(series->start + series->n) % ML_MSPACE_SAMPLES] = *sample;
         series->n++;
         return;
     }
     series->s[series->start] = *sample;
-    series->start = (series->start + 1) % ML_MS_SAMPLES;
+    series->start = (series->start + 1) % ML_MSPACE_SAMPLES;
     series->dropped++;
 }
 
-const struct ml_ms_sample *ml_ms_series_at(const struct ml_ms_series *series, size_t i)
+const struct ml_mspace_sample *ml_mspace_series_at(const struct ml_mspace_series *series, size_t i)
 {
-    return &series->s[(series->start + i) % ML_MS_SAMPLES];
+    return &series->s[(series->start + i) % ML_MSPACE_SAMPLES];
 }
 
 /* First and last post-GC samples; returns how many there are. */
-static size_t post_gc(const struct ml_ms_series *series, const struct ml_ms_sample **first,
-                      const struct ml_ms_sample **last)
+static size_t post_gc(const struct ml_mspace_series *series, const struct ml_mspace_sample **first,
+                      const struct ml_mspace_sample **last)
 {
     size_t count = 0;
 
     *first = *last = NULL;
     for (size_t i = 0; series != NULL && i < series->n; i++) {
-        const struct ml_ms_sample *s = ml_ms_series_at(series, i);
+        const struct ml_mspace_sample *s = ml_mspace_series_at(series, i);
 
         if (!s->after_full_gc || s->used_bytes < 0)
             continue;
@@ -49,7 +49,7 @@ static size_t post_gc(const struct ml_ms_series *series, const struct ml_ms_samp
     return count;
 }
 
-static void forecast(const struct ml_ms_inputs *in, struct ml_ms_judgement *out)
+static void forecast(const struct ml_mspace_inputs *in, struct ml_mspace_judgement *out)
 {
     int64_t room;
     char per[32], left[32];
@@ -82,9 +82,9 @@ static void forecast(const struct ml_ms_inputs *in, struct ml_ms_judgement *out)
              ml_format_size(room, left, sizeof(left)), (long long)out->submissions_left);
 }
 
-void ml_ms_judge(const struct ml_ms_inputs *in, struct ml_ms_judgement *out)
+void ml_mspace_judge(const struct ml_mspace_inputs *in, struct ml_mspace_judgement *out)
 {
-    const struct ml_ms_sample *first, *last;
+    const struct ml_mspace_sample *first, *last;
     size_t n_post = post_gc(in->series, &first, &last);
     char a[32], b[32], b2[32];
     const char *limit = in->limit_setting ? in->limit_setting : "-XX:MaxMetaspaceSize";

@@ -1,6 +1,6 @@
-/* Parsing VM.metaspace show-loaders and VM.classloaders verbose (see msparse.h). Both texts
+/* Parsing VM.metaspace show-loaders and VM.classloaders verbose (see mspaceparse.h). Both texts
  * are JVM output, read defensively: unknown lines are skipped, numbers are checked. */
-#include "metaleak/msparse.h"
+#include "metaleak/mspaceparse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,11 +8,11 @@
 #include "metaleak/error.h"
 
 /* Appends an entry for cld. */
-static struct ml_ms_entry *append(struct ml_ms_table *t, uint64_t cld)
+static struct ml_mspace_entry *append(struct ml_mspace_table *t, uint64_t cld)
 {
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
-        struct ml_ms_entry *grown = realloc(t->entries, cap * sizeof(*grown));
+        struct ml_mspace_entry *grown = realloc(t->entries, cap * sizeof(*grown));
 
         if (grown == NULL)
             return NULL;
@@ -26,14 +26,14 @@ static struct ml_ms_entry *append(struct ml_ms_table *t, uint64_t cld)
 
 static int by_cld_cmp(const void *a, const void *b)
 {
-    uint64_t x = ((const struct ml_ms_entry *)a)->cld, y = ((const struct ml_ms_entry *)b)->cld;
+    uint64_t x = ((const struct ml_mspace_entry *)a)->cld, y = ((const struct ml_mspace_entry *)b)->cld;
 
     return x < y ? -1 : x > y;
 }
 
 static int by_oop_cmp(const void *a, const void *b)
 {
-    const struct ml_ms_entry *x = a, *y = b;
+    const struct ml_mspace_entry *x = a, *y = b;
 
     if (x->has_oop != y->has_oop)
         return x->has_oop ? -1 : 1;
@@ -105,10 +105,10 @@ static bool bytes_before(const char *p, const char *end, const char *label, uint
     return false;
 }
 
-int ml_ms_parse_metaspace(const char *text, struct ml_ms_table *t)
+int ml_mspace_parse_metaspace(const char *text, struct ml_mspace_table *t)
 {
     const char *p = strstr(text, "Usage per loader:");
-    struct ml_ms_entry *cur = NULL;
+    struct ml_mspace_entry *cur = NULL;
     bool cur_has_both = false;
 
     if (p == NULL)
@@ -172,7 +172,7 @@ int ml_ms_parse_metaspace(const char *text, struct ml_ms_table *t)
     return t->n > 0 ? ML_OK : ML_ERR_CONFIG;
 }
 
-int ml_ms_parse_tree(const char *text, struct ml_ms_table *t)
+int ml_mspace_parse_tree(const char *text, struct ml_mspace_table *t)
 {
     const char *p = text;
     uint64_t oop = 0;
@@ -189,8 +189,8 @@ int ml_ms_parse_tree(const char *text, struct ml_ms_table *t)
 
             v += 12;
             if (number(&v, &cld)) {
-                struct ml_ms_entry key = {.cld = cld};
-                struct ml_ms_entry *e =
+                struct ml_mspace_entry key = {.cld = cld};
+                struct ml_mspace_entry *e =
                     t->n == 0 ? NULL : bsearch(&key, t->entries, t->n, sizeof(key), by_cld_cmp);
 
                 /* A loader without Metaspace of its own has nothing to join. */
@@ -210,14 +210,14 @@ int ml_ms_parse_tree(const char *text, struct ml_ms_table *t)
     return any ? ML_OK : ML_ERR_CONFIG;
 }
 
-const struct ml_ms_entry *ml_ms_find_oop(const struct ml_ms_table *t, uint64_t oop)
+const struct ml_mspace_entry *ml_mspace_find_oop(const struct ml_mspace_table *t, uint64_t oop)
 {
-    struct ml_ms_entry key = {.oop = oop, .has_oop = true};
+    struct ml_mspace_entry key = {.oop = oop, .has_oop = true};
 
     return t->n == 0 ? NULL : bsearch(&key, t->entries, t->n, sizeof(key), by_oop_cmp);
 }
 
-void ml_ms_free(struct ml_ms_table *t)
+void ml_mspace_free(struct ml_mspace_table *t)
 {
     free(t->entries);
     memset(t, 0, sizeof(*t));

@@ -1,16 +1,16 @@
 /* Metaspace reasoning: a bounded series of samples, the post-GC baseline, and a verdict with a
  * forecast — leak (leaked loaders hold the growth), undersized (no leak, usage plateaus near
  * the limit), growing (not yet explained), healthy. Pure module; see docs/metaspace.md. */
-#ifndef METALEAK_MSVERDICT_H
-#define METALEAK_MSVERDICT_H
+#ifndef METALEAK_MSPACEVERDICT_H
+#define METALEAK_MSPACEVERDICT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define ML_MS_SAMPLES 256
+#define ML_MSPACE_SAMPLES 256
 
-struct ml_ms_sample {
+struct ml_mspace_sample {
     int64_t t_ms;              /* ms since JVM start */
     int64_t used_bytes;
     int64_t committed_bytes;
@@ -19,18 +19,18 @@ struct ml_ms_sample {
     bool after_full_gc;        /* taken right after a class-unloading full collection */
 };
 
-/* A ring of the last ML_MS_SAMPLES samples. Zero-initialise before use. */
-struct ml_ms_series {
-    struct ml_ms_sample s[ML_MS_SAMPLES];
+/* A ring of the last ML_MSPACE_SAMPLES samples. Zero-initialise before use. */
+struct ml_mspace_series {
+    struct ml_mspace_sample s[ML_MSPACE_SAMPLES];
     size_t start, n;
     uint64_t dropped;          /* older samples overwritten */
 };
 
-void ml_ms_series_add(struct ml_ms_series *series, const struct ml_ms_sample *sample);
+void ml_mspace_series_add(struct ml_mspace_series *series, const struct ml_mspace_sample *sample);
 /* The i-th sample, oldest first (i < series->n). */
-const struct ml_ms_sample *ml_ms_series_at(const struct ml_ms_series *series, size_t i);
+const struct ml_mspace_sample *ml_mspace_series_at(const struct ml_mspace_series *series, size_t i);
 
-struct ml_ms_inputs {
+struct ml_mspace_inputs {
     int64_t now_ms;
     int64_t used_bytes;        /* -1 unknown */
     int64_t committed_bytes;   /* -1 unknown; room left is counted from it (fragmentation) */
@@ -39,11 +39,11 @@ struct ml_ms_inputs {
     uint64_t leaked_measured;  /* leaked loaders with a byte count */
     int64_t leaked_bytes;      /* sum over those */
     int64_t first_close_ms;    /* earliest closed_ms among leaked loaders, -1 none */
-    const struct ml_ms_series *series;
+    const struct ml_mspace_series *series;
     const char *limit_setting; /* how to raise the limit, e.g. "taskmanager.memory.jvm-metaspace.size (now 256m)" */
 };
 
-struct ml_ms_judgement {
+struct ml_mspace_judgement {
     const char *verdict;       /* "leak", "undersized", "growing", "healthy" */
     char reason[384];
     char advice[384];
@@ -54,6 +54,6 @@ struct ml_ms_judgement {
 };
 
 /* Judges. Cannot fail. */
-void ml_ms_judge(const struct ml_ms_inputs *in, struct ml_ms_judgement *out);
+void ml_mspace_judge(const struct ml_mspace_inputs *in, struct ml_mspace_judgement *out);
 
 #endif
