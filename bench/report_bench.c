@@ -316,7 +316,7 @@ int main(int argc, char **argv)
             text = s;
             len = strlen(s);
         } else {
-            cJSON_free(s);
+            free(s);
         }
     }
     double parse_ms = -1, tree_ms = -1;
@@ -357,7 +357,7 @@ int main(int argc, char **argv)
                n ? (double)(after - after_empty) / n : 0.0, sizeof(struct ml_loader), parse_ms,
                tree_ms, ms_bytes, parsed);
     }
-    cJSON_free(text);
+    free(text);
     free(t);
     ml_registry_free(reg);
     return 0;

@@ -1,5 +1,6 @@
-/* The report (schema "metaleak-report/1") rendered with cJSON. Pure module: it reads the
- * registry and a description of the JVM that the agent gathered. */
+/* The report (schema "metaleak-report/1") rendered as JSON text. Pure module: it reads the
+ * registry and a description of the JVM that the agent gathered. (reportread.h reads a report
+ * for the CLI; the agent writes it with its reportwrite.c.) */
 #ifndef METALEAK_REPORTRENDER_H
 #define METALEAK_REPORTRENDER_H
 
@@ -58,7 +59,8 @@ struct ml_report_meta {
 };
 
 /* Renders the report as JSON text. Returns NULL when out of memory. The caller owns the
- * result and frees it with cJSON_free. The caller holds the registry lock. */
+ * result and frees it with free(). The caller holds the registry lock. Reentrant: it touches
+ * no global state of cJSON's. */
 char *ml_report_render(struct ml_registry *reg, const struct ml_report_meta *meta);
 
 #endif

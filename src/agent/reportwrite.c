@@ -2,7 +2,6 @@
  * with reportrender.c, and replace the report file atomically. Worker thread only. */
 #include "reportwrite.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -175,7 +174,7 @@ int ml_reportwrite(JNIEnv *jni, const char *trigger)
     t_write = ml_clock_ms();
     len = strlen(text);
     rc = ml_write_atomic(file, text, len, err, sizeof(err));
-    cJSON_free(text);
+    free(text);
     ml_log(ML_LOG_DEBUG, "report (trigger %s): %zu bytes; measure and scan %lld ms, render %lld ms "
            "(registry locked), write %lld ms", trigger, len, (long long)(t_render - t_start),
            (long long)(t_write - t_render), (long long)(ml_clock_ms() - t_write));

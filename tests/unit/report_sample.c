@@ -37,7 +37,7 @@ static int render(const char *dir, const char *name, enum rf_variant variant)
     else
         rc = 0;
     if (text != NULL)
-        cJSON_free(text);
+        free(text);
     rf_release(&rf);
     return rc;
 }

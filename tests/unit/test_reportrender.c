@@ -23,7 +23,7 @@
 
 struct fixture {
     struct rf_fixture rf;
-    char *text;                /* rendered report, cJSON_free */
+    char *text;                /* rendered report, free() */
     cJSON *root;
 };
 
@@ -66,7 +66,7 @@ static int teardown(void **state)
         return 0;
     cJSON_Delete(f->root);
     if (f->text != NULL)
-        cJSON_free(f->text);
+        free(f->text);
     rf_release(&f->rf);
     free(f);
     return 0;
@@ -446,7 +446,7 @@ static void test_generated_at(void **state)
             TU_ROW_FAIL(failures, "%lld ms: '%s', want '%s'", (long long)cases[i].ms,
                         cJSON_IsString(g) ? g->valuestring : "(not a string)", cases[i].text);
         cJSON_Delete(root);
-        cJSON_free(text);
+        free(text);
     }
     rf_release(&rf);
     if (saved_tz != NULL)
@@ -479,7 +479,7 @@ static void test_triggers(void **state)
         assert_string_equal(cJSON_GetObjectItemCaseSensitive(root, "trigger")->valuestring,
                             triggers[i]);
         cJSON_Delete(root);
-        cJSON_free(text);
+        free(text);
     }
     rf_release(&rf);
 }
@@ -533,7 +533,7 @@ static void test_loaders_sorted_by_id(void **state)
     expect_subset(get(root, "dropped"), "dropped",
                   "{\"loaders\":0,\"urls\":0,\"unloaded_history\":1}");
     cJSON_Delete(root);
-    cJSON_free(text);
+    free(text);
     ml_registry_free(reg);
 }
 
@@ -557,7 +557,7 @@ static void test_class_null_when_never_read(void **state)
     assert_non_null(l);
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(l, "id")->valuedouble, 9);
     cls = cJSON_GetObjectItemCaseSensitive(l, "class");
-    cJSON_free(text);
+    free(text);
     rf_release(&rf);
     /* A loader whose class was never read has class null (allowed by the schema). */
     if (!cJSON_IsNull(cls)) {
