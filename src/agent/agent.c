@@ -18,6 +18,7 @@
 #include "metaleak/error.h"
 #include "metaleak/log.h"
 #include "metaleak/options.h"
+#include "metaleak/optstring.h"
 #include "metaleak/filepath.h"
 #include "replay.h"
 #include "state.h"
@@ -61,7 +62,7 @@ static int configure(jvmtiEnv *jvmti, const char *optstr, struct ml_options *opt
     int rc;
 
     ml_options_defaults(opts);
-    rc = ml_options_parse(optstr, opts, err, sizeof(err));
+    rc = ml_optstring_parse(optstr, opts, err, sizeof(err));
     if (rc == ML_OK && opts->report[0] == '\0')
         default_report(jvmti, opts);
     if (rc == ML_OK)

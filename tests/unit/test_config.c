@@ -17,6 +17,7 @@
 #include "metaleak/config.h"
 #include "metaleak/error.h"
 #include "metaleak/options.h"
+#include "metaleak/optstring.h"
 #include "testutil.h"
 
 #define KNOWN_KEYS                                                                            \
@@ -177,7 +178,7 @@ static void check_case(size_t i, const char *name, int rc, const struct ml_optio
         char perr[ML_ERRBUF];
 
         ml_options_defaults(&exp);
-        assert_int_equal(ml_options_parse(CASES[i].expect, &exp, perr, sizeof(perr)), ML_OK);
+        assert_int_equal(ml_optstring_parse(CASES[i].expect, &exp, perr, sizeof(perr)), ML_OK);
         if (memcmp(&exp, got, sizeof(exp)) != 0)
             TU_ROW_FAIL(*failures, "%s [%s]: options differ from '%s' (interval %u log %d "
                                    "report '%s')",
