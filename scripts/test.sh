@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every metaleak test: the include-cycle and file-size check of src/, unit tests (CMocka), the real-JVM integration, stress, Metaspace and
-# CLI tests on each JDK found (OpenJDK 17 and the Temurin JDK beside it), a real Flink session
-# cluster (1.20 and 2.x, jars from Maven Central), a short fuzzing run, then the unit and CLI
-# tests again under AddressSanitizer + UBSan. Installs missing Debian packages when run as root.
+# Runs every metaleak test: the include-cycle and file-size check of src/, unit tests (CMocka),
+# the real-JVM integration, stress, Metaspace and CLI tests on each JDK found (OpenJDK 17 and
+# the Temurin JDK beside it), a real Flink session cluster (1.20 and 2.x, jars from Maven
+# Central), a short fuzzing run, then the unit and CLI tests again under AddressSanitizer +
+# UBSan. Installs missing Debian packages when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
