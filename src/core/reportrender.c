@@ -46,10 +46,12 @@ static bool add_header(struct ml_jtree *jt, cJSON *root, const struct ml_report_
         return false;
     opts = ml_jtree_add_object(jt, agent, "options");
     if (opts == NULL || !ml_jtree_add_opt_string(jt, opts, "report", m->report_file) ||
-        !ml_jtree_add_uint(jt, opts, "interval", o->interval_s) || !ml_jtree_add_uint(jt, opts, "leak_gcs", o->leak_gcs) ||
+        !ml_jtree_add_uint(jt, opts, "interval", o->interval_s) ||
+        !ml_jtree_add_uint(jt, opts, "leak_gcs", o->leak_gcs) ||
         !ml_jtree_add_bool(jt, opts, "verify_on_exit", o->verify_on_exit) ||
         !ml_jtree_add_string(jt, opts, "log", ml_log_level_name(o->log)) ||
-        !ml_jtree_add_uint(jt, opts, "max_loaders", o->max_loaders) || !ml_jtree_add_uint(jt, opts, "history", o->history) ||
+        !ml_jtree_add_uint(jt, opts, "max_loaders", o->max_loaders) ||
+        !ml_jtree_add_uint(jt, opts, "history", o->history) ||
         !ml_jtree_add_string(jt, opts, "paths", o->paths ? "auto" : "off") ||
         !ml_jtree_add_uint(jt, opts, "path_budget", o->path_budget_ms) ||
         !ml_jtree_add_uint(jt, opts, "path_proof_after", o->path_proof_after_s) ||
@@ -58,7 +60,8 @@ static bool add_header(struct ml_jtree *jt, cJSON *root, const struct ml_report_
     jvm = ml_jtree_add_object(jt, root, "jvm");
     return jvm != NULL && ml_jtree_add_int(jt, jvm, "pid", m->pid) &&
            ml_jtree_add_opt_string(jt, jvm, "java_version", m->java_version) &&
-           ml_jtree_add_opt_string(jt, jvm, "vm_name", m->vm_name) && ml_jtree_add_int(jt, jvm, "uptime_ms", m->uptime_ms) &&
+           ml_jtree_add_opt_string(jt, jvm, "vm_name", m->vm_name) &&
+           ml_jtree_add_int(jt, jvm, "uptime_ms", m->uptime_ms) &&
            ml_jtree_add_int(jt, jvm, "start_epoch_ms", m->start_epoch_ms);
 }
 
@@ -153,7 +156,8 @@ static bool add_gc_and_metaspace(struct ml_jtree *jt, cJSON *root, const struct 
     if (gc == NULL || !add_names(jt, gc, "collectors", m->collectors, m->n_collectors) ||
         !add_names(jt, gc, "full_collectors", m->full_collectors, m->n_full_collectors) ||
         !ml_jtree_add_bool(jt, gc, "concurrent", m->concurrent) ||
-        !ml_jtree_add_uint(jt, gc, "full_gcs", m->full_gcs) || !ml_jtree_add_uint(jt, gc, "gc_pauses", m->gc_pauses))
+        !ml_jtree_add_uint(jt, gc, "full_gcs", m->full_gcs) ||
+        !ml_jtree_add_uint(jt, gc, "gc_pauses", m->gc_pauses))
         return false;
     cJSON *ccs;
 
@@ -222,7 +226,8 @@ static bool add_summary(struct ml_jtree *jt, cJSON *root, const struct totals *t
     cJSON *d, *g;
 
     if (s == NULL || !ml_jtree_add_uint(jt, s, "loaders_total", t->total) ||
-        !ml_jtree_add_uint(jt, s, "loaders_live", t->live) || !ml_jtree_add_uint(jt, s, "loaders_closed", t->closed) ||
+        !ml_jtree_add_uint(jt, s, "loaders_live", t->live) ||
+        !ml_jtree_add_uint(jt, s, "loaders_closed", t->closed) ||
         !ml_jtree_add_uint(jt, s, "leaked_loaders", t->leaked) ||
         !ml_jtree_add_uint(jt, s, "loaders_unloaded", t->unloaded) ||
         !ml_jtree_add_uint(jt, s, "classes_defined", t->defined) ||
@@ -234,7 +239,8 @@ static bool add_summary(struct ml_jtree *jt, cJSON *root, const struct totals *t
         return false;
     g = ml_jtree_add_object(jt, s, "growth");
     if (g == NULL || !ml_jtree_add_uint(jt, g, "reflection_loaders", t->reflection_loaders) ||
-        !ml_jtree_add_uint(jt, g, "lambdas", t->lambdas) || !ml_jtree_add_uint(jt, g, "proxies", t->proxies))
+        !ml_jtree_add_uint(jt, g, "lambdas", t->lambdas) ||
+        !ml_jtree_add_uint(jt, g, "proxies", t->proxies))
         return false;
     d = ml_jtree_add_object(jt, root, "dropped");
     return d != NULL && ml_jtree_add_uint(jt, d, "loaders", st->dropped_loaders) &&
@@ -262,7 +268,8 @@ static bool add_paths(struct ml_jtree *jt, cJSON *root, struct ml_loader **sorte
     bool ok = false;
 
     if (o == NULL || !ml_jtree_add_string(jt, o, "mode", m->opts->paths ? "auto" : "off") ||
-        !ml_jtree_add_uint(jt, o, "searches", m->path_searches) || !ml_jtree_add_uint(jt, o, "heap_walks", m->path_walks) ||
+        !ml_jtree_add_uint(jt, o, "searches", m->path_searches) ||
+        !ml_jtree_add_uint(jt, o, "heap_walks", m->path_walks) ||
         !ml_jtree_add_opt_int(jt, o, "last_search_ms", m->last_search_ms))
         return false;
     groups = ml_jtree_add_array(jt, o, "groups");

@@ -5,7 +5,8 @@ exact counts: every plugin loader tracked with 10 classes, exactly the kept ones
 others unloaded, no deadlock (bounded time). Then the same with the agent attached while the
 threads are defining classes: loaders seen after the attach still have exactly 10 classes.
 
-Usage: stress_test.py --agent libmetaleak.so --cli metaleak --java JAVA... [--javac JAVAC] --work DIR
+Usage: stress_test.py --agent libmetaleak.so --cli metaleak --java JAVA... [--javac JAVAC]
+                      --work DIR
 """
 import argparse
 import json

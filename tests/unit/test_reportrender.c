@@ -1,8 +1,8 @@
-/* CMocka tests of src/core/reportrender.c: the fixture of report_fixture.c (loaders in every state) is
- * rendered, parsed back with cJSON and compared with the values the contract (docs/report.md)
- * implies, field by field, nulls included. Expected objects are written as JSON and compared
- * as subsets: every field they name must be present and equal (type included); fields added
- * later are allowed, as the contract's stability rules say. */
+/* CMocka tests of src/core/reportrender.c: the fixture of report_fixture.c (loaders in every
+ * state) is rendered, parsed back with cJSON and compared with the values the contract
+ * (docs/report.md) implies, field by field, nulls included. Expected objects are written as
+ * JSON and compared as subsets: every field they name must be present and equal (type
+ * included); fields added later are allowed, as the contract's stability rules say. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
