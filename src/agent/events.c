@@ -78,10 +78,8 @@ static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread
     if (!ml_active() || ids->hooks_cls == NULL || !ml_opts()->verify_on_exit)
         return;
     hooks = (*jni)->GetStaticObjectField(jni, ids->hooks_cls, ids->hooks_field);
-    if ((*jni)->ExceptionCheck(jni)) {
-        (*jni)->ExceptionClear(jni);
+    if (ml_jni_clear(jni))
         return;
-    }
     if (hooks != NULL) {
         (*jni)->DeleteLocalRef(jni, hooks);
         return;

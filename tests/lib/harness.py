@@ -123,10 +123,18 @@ def compile_java(sources, out, classpath=None, javac=None):
 
 
 def make_jar(classes, jar):
-    """A jar (a zip; URLClassLoader needs no manifest) of every file under classes."""
+    """A jar of every file under classes, laid out as the jar tool lays it out (META-INF/ and
+    its manifest first, a directory entry before the files in it): a loader reading it loads
+    the same JDK classes (the manifest's) as with a jar from the jar tool."""
     with zipfile.ZipFile(jar, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("META-INF/", b"")
+        z.writestr("META-INF/MANIFEST.MF",
+                   b"Manifest-Version: 1.0\r\nCreated-By: metaleak tests\r\n\r\n")
         for d, dirs, names in os.walk(classes):
             dirs.sort()
+            rel = os.path.relpath(d, classes)
+            if rel != ".":
+                z.writestr(rel.replace(os.sep, "/") + "/", b"")
             for n in sorted(names):
                 p = os.path.join(d, n)
                 z.write(p, os.path.relpath(p, classes))
