@@ -56,10 +56,8 @@ static void register_shutdown_hook(JNIEnv *jni)
     if (hook != NULL)
         (*jni)->CallVoidMethod(jni, rt, add, hook);
 cleanup:
-    if ((*jni)->ExceptionCheck(jni)) {
-        (*jni)->ExceptionClear(jni);
+    if (ml_jni_clear(jni))
         ml_log(ML_LOG_DEBUG, "could not register the shutdown checkpoint hook");
-    }
     if (hook != NULL)
         (*jni)->DeleteLocalRef(jni, hook);
     if (rt != NULL)
