@@ -31,10 +31,10 @@
 #include <cjson/cJSON.h>
 
 #include "metaleak/atomicfile.h"
-#include "metaleak/msparse.h"
+#include "metaleak/mspaceparse.h"
 #include "metaleak/options.h"
 #include "metaleak/registry.h"
-#include "metaleak/report.h"
+#include "metaleak/reportrender.h"
 #include "metaleak/verdict.h"
 
 static double now_ms(void)
@@ -278,7 +278,7 @@ int main(int argc, char **argv)
     meta.generated_at_epoch_ms = 1795000000000LL;
     meta.agent_version = "bench";
     meta.opts = &opts;
-    meta.report_path = out;
+    meta.report_file = out;
     meta.pid = 4242;
     meta.java_version = "17.0.15";
     meta.vm_name = "OpenJDK 64-Bit Server VM";
@@ -316,7 +316,7 @@ int main(int argc, char **argv)
             text = s;
             len = strlen(s);
         } else {
-            cJSON_free(s);
+            free(s);
         }
     }
     double parse_ms = -1, tree_ms = -1;
@@ -324,19 +324,19 @@ int main(int argc, char **argv)
     if (do_parse) {
         char *ms = ms_file ? read_all(ms_file) : synth_metaspace(n);
         char *tree = tree_file ? read_all(tree_file) : synth_tree(n);
-        struct ml_ms_table table = {0};
+        struct ml_mspace_table table = {0};
         double t0 = now_ms();
 
-        if (ml_ms_parse_metaspace(ms, &table) != 0)
+        if (ml_mspace_parse_metaspace(ms, &table) != 0)
             fprintf(stderr, "report_bench: VM.metaspace text not parsed\n");
         parse_ms = now_ms() - t0;
         t0 = now_ms();
-        if (ml_ms_parse_tree(tree, &table) != 0)
+        if (ml_mspace_parse_tree(tree, &table) != 0)
             fprintf(stderr, "report_bench: VM.classloaders text not parsed\n");
         tree_ms = now_ms() - t0;
         ms_bytes = strlen(ms);
         parsed = table.n;
-        ml_ms_free(&table);
+        ml_mspace_free(&table);
         free(ms);
         free(tree);
     }
@@ -357,7 +357,7 @@ int main(int argc, char **argv)
                n ? (double)(after - after_empty) / n : 0.0, sizeof(struct ml_loader), parse_ms,
                tree_ms, ms_bytes, parsed);
     }
-    cJSON_free(text);
+    free(text);
     free(t);
     ml_registry_free(reg);
     return 0;

@@ -208,7 +208,7 @@ profile() {
         echo
         echo "share of all samples (children = inclusive):"
         echo '```'
-        grep -E 'on_class_prepare|ml_events_count_class|ml_events_register_loader|JvmtiExport::post_class_prepare|JvmtiTagMap::get_tag|jvmti_GetClassSignature|jvmti_GetTag|jvmti_GetClassLoader|jvmti_Deallocate|ml_metaspace_measure|ml_ms_parse_metaspace|ml_report_render|factory_list|ml_mgmt_init|ml_inspect_closed|Java_java_lang_ClassLoader_defineClass1|InstanceKlass::link_class_impl' \
+        grep -E 'on_class_prepare|ml_replay_class_prepare|count_class|ml_track_loader_of|ml_track_class|ml_track_register|JvmtiExport::post_class_prepare|JvmtiTagMap::get_tag|jvmti_GetClassSignature|jvmti_GetTag|jvmti_GetClassLoader|jvmti_Deallocate|ml_metaspace_measure|ml_mspace_parse_metaspace|ml_report_render|factory_list|ml_mgmt_init|ml_inspect_closed|Java_java_lang_ClassLoader_defineClass1|InstanceKlass::link_class_impl' \
             "$OUT/perf-children.txt" | head -30
         echo '```'
         echo

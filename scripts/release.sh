@@ -110,7 +110,7 @@ build_arch() {
     rm -rf "$w" && mkdir -p "$w/bin" "$p/include/cjson" "$p/lib" "$w/src"
     # Compiler wrappers: CMake and the dependency builds call these like a cross gcc.
     # zig's linker front end refuses -Wl,--exclude-libs,ALL; the agent's version script
-    # (src/exports.map) already makes every symbol but the three entry points local, which
+    # (src/agent/exports.map) already makes every symbol but the three entry points local, which
     # tests/release/check_tarball.sh verifies.
     cat > "$w/bin/cc" <<EOF
 #!/bin/sh

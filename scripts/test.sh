@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Runs every metaleak test: unit tests (CMocka), the real-JVM integration, stress, Metaspace and
-# CLI tests on each JDK found (JAVA_HOME, javac/java on PATH, every JDK in /usr/lib/jvm; or the
-# JAVA_HOMEs listed in METALEAK_TEST_JDKS, ';'-separated), a real Flink session cluster (1.20
-# and 2.x, jars from Maven Central), a short fuzzing run, then the unit and CLI tests again
-# under AddressSanitizer + UBSan. Installs missing Debian packages when run as root.
+# Runs every metaleak test: the include-cycle and file-size check of src/, unit tests (CMocka),
+# the real-JVM integration, stress, Metaspace and CLI tests on each JDK found (JAVA_HOME,
+# javac/java on PATH, every JDK in /usr/lib/jvm; or the JAVA_HOMEs listed in METALEAK_TEST_JDKS,
+# ';'-separated), a real Flink session cluster (1.20 and 2.x, jars from Maven
+# Central), a short fuzzing run, then the unit and CLI tests again under AddressSanitizer +
+# UBSan. Installs missing Debian packages when run as root.
 # (CI also runs tests/fresh/run.sh and tests/release/run.sh: see .ci/run.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh test
+# No include cycle between modules (X.c + X.h), no source file over 600 lines.
+python3 scripts/check_includes.py
 export METALEAK_REQUIRE_SCHEMA=1
 jobs=$(nproc 2>/dev/null || echo 2)
 

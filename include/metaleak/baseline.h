@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "metaleak/reportfile.h"
+#include "metaleak/reportread.h"
 
 #define ML_BASELINE_MAX 256
 

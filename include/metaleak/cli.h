@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "metaleak/baseline.h"
-#include "metaleak/reportfile.h"
+#include "metaleak/reportread.h"
 
 #define ML_EXIT_OK 0
 #define ML_EXIT_FAIL 1

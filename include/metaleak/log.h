@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-#include "metaleak/options.h"
+/* The option `log` (options.h) sets the threshold. */
+enum ml_log_level { ML_LOG_QUIET = 0, ML_LOG_INFO = 1, ML_LOG_DEBUG = 2 };
 
 /* Sets the threshold; errors are always printed. */
 void ml_log_set_level(enum ml_log_level level);

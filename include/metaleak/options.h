@@ -1,18 +1,18 @@
-/* Agent options: the `-agentpath:...=k=v,k=v` string and the YAML file share one key set.
- * Pure module: no JNI/JVMTI, unit-tested without a JVM. */
+/* Agent options: the one key set that the `-agentpath:...=k=v,k=v` string (optstring.h) and
+ * the YAML file (config.h) share. Pure module: no JNI/JVMTI, unit-tested without a JVM. */
 #ifndef METALEAK_OPTIONS_H
 #define METALEAK_OPTIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ML_PATH_MAX 4096
+#include "metaleak/log.h"
 
-enum ml_log_level { ML_LOG_QUIET = 0, ML_LOG_INFO = 1, ML_LOG_DEBUG = 2 };
+#define ML_FILEPATH_MAX 4096
 
 struct ml_options {
-    char config[ML_PATH_MAX];  /* YAML file given with config=, "" when none */
-    char report[ML_PATH_MAX];  /* report path template (%p, %t, %%); "" = default location */
+    char config[ML_FILEPATH_MAX];  /* YAML file given with config=, "" when none */
+    char report[ML_FILEPATH_MAX];  /* report path template (%p, %t, %%); "" = default location */
     unsigned interval_s;       /* seconds between periodic reports, 0 = off; 0..86400 */
     unsigned leak_gcs;         /* full collections a closed loader must survive; 1..1000 */
     bool verify_on_exit;       /* force collections before the exit report */
@@ -32,11 +32,6 @@ void ml_options_defaults(struct ml_options *opts);
  * "FILE:LINE:COL"). Returns ML_OK, or ML_ERR_CONFIG with one line in err (errlen bytes). */
 int ml_options_set(struct ml_options *opts, const char *key, const char *value,
                    const char *where, char *err, size_t errlen);
-
-/* Parses a whole agent options string (may be NULL or empty). When it contains config=FILE,
- * the file is loaded first (ml_config_load) and the inline keys then override it. A key given
- * twice inline is an error. Returns ML_OK or ML_ERR_CONFIG/ML_ERR_IO with one line in err. */
-int ml_options_parse(const char *optstr, struct ml_options *opts, char *err, size_t errlen);
 
 /* True when key is an option key. */
 bool ml_options_is_key(const char *key);

@@ -19,11 +19,21 @@
  * graph; the walks stop when every target has a path, when a pass tagged nothing new, or when
  * the caller's budget ends.
  *
- * Tags of the throw-away environment: bits 62..63 kind (class, thread, node), bit 61 "owned by a
- * target", bit 58 on java.lang.Class (so that an untagged class met as a referrer is known to be
- * a class, an anchor), bits 0..31 the index in the kind's table. Only classes whose tag a walk
- * reads are tagged: each tag slows every reference of a walk down. Memory is bounded by the caps given to
- * ml_pg_new (nodes, edges); when a cap is hit, nothing more is recorded and `full` is set.
+ * Tags of the throw-away environment, the one layout of a search's tags:
+ *   bits 62..63  kind (class, thread, node)           ML_PG_KIND, ML_PG_KIND_*
+ *   bit 61       owned by a target                    ML_PG_OWNED
+ *   bit 60       on a class: java.lang.ref.Reference or a subclass (its referent is skipped)
+ *                                                     ML_PG_REFERENCE
+ *   bit 59       on a class: java.lang.Thread or a subclass            ML_PG_THREAD_CLASS
+ *   bit 58       on java.lang.Class (an untagged class met as a referrer is known to be a
+ *                class, an anchor)                    ML_PG_MIRROR
+ *   bits 0..31   the index in the kind's table        ML_PG_IDX
+ *   the whole tag 1: a temporary mark while the shutdown hooks at exit are found
+ *                                                     ML_PG_HOOK_MARK
+ * (The agent's own environment tags loaders and classes with another layout: registry.h.)
+ * Only classes whose tag a walk reads are tagged: each tag slows every reference of a walk
+ * down. Memory is bounded by the caps given to ml_pg_new (nodes, edges); when a cap is hit,
+ * nothing more is recorded and `full` is set.
  *
  * Pure module: no JNI/JVMTI. Callers map JVMTI reference kinds to enum ml_ref. */
 #ifndef METALEAK_PATHGRAPH_H
@@ -38,7 +48,10 @@
 #define ML_PG_KIND_THREAD 2ULL
 #define ML_PG_KIND_NODE 3ULL
 #define ML_PG_OWNED (1ULL << 61)
+#define ML_PG_REFERENCE (1ULL << 60)     /* class tag: a java.lang.ref.Reference subclass */
+#define ML_PG_THREAD_CLASS (1ULL << 59)  /* class tag: java.lang.Thread or a subclass */
 #define ML_PG_MIRROR (1ULL << 58)  /* on the tag of java.lang.Class: its instances are classes */
+#define ML_PG_HOOK_MARK 1ULL       /* temporary tag: found while naming the exit hooks */
 #define ML_PG_IDX(tag) ((uint32_t)((tag) & 0xffffffffULL))
 #define ML_PG_KIND(tag) ((uint64_t)(tag) >> ML_PG_KIND_SHIFT)
 #define ML_PG_NO_TARGET (-1)

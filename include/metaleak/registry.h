@@ -4,15 +4,18 @@
  * Workload: ClassPrepare runs on every class definition, on any thread, and must be O(1) with
  * no allocation: it turns the loader's JVMTI tag into its record with ml_registry_lookup (no
  * lock) and bumps atomic counters. New loaders are rare: ml_registry_add runs under the
- * agent's registry lock. ObjectFree resolves tags lock-free as well. Everything else (the
- * description strings, the verdict, eviction) belongs to the agent's worker thread.
+ * agent's registry lock, and the registering thread writes the loader's first description
+ * (its class chain) under the same lock. ObjectFree resolves tags lock-free as well. Everything
+ * else (the rest of the description, the verdict, eviction) belongs to the agent's worker
+ * thread, which holds the registry lock while it writes records.
  *
  * Tags: bits 0..31 = slot + 1, bits 32..55 = slot generation, bit 62 = hidden-class tag
  * (the tag of a hidden class names its defining loader), bit 61 = "class already counted"
  * marker used while existing classes are replayed, bit 60 = a loader that could not be tracked
- * because the table was full (so its later classes cost one GetTag). A slot is reused only after its loader was
- * unloaded and evicted from the history, and its generation then changes, so a stale tag never
- * resolves to the new occupant.
+ * because the table was full (so its later classes cost one GetTag). A slot is reused only after
+ * its loader was unloaded and evicted from the history, and its generation then changes, so a
+ * stale tag never resolves to the new occupant. (A reference-path search tags objects in an
+ * environment of its own, with the layout of pathgraph.h.)
  *
  * Pure module: no JNI/JVMTI; `handle` is opaque here. */
 #ifndef METALEAK_REGISTRY_H
@@ -48,10 +51,18 @@ struct ml_loader {
     uint32_t slot;
     _Atomic uint32_t gen;              /* generation of the current occupant, 0 = slot free */
     uint32_t gen_seq;                  /* last generation handed out for this slot */
-    void *handle;                      /* the agent's weak reference; NULL for bootstrap */
     int64_t first_seen_ms;
+    /* The agent's weak reference (NULL for bootstrap): set right after ml_registry_add, before
+     * the loader carries the tag; deleted and set to NULL by the worker when the record is
+     * unloaded. Registry lock held for both. */
+    void *handle;
 
-    /* Description: written by the worker before `inspected` is set, read-only afterwards. */
+    /* Description, written under the registry lock: the class chain (url_loader, class_name,
+     * role, order, hash) by the thread that registers the loader; name, parent, URLs and job id
+     * by the worker before `inspected` is set; URLs and job id again when the worker sees the
+     * loader closed; wrapper_id / inner_id (and a wrapper's job id) when it links a Flink
+     * SafetyNet wrapper. Read by the worker (reports, passes, searches); ClassPrepare never
+     * reads them. */
     bool inspected;
     bool url_loader;                   /* instance of java.net.URLClassLoader */
     char *class_name;                  /* Java class name, owned; NULL until inspected */
@@ -80,7 +91,7 @@ struct ml_loader {
     /* Verdict: worker thread only. */
     struct ml_verdict verdict;
 
-    /* Reference path (worker thread only; paths.c). */
+    /* Reference path (worker thread only; refpath.c). */
     struct ml_path path;               /* n_steps == 0: none known */
     enum ml_path_status path_status;
     int64_t path_search_ms;            /* duration of the search that set path_status, -1 none */

@@ -100,18 +100,18 @@ static void print_header(const struct ml_rfile *rf, FILE *out)
                 strcmp(rf->oom_space ? rf->oom_space : "", "compressed-class-space") == 0
                     ? "Compressed class space" : "Metaspace",
                 rf->oom_count, rf->oom_first_ms / 1000);
-    if (rf->ms_verdict != NULL) {
-        fprintf(out, "  Metaspace: %s%s%s\n", rf->ms_verdict, rf->ms_reason ? " - " : "",
-                rf->ms_reason ? rf->ms_reason : "");
-        if (rf->ms_submissions_left >= 0)
+    if (rf->mspace_verdict != NULL) {
+        fprintf(out, "  Metaspace: %s%s%s\n", rf->mspace_verdict, rf->mspace_reason ? " - " : "",
+                rf->mspace_reason ? rf->mspace_reason : "");
+        if (rf->mspace_submissions_left >= 0)
             fprintf(out, "  forecast: about %" PRId64 " more leaking submissions fit (%s each)%s",
-                    rf->ms_submissions_left,
-                    ml_format_size(rf->ms_bytes_per_leak, used, sizeof(used)),
-                    rf->ms_ms_left >= 0 ? "" : "\n");
-        if (rf->ms_submissions_left >= 0 && rf->ms_ms_left >= 0)
-            fprintf(out, ", at this rate for %" PRId64 " more minutes\n", rf->ms_ms_left / 60000);
-        if (rf->ms_advice != NULL)
-            fprintf(out, "  advice: %s\n", rf->ms_advice);
+                    rf->mspace_submissions_left,
+                    ml_format_size(rf->mspace_bytes_per_leak, used, sizeof(used)),
+                    rf->mspace_ms_left >= 0 ? "" : "\n");
+        if (rf->mspace_submissions_left >= 0 && rf->mspace_ms_left >= 0)
+            fprintf(out, ", at this rate for %" PRId64 " more minutes\n", rf->mspace_ms_left / 60000);
+        if (rf->mspace_advice != NULL)
+            fprintf(out, "  advice: %s\n", rf->mspace_advice);
     }
     if (rf->loaders_suspect > 0)
         fprintf(out, "  suspect: %" PRId64 " live loader(s) superseded by a newer one with the "
@@ -264,11 +264,11 @@ static int print_json(const struct ml_rfile *rfs, size_t n, const struct group *
                                   ? cJSON_CreateNumber((double)rfs[r].metaspace_used)
                                   : cJSON_CreateNull());
         cJSON_AddItemToObject(o, "metaspace_verdict",
-                              rfs[r].ms_verdict ? cJSON_CreateString(rfs[r].ms_verdict)
+                              rfs[r].mspace_verdict ? cJSON_CreateString(rfs[r].mspace_verdict)
                                                 : cJSON_CreateNull());
         cJSON_AddItemToObject(o, "submissions_left",
-                              rfs[r].ms_submissions_left >= 0
-                                  ? cJSON_CreateNumber((double)rfs[r].ms_submissions_left)
+                              rfs[r].mspace_submissions_left >= 0
+                                  ? cJSON_CreateNumber((double)rfs[r].mspace_submissions_left)
                                   : cJSON_CreateNull());
         cJSON_AddNumberToObject(o, "metaspace_oom_errors", (double)rfs[r].oom_count);
         cJSON_AddItemToArray(reports, o);

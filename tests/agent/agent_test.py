@@ -8,7 +8,7 @@ leaked loader owns), advice and proof are checked against what the plugin did; a
 check prints the path.
 
 Usage: agent_test.py --agent libmetaleak.so --jni-lib libmlglobal.so --java JAVA [--java JAVA...]
-                     --work DIR [-k NAME]
+                     [--javac JAVAC] --work DIR [-k NAME]
   --jni-lib  the JNI library of mltest.Native (tests/agent/native, target mlglobal), needed by
              the JniGlobal* plugins; passed to every JVM as -Dmltest.jni=PATH
 """
@@ -16,14 +16,13 @@ import argparse
 import glob
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-from schema_check import validate  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+import harness  # noqa: E402
+from harness import check, validate  # noqa: E402
 
 # plugin class -> classes it defines when run once (no lambdas, no string concatenation)
 CLASSES = {"Clean": 1, "ThreadLeak": 2, "StaticCache": 2, "JdbcLeak": 2, "HookLeak": 2,
@@ -122,27 +121,15 @@ BAD_YAML = [
     ("yaml bad value", "leak_gcs: 2000\n", ":1:11: leak_gcs: '2000' is out of range"),
 ]
 
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(cond)
-    print(("ok    " if cond else "FAIL  ") + name + ("" if cond else ": " + detail), flush=True)
-
-
-def build(java, work):
-    javac = os.path.join(os.path.dirname(java), "javac")
-    jar = os.path.join(os.path.dirname(java), "jar")
+def build(work, javac):
     host, plug = os.path.join(work, "host"), os.path.join(work, "plugin-classes")
-    subprocess.run([javac, "--release", "11", "-d", host] +
-                   glob.glob(os.path.join(HERE, "java", "host", "mltest", "*.java")), check=True)
+    harness.compile_java([os.path.join(HERE, "java", "host", "mltest", "*.java")], host,
+                         javac=javac)
     # plugin/mltest/ holds copies of host classes (child-first shadowing in run_inventory).
-    subprocess.run([javac, "--release", "11", "-cp", host, "-d", plug] +
-                   glob.glob(os.path.join(HERE, "java", "plugin", "plug", "*.java")) +
-                   glob.glob(os.path.join(HERE, "java", "plugin", "mltest", "*.java")), check=True)
-    plugin_jar = os.path.join(work, "plugin.jar")
-    subprocess.run([jar, "--create", "--file", plugin_jar, "-C", plug, "."], check=True)
-    return host, plugin_jar
+    harness.compile_java([os.path.join(HERE, "java", "plugin", "plug", "*.java"),
+                          os.path.join(HERE, "java", "plugin", "mltest", "*.java")], plug,
+                         classpath=host, javac=javac)
+    return host, harness.make_jar(plug, os.path.join(work, "plugin.jar"))
 
 
 def plugin_loaders(doc, plugin_jar):
@@ -256,10 +243,8 @@ def run_scenario(java, agent, jni_lib, host, plugin_jar, work, label, name):
     if jni_lib is not None:
         jvm_flags.append("-Dmltest.jni=" + jni_lib)
     opts += [f for f in extra if not f.startswith("-")]
-    cmd = [java, "-Xmx256m"] + jvm_flags + ["-agentpath:%s=%s" % (agent, ",".join(opts)),
-                                            "-cp", host, "mltest.Host", plugin_jar] + \
-        host_flags + deployments
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    r = harness.run_java(java, ["-cp", host, "mltest.Host", plugin_jar] + host_flags + deployments,
+                         agent=agent, opts=opts, jvm=["-Xmx256m"] + jvm_flags)
     if r.returncode != 0:
         check(tag + ": JVM exits 0", False, r.stderr[-1000:])
         return
@@ -363,8 +348,7 @@ def run_bad_config(java, agent, work, label):
             f.write(text)
         cases.append((name, "config=" + path, expect))
     for name, opts, expect in cases:
-        r = subprocess.run([java, "-agentpath:%s=%s" % (agent, opts), "-version"],
-                           capture_output=True, text=True, timeout=60)
+        r = harness.run_java(java, ["-version"], agent=agent, opts=opts, timeout=60)
         ours = [l for l in r.stderr.splitlines() if l.startswith("metaleak:")]
         check("[%s] bad config, %s: JVM refuses to start with one line" % (label, name),
               r.returncode != 0 and len(ours) == 1 and ours[0].startswith("metaleak: error: ")
@@ -379,18 +363,14 @@ def run_inventory(java, agent, host, plugin_jar, work, label):
         if os.path.exists(report):
             os.remove(report)
         opts = "report=%s,interval=0%s" % (report, extra_opts)
-        r = subprocess.run([java, "-Xmx256m", "-agentpath:%s=%s" % (agent, opts), "-cp", host,
-                            "mltest.InvHost", plugin_jar, mode],
-                           capture_output=True, text=True, timeout=120)
+        r = harness.run_java(java, ["-cp", host, "mltest.InvHost", plugin_jar, mode], agent=agent,
+                             opts=opts, jvm=["-Xmx256m"])
         tag = "[%s] inventory %s" % (label, mode)
         check(tag + ": JVM exits 0", r.returncode == 0, r.stderr[-800:])
-        try:
-            with open(report) as f:
-                doc = json.load(f)
-        except (OSError, ValueError) as e:
-            check(tag + ": report readable", False, str(e))
+        doc, problem = harness.read_report(report)
+        if doc is None:
+            check(tag + ": report readable", False, problem)
             return tag, None
-        problem = validate(doc)
         check(tag + ": report matches the schema", problem is None, str(problem))
         return tag, doc
 
@@ -434,14 +414,15 @@ def run_inventory(java, agent, host, plugin_jar, work, label):
 
 
 def run_attach(java, agent, host, plugin_jar, work, label):
-    jcmd = os.path.join(os.path.dirname(java), "jcmd")
+    jcmd = harness.jdk_tool(java, "jcmd")
     go = os.path.join(work, "go-" + label)
     report = os.path.join(work, "attach-%s.json" % label)
-    extra = ["-XX:+EnableDynamicAgentLoading"] if not label.startswith("java-17") else []
-    proc = subprocess.Popen([java, "-Xmx256m"] + extra +
-                            ["-cp", host, "mltest.Host", plugin_jar, "--wait", go,
-                             "ThreadLeak:2", "Clean:2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if jcmd is None:
+        harness.CHECKS.skip("[%s] attach with jcmd" % label, "this runtime has no jcmd")
+        return
+    proc = harness.start_java(java, ["-cp", host, "mltest.Host", plugin_jar, "--wait", go,
+                                     "ThreadLeak:2", "Clean:2"],
+                              jvm=["-Xmx256m"] + harness.attach_flags(java))
     try:
         check("[%s] attach: host ready" % label, proc.stdout.readline().strip() == "ready")
         r = subprocess.run([jcmd, str(proc.pid), "JVMTI.agent_load", agent,
@@ -452,15 +433,12 @@ def run_attach(java, agent, host, plugin_jar, work, label):
         open(go, "w").close()
         proc.wait(timeout=60)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    doc = json.load(open(report)) if os.path.exists(report) else {}
+        harness.stop(proc)
+    doc, problem = harness.read_report(report)
     if not doc:
         check("[%s] attach: report written" % label, False, "none")
         return
-    check("[%s] attach: report matches the schema" % label, validate(doc) is None,
-          str(validate(doc)))
+    check("[%s] attach: report matches the schema" % label, problem is None, str(problem))
     check("[%s] attach: exit report of an attached agent" % label,
           doc["trigger"] == "exit" and doc["agent"]["attached"] is True, doc["trigger"])
     plugins = plugin_loaders(doc, plugin_jar)
@@ -477,19 +455,16 @@ def run_attach(java, agent, host, plugin_jar, work, label):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--agent", required=True)
+    harness.add_common_args(ap)
     ap.add_argument("--jni-lib", help="the mlglobal JNI library (tests/agent/native)")
-    ap.add_argument("--java", action="append", required=True)
-    ap.add_argument("--work", required=True)
     ap.add_argument("-k", help="run only scenarios whose name contains this")
     a = ap.parse_args()
     agent = os.path.abspath(a.agent)
     jni_lib = os.path.abspath(a.jni_lib) if a.jni_lib else None
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
-    host, plugin_jar = build(a.java[0], a.work)
+    harness.fresh_dir(a.work)
+    host, plugin_jar = build(a.work, a.javac)
     for java in a.java:
-        label = os.path.basename(os.path.dirname(os.path.dirname(java)))
+        label = harness.jdk_label(java)
         for name in SCENARIOS:
             if a.k is None or a.k in name:
                 run_scenario(java, agent, jni_lib, host, plugin_jar, a.work, label, name)
@@ -499,8 +474,7 @@ def main():
             run_attach(java, agent, host, plugin_jar, a.work, label)
         if not a.k or a.k in "inventory":
             run_inventory(java, agent, host, plugin_jar, a.work, label)
-    print("%d passed, %d failed" % (results.count(True), results.count(False)))
-    return 0 if all(results) else 1
+    return harness.CHECKS.summary()
 
 
 if __name__ == "__main__":

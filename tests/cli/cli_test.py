@@ -2,59 +2,48 @@
 """Integration tests of the `metaleak` CLI on real reports written by the agent in real JVMs.
 
 Usage: cli_test.py --cli build/bin/metaleak --agent build/libmetaleak.so --java JAVA_HOME/bin/java
-                   --examples examples/plugin-leak --work DIR
+                   [--javac JAVAC] --examples examples/plugin-leak --work DIR
 Prints one line per check and "N passed, M failed" at the end; exits 1 on any failure.
 """
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from schema_check import validate  # noqa: E402
-
-PASSED = []
-FAILED = []
-
-
-def check(name, cond, detail=""):
-    (PASSED if cond else FAILED).append(name)
-    print(("ok    " if cond else "FAIL  ") + name + ("" if cond else ": " + detail))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import check, validate  # noqa: E402
 
 
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, **kw)
 
 
-def build_examples(java, examples, work):
-    javac = os.path.join(os.path.dirname(java), "javac")
-    jar = os.path.join(os.path.dirname(java), "jar")
+def build_examples(javac, examples, work):
     out = os.path.join(work, "classes")
     for sub, src in (("host", "host/demo/PluginHost.java"),
                      ("leaky", "leaky/demo/leaky/MetricsPlugin.java"),
                      ("clean", "clean/demo/clean/MetricsPlugin.java")):
-        os.makedirs(os.path.join(out, sub), exist_ok=True)
-        subprocess.run([javac, "--release", "11", "-d", os.path.join(out, sub),
-                        os.path.join(examples, src)], check=True)
-    subprocess.run([javac, "--release", "11", "-d", os.path.join(out, "host"),
-                    os.path.join(os.path.dirname(os.path.abspath(__file__)), "java", "Waiter.java")],
-                   check=True)
+        harness.compile_java([os.path.join(examples, src)], os.path.join(out, sub), javac=javac)
+    harness.compile_java([os.path.join(HERE, "java", "Waiter.java")], os.path.join(out, "host"),
+                         javac=javac)
     for name in ("leaky", "clean"):
-        subprocess.run([jar, "--create", "--file", os.path.join(work, name + ".jar"),
-                        "-C", os.path.join(out, name), "."], check=True)
+        harness.make_jar(os.path.join(out, name), os.path.join(work, name + ".jar"))
     return os.path.join(out, "host")
 
 
 def make_report(java, agent, host_cp, work, name, leaky, clean):
     report = os.path.join(work, name)
-    r = run([java, "-Xmx128m", "-agentpath:%s=report=%s,interval=0,log=quiet" % (agent, report),
-             "-cp", host_cp, "demo.PluginHost",
-             os.path.join(work, "leaky.jar"), "demo.leaky.MetricsPlugin", str(leaky),
-             os.path.join(work, "clean.jar"), "demo.clean.MetricsPlugin", str(clean)])
+    r = harness.run_java(java, ["-cp", host_cp, "demo.PluginHost",
+                                os.path.join(work, "leaky.jar"), "demo.leaky.MetricsPlugin",
+                                str(leaky), os.path.join(work, "clean.jar"),
+                                "demo.clean.MetricsPlugin", str(clean)],
+                         agent=agent, opts="report=%s,interval=0,log=quiet" % report,
+                         jvm=["-Xmx128m"])
     if r.returncode != 0:
         raise SystemExit("host JVM failed: " + r.stderr)
     problem = validate(report)
@@ -245,11 +234,9 @@ def test_attach(cli, agent, java, host_cp, work, label):
     for p in (go, report):
         if os.path.exists(p):
             os.remove(p)
-    extra = ["-XX:+EnableDynamicAgentLoading"] if "temurin" in java or "25" in java else []
-    proc = subprocess.Popen([java, "-Xmx128m"] + extra +
-                            ["-cp", host_cp, "Waiter", os.path.join(work, "leaky.jar"),
-                             "demo.leaky.MetricsPlugin", go, "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = harness.start_java(java, ["-cp", host_cp, "Waiter", os.path.join(work, "leaky.jar"),
+                                     "demo.leaky.MetricsPlugin", go, "2"],
+                              jvm=["-Xmx128m"] + harness.attach_flags(java))
     try:
         line = proc.stdout.readline()
         check("[%s] waiter JVM ready" % label, line.strip() == "ready", line)
@@ -286,9 +273,7 @@ def test_attach(cli, agent, java, host_cp, work, label):
               doc["trigger"] == "exit" and doc["summary"]["leaked_loaders"] == 3,
               json.dumps(doc["summary"]))
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        harness.stop(proc)
     sleeper = subprocess.Popen(["sleep", "30"])
     try:
         r = run([cli, "attach", "--agent", agent, str(sleeper.pid)])
@@ -307,25 +292,20 @@ def test_attach(cli, agent, java, host_cp, work, label):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
-    ap.add_argument("--agent", required=True)
-    ap.add_argument("--java", action="append", required=True)
+    harness.add_common_args(ap)
     ap.add_argument("--examples", required=True)
-    ap.add_argument("--work", required=True)
     a = ap.parse_args()
     cli, agent = os.path.abspath(a.cli), os.path.abspath(a.agent)
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
-    host_cp = build_examples(a.java[0], a.examples, a.work)
+    harness.fresh_dir(a.work)
+    host_cp = build_examples(a.javac, a.examples, a.work)
     r1 = make_report(a.java[0], agent, host_cp, a.work, "r1.json", 2, 1)
     r2 = make_report(a.java[0], agent, host_cp, a.work, "r2.json", 3, 1)
     test_reports(cli, r1, r2, a.work)
     test_bad_input(cli, r1, a.work)
     test_collect(cli, r1, r2, a.work)
     for java in a.java:
-        test_attach(cli, agent, java, host_cp, a.work,
-                    os.path.basename(os.path.dirname(os.path.dirname(java))))
-    print("%d passed, %d failed" % (len(PASSED), len(FAILED)))
-    return 1 if FAILED else 0
+        test_attach(cli, agent, java, host_cp, a.work, harness.jdk_label(java))
+    return harness.CHECKS.summary()
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ Cases, each a JVM running tests/faults/java/FaultHost with interval=1 periodic r
 As root, the test re-runs itself in a private mount namespace (unshare -m) so that its mounts
 can never outlive it or be seen outside.
 
-Usage: faults_test.py --agent libmetaleak.so --shim libmlfaultshim.so --java JAVA --work DIR
-                      [--cases abcde] [--kills N] [--exits N]
+Usage: faults_test.py --agent libmetaleak.so --shim libmlfaultshim.so --java JAVA [--javac JAVAC]
+                      --work DIR [--cases abcde] [--kills N] [--exits N]
 """
 import argparse
 import concurrent.futures
@@ -48,28 +48,13 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-from schema_check import validate  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+import harness  # noqa: E402
+from harness import check, validate  # noqa: E402
 
-results = []
-notes = []
 LABEL = "?"
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok    " if cond else "FAIL  ") + "[%s] %s" % (LABEL, name) +
-          ("" if cond else ": " + str(detail)[:1500]), flush=True)
-    return bool(cond)
-
-
-def skip(name, why):
-    print("skip  [%s] %s: %s" % (LABEL, name, why), flush=True)
-
-
-def note(text):
-    notes.append(text)
-    print("note  [%s] %s" % (LABEL, text), flush=True)
+skip = harness.CHECKS.skip
+note = harness.CHECKS.note
 
 
 def wait_until(cond, timeout, step=0.02):
@@ -142,10 +127,11 @@ class Jvm:
         self.out_path, self.err_path = os.path.join(run, "out"), os.path.join(run, "err")
         self.code = code
         self.report = report
-        cmd = list(prefix) + [base.java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                              "-agentpath:%s=report=%s,%s" % (base.agent, report, agent_opts),
-                              "-cp", base.classes, "FaultHost", base.plugin, str(loaders),
-                              self.ctl, str(code)] + list(extra)
+        cmd = list(prefix) + harness.java_cmd(
+            base.java, ["-cp", base.classes, "FaultHost", base.plugin, str(loaders), self.ctl,
+                        str(code)] + list(extra),
+            agent=base.agent, opts="report=%s,%s" % (report, agent_opts),
+            jvm=["-Xmx256m", "-XX:TieredStopAtLevel=1"])
         full_env = dict(os.environ)
         full_env.update(env or {})
         with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
@@ -821,10 +807,8 @@ class Ctx:
 def main():
     global LABEL
     ap = argparse.ArgumentParser()
-    ap.add_argument("--agent", required=True)
+    harness.add_common_args(ap, java_many=False)
     ap.add_argument("--shim", required=True)
-    ap.add_argument("--java", required=True)
-    ap.add_argument("--work", required=True)
     ap.add_argument("--cases", default="abcdef")
     ap.add_argument("--walk-exits", type=int, default=6)
     ap.add_argument("--kills", type=int, default=20)
@@ -836,15 +820,15 @@ def main():
     ctx.walk_exits = a.walk_exits
     ctx.agent, ctx.shim = os.path.abspath(a.agent), os.path.abspath(a.shim)
     ctx.work = os.path.abspath(a.work)
-    LABEL = os.path.basename(os.path.dirname(os.path.dirname(a.java)))
-    shutil.rmtree(ctx.work, ignore_errors=True)
-    os.makedirs(ctx.work)
-    javac = os.path.join(os.path.dirname(a.java), "javac")
+    LABEL = harness.jdk_label(a.java)
+    harness.CHECKS.prefix = "[%s] " % LABEL
+    harness.CHECKS.detail_max = 1500
+    harness.fresh_dir(ctx.work)
     ctx.classes, ctx.plugin = os.path.join(ctx.work, "classes"), os.path.join(ctx.work, "plugin")
-    subprocess.run([javac, "--release", "11", "-d", ctx.classes,
-                    os.path.join(HERE, "java", "FaultHost.java")], check=True)
-    subprocess.run([javac, "--release", "11", "-d", ctx.plugin,
-                    os.path.join(HERE, "java", "plug", "P.java")], check=True)
+    harness.compile_java([os.path.join(HERE, "java", "FaultHost.java")], ctx.classes,
+                         javac=a.javac)
+    harness.compile_java([os.path.join(HERE, "java", "plug", "P.java")], ctx.plugin,
+                         javac=a.javac)
     t0 = time.monotonic()
     cases = [("a", case_dir_removed), ("b", case_unwritable), ("c", case_disk_full_tmpfs),
              ("c", case_disk_full_shim), ("d", case_sigkill), ("e", case_exit_during_report),
@@ -858,9 +842,7 @@ def main():
                 check("%s: %s ran" % (key, fn.__name__), False, "%s: %s" % (type(e).__name__, e))
             print("time  [%s] %s: %.1f s" % (LABEL, fn.__name__, time.monotonic() - t),
                   flush=True)
-    print("%d passed, %d failed in %.0f s" % (results.count(True), results.count(False),
-                                               time.monotonic() - t0))
-    return 0 if results and all(results) else 1
+    return harness.CHECKS.summary(" in %.0f s" % (time.monotonic() - t0), require_checks=True)
 
 
 if __name__ == "__main__":

@@ -86,9 +86,10 @@ PHASES = {
 }
 
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+import harness  # noqa: E402
 import hprof_paths  # noqa: E402
-from schema_check import validate  # noqa: E402
+from harness import validate  # noqa: E402
 
 
 class HarnessError(Exception):
@@ -206,7 +207,7 @@ def run_phase(version, phase, plan, agent, jar, h2_jar, args):
         raise HarnessError("no TM report %s/log/metaleak-%d.json (TM stdout: %s)"
                            % (wd, res["tm_pid"], os.path.join(wd, "log", "taskmanager.out")))
     with open(reports[0]) as f:
-        res["report_path"] = reports[0]
+        res["report_file"] = reports[0]
         res["report"] = json.load(f)
     if dump:
         paths = {l["job_id"]: l.get("path") for l in res["report"]["leaks"]
@@ -226,7 +227,11 @@ def run_version(version, agent, args):
     h2_jar = timed(t, "fetch_h2_s", sh, [CLUSTER, "fetch-jar", H2]).stdout.strip()
     os.makedirs(os.path.join(args.workdir, "jars"), exist_ok=True)
     jar = os.path.join(args.workdir, "jars", "metaleak-flink-jobs-%s.jar" % version)
-    timed(t, "build_jobs_s", sh, [BUILD_JOBS, lib, jar, h2_jar])
+    # The jobs are compiled by the one compiler of the tests (build.sh runs javac and jar from
+    # PATH): the build JDK's, like every other Java fixture (tests/lib/harness.py).
+    javac = harness.find_javac(args.javac)
+    env = dict(os.environ, PATH=os.path.dirname(javac) + os.pathsep + os.environ.get("PATH", ""))
+    timed(t, "build_jobs_s", sh, [BUILD_JOBS, lib, jar, h2_jar], env=env)
     out = []
     for phase in PHASES:
         plan = plan_for(phase, args)
@@ -283,16 +288,14 @@ def run_late_attach(version, agent, args):
         sh([CLUSTER, "-w", wd, "stop-tm"], env=env)
     finally:
         sh([CLUSTER, "-w", wd, "stop"], check=False)
-    try:
-        with open(report) as f:
-            doc = json.load(f)
-    except (OSError, ValueError) as e:
-        check(res, "exit report written after the late attach", False, str(e))
+    doc, problem = harness.read_report(report)
+    if doc is None:
+        check(res, "exit report written after the late attach", False, problem)
         return res
     leaks = {l["job_id"]: l for l in doc["leaks"]}
     check(res, "report: trigger exit, attached, schema", doc["trigger"] == "exit" and
-          doc["agent"]["attached"] is True and validate(doc) is None,
-          "%s %s %s" % (doc["trigger"], doc["agent"]["attached"], validate(doc)))
+          doc["agent"]["attached"] is True and problem is None,
+          "%s %s %s" % (doc["trigger"], doc["agent"]["attached"], problem))
     for jid, cls in jobs.items():
         spec = JOBS[cls]
         if spec["kind"] == "leak":
@@ -365,17 +368,15 @@ def run_metaspace_oom(version, agent, args):
           "(trigger metaspace-oom)" in out,
           "; ".join(l for l in out.splitlines() if l.startswith("metaleak:"))[-600:])
     path = os.path.join(wd, "log", "metaleak-%d.json" % tm_pid)
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except (OSError, ValueError) as e:
-        check(res, "last report readable", False, str(e))
+    doc, problem = harness.read_report(path)
+    if doc is None:
+        check(res, "last report readable", False, problem)
         return res
     ms = doc["metaspace"]
     oom = ms.get("out_of_memory") or {}
     check(res, "last report (trigger %s) matches the schema and records the OOM" % doc["trigger"],
-          validate(doc) is None and oom.get("count", 0) >= 1 and oom.get("space") == "metaspace",
-          "%s %s" % (validate(doc), json.dumps(oom)))
+          problem is None and oom.get("count", 0) >= 1 and oom.get("space") == "metaspace",
+          "%s %s" % (problem, json.dumps(oom)))
     want = 96 << 20
     check(res, "max_bytes is the configured %s (flag from BashJavaUtils)" % OOM_METASPACE,
           ms.get("max_bytes") == want, str(ms.get("max_bytes")))
@@ -764,7 +765,7 @@ def print_result(res):
     if res.get("extra_conf") or res.get("extra_lib"):
         print("cluster: config + %r, lib/ + %s" % (res["extra_conf"], res["extra_lib"]))
     print("timings: %s" % json.dumps(res["timings"]))
-    print("report: %s  summary %s" % (res["report_path"], json.dumps(res["summary"])))
+    print("report: %s  summary %s" % (res["report_file"], json.dumps(res["summary"])))
     print("%-3s %-19s %-33s %-6s %-9s %-6s %-8s %-8s %-9s %-7s %-7s %-9s %s" % (
         "#", "job", "job_id", "loader", "state", "leaks", "classes", "wrapper", "closed", "leaked",
         "unload", "heap-dump", "cause"))
@@ -812,6 +813,8 @@ def main():
     ap.add_argument("--flink", action="append", help="Flink version (repeatable); default %s" % DEFAULT_VERSIONS)
     ap.add_argument("--agent", help="libmetaleak.so (default: build it into --build-dir)")
     ap.add_argument("--cli", help="the metaleak command: also test attach and collect")
+    ap.add_argument("--javac", help="the compiler of the example jobs (default: $METALEAK_JAVAC, "
+                                    "$JAVA_HOME/bin/javac, javac on PATH)")
     ap.add_argument("--build-dir", default="/tmp/metaleak-flink-agent-build")
     ap.add_argument("--workdir", default="/tmp/metaleak-flink")
     ap.add_argument("--leak", type=int, default=2,

@@ -6,6 +6,7 @@
 
 #include "metaleak/error.h"
 #include "metaleak/options.h"
+#include "metaleak/optstring.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* config= reads a file: that is the YAML target's job, and /dev/stdin would block. */
     if (strstr(text, "config") == NULL) {
         ml_options_defaults(&opts);
-        if (ml_options_parse(text, &opts, err, sizeof(err)) != ML_OK && strlen(err) == 0)
+        if (ml_optstring_parse(text, &opts, err, sizeof(err)) != ML_OK && strlen(err) == 0)
             abort(); /* every refusal must say why */
     }
     free(text);

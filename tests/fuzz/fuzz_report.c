@@ -9,7 +9,7 @@
 #include "metaleak/baseline.h"
 #include "metaleak/cli.h"
 #include "metaleak/error.h"
-#include "metaleak/reportfile.h"
+#include "metaleak/reportread.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,33 +5,25 @@ leak:       plugin loaders are closed but pinned; the report written at OutOfMem
             Metaspace (trigger metaspace-oom) must say verdict "leak", and the Metaspace held
             by the leaked loaders must be between half of and all of used_bytes.
 undersized: the same loaders stay open and in use; the verdict must be "undersized".
-Usage: oom_test.py --agent libmetaleak.so --java JAVA [--java JAVA...] --work DIR
+Usage: oom_test.py --agent libmetaleak.so --java JAVA [--java JAVA...] [--javac JAVAC] --work DIR
 """
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-from schema_check import validate  # noqa: E402
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(cond)
-    print(("ok    " if cond else "FAIL  ") + name + ("" if cond else ": " + detail))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+import harness  # noqa: E402
+from harness import check, validate  # noqa: E402
 
 
 def run_case(java, agent, classes, plugin, work, mode, label):
     report = os.path.join(work, "%s-%s.json" % (label, mode))
     copy = os.path.join(work, "%s-%s-oom.json" % (label, mode))
-    cmd = [java, "-Xmx256m", "-XX:MaxMetaspaceSize=24m",
-           "-agentpath:%s=report=%s,interval=0" % (agent, report),
-           "-cp", classes, "MetaspaceFiller", mode, plugin, report, copy]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    r = harness.run_java(java, ["-cp", classes, "MetaspaceFiller", mode, plugin, report, copy],
+                         agent=agent, opts="report=%s,interval=0" % report,
+                         jvm=["-Xmx256m", "-XX:MaxMetaspaceSize=24m"], timeout=300)
     check("[%s/%s] JVM ran into OutOfMemoryError: Metaspace (exit 3)" % (label, mode),
           r.returncode == 3, "rc=%d stderr=%s" % (r.returncode, r.stderr[-800:]))
     if not os.path.exists(copy):
@@ -78,23 +70,18 @@ def run_case(java, agent, classes, plugin, work, mode, label):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--agent", required=True)
-    ap.add_argument("--java", action="append", required=True)
-    ap.add_argument("--work", required=True)
+    harness.add_common_args(ap)
     a = ap.parse_args()
-    shutil.rmtree(a.work, ignore_errors=True)
+    harness.fresh_dir(a.work)
     classes, plugin = os.path.join(a.work, "classes"), os.path.join(a.work, "plugin")
-    javac = os.path.join(os.path.dirname(a.java[0]), "javac")
-    subprocess.run([javac, "--release", "11", "-d", classes,
-                    os.path.join(HERE, "java", "MetaspaceFiller.java")], check=True)
-    subprocess.run([javac, "--release", "11", "-d", plugin,
-                    os.path.join(HERE, "java", "plug", "P.java")], check=True)
+    harness.compile_java([os.path.join(HERE, "java", "MetaspaceFiller.java")], classes,
+                         javac=a.javac)
+    harness.compile_java([os.path.join(HERE, "java", "plug", "P.java")], plugin, javac=a.javac)
     for java in a.java:
-        label = os.path.basename(os.path.dirname(os.path.dirname(java)))
+        label = harness.jdk_label(java)
         for mode in ("leak", "undersized"):
             run_case(java, os.path.abspath(a.agent), classes, plugin, a.work, mode, label)
-    print("%d passed, %d failed" % (results.count(True), results.count(False)))
-    return 0 if all(results) else 1
+    return harness.CHECKS.summary()
 
 
 if __name__ == "__main__":

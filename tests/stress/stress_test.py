@@ -5,28 +5,22 @@ exact counts: every plugin loader tracked with 10 classes, exactly the kept ones
 others unloaded, no deadlock (bounded time). Then the same with the agent attached while the
 threads are defining classes: loaders seen after the attach still have exactly 10 classes.
 
-Usage: stress_test.py --agent libmetaleak.so --cli metaleak --java JAVA... --work DIR
+Usage: stress_test.py --agent libmetaleak.so --cli metaleak --java JAVA... [--javac JAVAC]
+                      --work DIR
 """
 import argparse
-import glob
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-from schema_check import validate  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+import harness  # noqa: E402
+from harness import check, validate  # noqa: E402
 
 THREADS, PER_THREAD, KEEP_EVERY = 16, 63, 7
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(cond)
-    print(("ok    " if cond else "FAIL  ") + name + ("" if cond else ": " + detail), flush=True)
 
 
 def plugin_loaders(doc, plugin_url):
@@ -74,29 +68,22 @@ def verify(doc, label, plugin_url, expect_all, settled_ms=None):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--agent", required=True)
+    harness.add_common_args(ap)
     ap.add_argument("--cli", required=True)
-    ap.add_argument("--java", action="append", required=True)
-    ap.add_argument("--work", required=True)
     a = ap.parse_args()
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
-    javac = os.path.join(os.path.dirname(a.java[0]), "javac")
+    a.work = harness.fresh_dir(a.work)
     classes, plugin = os.path.join(a.work, "classes"), os.path.join(a.work, "plugin")
-    subprocess.run([javac, "--release", "11", "-d", classes,
-                    os.path.join(HERE, "java", "Stress.java")], check=True)
-    subprocess.run([javac, "--release", "11", "-d", plugin] +
-                   glob.glob(os.path.join(HERE, "java", "plug", "*.java")), check=True)
+    harness.compile_java([os.path.join(HERE, "java", "Stress.java")], classes, javac=a.javac)
+    harness.compile_java([os.path.join(HERE, "java", "plug", "*.java")], plugin, javac=a.javac)
     plugin_url = "file:" + plugin + "/"
     for java in a.java:
-        label = os.path.basename(os.path.dirname(os.path.dirname(java)))
+        label = harness.jdk_label(java)
         report = os.path.join(a.work, "stress-%s.json" % label)
         t0 = time.time()
-        r = subprocess.run([java, "-Xmx512m",
-                            "-agentpath:%s=report=%s,interval=0" % (os.path.abspath(a.agent),
-                                                                      report),
-                            "-cp", classes, "Stress", plugin, str(THREADS), str(PER_THREAD),
-                            str(KEEP_EVERY)], capture_output=True, text=True, timeout=300)
+        r = harness.run_java(java, ["-cp", classes, "Stress", plugin, str(THREADS),
+                                    str(PER_THREAD), str(KEEP_EVERY)],
+                             agent=os.path.abspath(a.agent),
+                             opts="report=%s,interval=0" % report, jvm=["-Xmx512m"], timeout=300)
         check("[%s] stress run ends (no deadlock) in %.1f s" % (label, time.time() - t0),
               r.returncode == 0, r.stderr[-800:])
         if r.returncode == 0:
@@ -105,12 +92,10 @@ def main():
         # late attach while the definers run
         report = os.path.join(a.work, "attach-%s.json" % label)
         go = os.path.join(a.work, "go-%s" % label)
-        extra = [] if label.startswith("java-17") else ["-XX:+EnableDynamicAgentLoading"]
         t_start = time.monotonic()
-        proc = subprocess.Popen([java, "-Xmx512m"] + extra +
-                                ["-cp", classes, "Stress", plugin, str(THREADS), str(PER_THREAD),
-                                 str(KEEP_EVERY), "--attach-after", go],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = harness.start_java(java, ["-cp", classes, "Stress", plugin, str(THREADS),
+                                         str(PER_THREAD), str(KEEP_EVERY), "--attach-after", go],
+                                  jvm=["-Xmx512m"] + harness.attach_flags(java))
         try:
             proc.stdout.readline()
             r = subprocess.run([a.cli, "attach", "--agent", os.path.abspath(a.agent),
@@ -123,16 +108,13 @@ def main():
                   r.stdout + r.stderr)
             proc.wait(timeout=300)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            harness.stop(proc)
         if os.path.exists(report):
             verify(json.load(open(report)), "[%s] late attach" % label, plugin_url, False,
                    settled_ms)
         else:
             check("[%s] late attach: report written" % label, False, "none")
-    print("%d passed, %d failed" % (results.count(True), results.count(False)))
-    return 0 if all(results) else 1
+    return harness.CHECKS.summary()
 
 
 if __name__ == "__main__":

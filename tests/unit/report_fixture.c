@@ -153,7 +153,7 @@ static void base_meta(struct rf_fixture *fx)
     m->agent_version = "0.1.0";
     m->attached = false;
     m->opts = &fx->opts;
-    m->report_path = "/tmp/metaleak-4242.json";
+    m->report_file = "/tmp/metaleak-4242.json";
     m->pid = 4242;
     m->java_version = "17.0.15";
     m->vm_name = "OpenJDK 64-Bit Server VM";
@@ -182,7 +182,7 @@ static void base_meta(struct rf_fixture *fx)
 static int add_extras(struct rf_fixture *fx)
 {
     struct ml_report_meta *m = &fx->meta;
-    static const struct ml_ms_sample samples[] = {
+    static const struct ml_mspace_sample samples[] = {
         {1000, 100000000, 110000000, 5, 1700, true},
         {2000, 120000000, 125000000, 6, 1750, false},
         {3000, -1, -1, 6, 1780, true},
@@ -193,7 +193,7 @@ static int add_extras(struct rf_fixture *fx)
     if (fx->series == NULL || fx->conf == NULL)
         return -1;
     for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
-        ml_ms_series_add(fx->series, &samples[i]);
+        ml_mspace_series_add(fx->series, &samples[i]);
     memset(&fx->judgement, 0, sizeof(fx->judgement));
     fx->judgement.verdict = "leak";
     snprintf(fx->judgement.reason, sizeof(fx->judgement.reason), "%s",

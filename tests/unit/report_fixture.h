@@ -1,14 +1,14 @@
-/* A registry and report metadata with loaders in every state, shared by test_report.c (which
+/* A registry and report metadata with loaders in every state, shared by test_reportrender.c (which
  * checks the rendered JSON field by field) and report_sample.c (which writes it to a file for
  * the JSON Schema check). The numbers are documented next to rf_build in report_fixture.c. */
 #ifndef METALEAK_REPORT_FIXTURE_H
 #define METALEAK_REPORT_FIXTURE_H
 
 #include "metaleak/flinkconf.h"
-#include "metaleak/msverdict.h"
+#include "metaleak/mspaceverdict.h"
 #include "metaleak/options.h"
 #include "metaleak/registry.h"
-#include "metaleak/report.h"
+#include "metaleak/reportrender.h"
 
 enum rf_variant {
     RF_FULL,         /* boot + 7 loaders in every state, every dropped counter at 1 */
@@ -21,8 +21,8 @@ struct rf_fixture {
     struct ml_registry *reg;
     struct ml_options opts;
     struct ml_report_meta meta;
-    struct ml_ms_series *series;        /* RF_EXTRAS only */
-    struct ml_ms_judgement judgement;
+    struct ml_mspace_series *series;        /* RF_EXTRAS only */
+    struct ml_mspace_judgement judgement;
     struct ml_flink_conf *conf;         /* RF_EXTRAS only */
 };
 

@@ -13,7 +13,7 @@
 
 #include "metaleak/atomicfile.h"
 #include "metaleak/error.h"
-#include "metaleak/report.h"
+#include "metaleak/reportrender.h"
 #include "report_fixture.h"
 
 static int render(const char *dir, const char *name, enum rf_variant variant)
@@ -37,7 +37,7 @@ static int render(const char *dir, const char *name, enum rf_variant variant)
     else
         rc = 0;
     if (text != NULL)
-        cJSON_free(text);
+        free(text);
     rf_release(&rf);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include "metaleak/config.h"
 #include "metaleak/error.h"
 #include "metaleak/options.h"
+#include "metaleak/optstring.h"
 #include "testutil.h"
 
 #define KNOWN_KEYS                                                                            \
@@ -165,7 +166,7 @@ static const struct {
 static void check_case(size_t i, const char *name, int rc, const struct ml_options *got,
                        const char *err, int *failures)
 {
-    char want[ML_ERRBUF + ML_PATH_MAX];
+    char want[ML_ERRBUF + ML_FILEPATH_MAX];
 
     if (rc != CASES[i].rc) {
         TU_ROW_FAIL(*failures, "%s [%s]: rc %d, want %d (err '%s')", CASES[i].what, name, rc,
@@ -177,7 +178,7 @@ static void check_case(size_t i, const char *name, int rc, const struct ml_optio
         char perr[ML_ERRBUF];
 
         ml_options_defaults(&exp);
-        assert_int_equal(ml_options_parse(CASES[i].expect, &exp, perr, sizeof(perr)), ML_OK);
+        assert_int_equal(ml_optstring_parse(CASES[i].expect, &exp, perr, sizeof(perr)), ML_OK);
         if (memcmp(&exp, got, sizeof(exp)) != 0)
             TU_ROW_FAIL(*failures, "%s [%s]: options differ from '%s' (interval %u log %d "
                                    "report '%s')",

@@ -13,6 +13,7 @@
 
 #include "metaleak/error.h"
 #include "metaleak/options.h"
+#include "metaleak/optstring.h"
 #include "testutil.h"
 
 #define KNOWN_KEYS                                                                            \
@@ -98,8 +99,8 @@ static void test_defaults(void **state)
     assert_int_equal(o.path_proof_after_s, 300);
     assert_int_equal(o.suspect_after_s, 600);
     /* An empty or absent options string changes nothing. */
-    assert_int_equal(ml_options_parse(NULL, &f->opts, f->err, sizeof(f->err)), ML_OK);
-    assert_int_equal(ml_options_parse("", &f->opts, f->err, sizeof(f->err)), ML_OK);
+    assert_int_equal(ml_optstring_parse(NULL, &f->opts, f->err, sizeof(f->err)), ML_OK);
+    assert_int_equal(ml_optstring_parse("", &f->opts, f->err, sizeof(f->err)), ML_OK);
     assert_memory_equal(&o, &f->opts, sizeof(o));
 }
 
@@ -123,10 +124,10 @@ static void test_known_keys_and_names(void **state)
     assert_string_equal(ml_log_level_name(ML_LOG_DEBUG), "debug");
 }
 
-static char long_path[ML_PATH_MAX + 8];      /* "/" + 'a' * (ML_PATH_MAX - 1): one too long */
-static char max_path[ML_PATH_MAX];           /* "/" + 'a' * (ML_PATH_MAX - 2): the longest */
+static char long_path[ML_FILEPATH_MAX + 8];      /* "/" + 'a' * (ML_FILEPATH_MAX - 1): one too long */
+static char max_path[ML_FILEPATH_MAX];           /* "/" + 'a' * (ML_FILEPATH_MAX - 2): the longest */
 
-/* One key=value through ml_options_parse (so through ml_options_set with "agent options"). On
+/* One key=value through ml_optstring_parse (so through ml_options_set with "agent options"). On
  * success the option reads back as `want` (NULL = the value itself); on failure the message is
  * exactly `msg` (NULL = only the generic checks: origin, key, value). */
 static const struct {
@@ -233,7 +234,7 @@ static const struct {
     {"suspect_after", "0", ML_OK, NULL, NULL},
     {"suspect_after", "604801", ML_ERR_CONFIG, NULL,
      "agent options: suspect_after: '604801' is out of range 0..604800"},
-    /* report: a path template, checked later (pathfmt) */
+    /* report: a path template, checked later (filepath) */
     {"report", "/tmp/metaleak-%p.json", ML_OK, NULL, NULL},
     {"report", "r.json", ML_OK, NULL, NULL},
     {"report", "/tmp/a=b.json", ML_OK, NULL, NULL},   /* split at the first '=' only */
@@ -256,18 +257,18 @@ static void test_key_table(void **state)
     struct fixture *f = *state;
     int failures = 0;
 
-    memset(long_path, 'a', ML_PATH_MAX);
+    memset(long_path, 'a', ML_FILEPATH_MAX);
     long_path[0] = '/';
-    long_path[ML_PATH_MAX] = '\0';
-    memset(max_path, 'a', ML_PATH_MAX - 1);
+    long_path[ML_FILEPATH_MAX] = '\0';
+    memset(max_path, 'a', ML_FILEPATH_MAX - 1);
     max_path[0] = '/';
-    max_path[ML_PATH_MAX - 1] = '\0';
+    max_path[ML_FILEPATH_MAX - 1] = '\0';
 
     for (size_t i = 0; i < sizeof(KEYCASES) / sizeof(KEYCASES[0]); i++) {
         const char *key = KEYCASES[i].key, *value = KEYCASES[i].value;
         size_t len = strlen(key) + strlen(value) + 2;
         char *optstr = malloc(len);
-        char got[ML_PATH_MAX + 8];
+        char got[ML_FILEPATH_MAX + 8];
         struct ml_options o;
         int rc;
 
@@ -275,7 +276,7 @@ static void test_key_table(void **state)
         snprintf(optstr, len, "%s=%s", key, value);
         ml_options_defaults(&o);
         f->err[0] = '\0';
-        rc = ml_options_parse(optstr, &o, f->err, sizeof(f->err));
+        rc = ml_optstring_parse(optstr, &o, f->err, sizeof(f->err));
         if (rc != KEYCASES[i].rc) {
             TU_ROW_FAIL(failures, "row %zu '%.60s': rc %d, want %d (err '%s')", i, optstr, rc,
                         KEYCASES[i].rc, f->err);
@@ -372,7 +373,7 @@ static void test_string_table(void **state)
 
         ml_options_defaults(&o);
         f->err[0] = '\0';
-        rc = ml_options_parse(STRCASES[i].optstr, &o, f->err, sizeof(f->err));
+        rc = ml_optstring_parse(STRCASES[i].optstr, &o, f->err, sizeof(f->err));
         if (rc != STRCASES[i].rc)
             TU_ROW_FAIL(failures, "'%s': rc %d, want %d (err '%s')", STRCASES[i].optstr, rc,
                         STRCASES[i].rc, f->err);
@@ -387,7 +388,7 @@ static void test_all_keys_inline(void **state)
 {
     struct fixture *f = *state;
 
-    assert_int_equal(ml_options_parse("report=/tmp/r-%p.json,interval=5,leak_gcs=2,"
+    assert_int_equal(ml_optstring_parse("report=/tmp/r-%p.json,interval=5,leak_gcs=2,"
                                       "verify_on_exit=false,log=quiet,max_loaders=16,history=3",
                                       &f->opts, f->err, sizeof(f->err)),
                      ML_OK);
@@ -410,7 +411,7 @@ static void test_too_many_options(void **state)
     /* 33 pairs: the count is checked before the keys (they are not even valid keys). */
     for (int i = 0; i < 33; i++)
         o += (size_t)snprintf(optstr + o, sizeof(optstr) - o, "%sk%d=1", i ? "," : "", i);
-    assert_int_equal(ml_options_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_ERR_CONFIG);
+    assert_int_equal(ml_optstring_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_ERR_CONFIG);
     assert_string_equal(f->err, "agent options: more than 32 options");
 }
 
@@ -421,13 +422,13 @@ static void test_config_file_inline_wins(void **state)
     char *yaml = tu_join(f->dir, "metaleak.yaml");
     static const char text[] = "# metaleak\ninterval: 30\nlog: debug\nleak_gcs: 3\n"
                                "report: \"/tmp/from-file.json\"\n";
-    char optstr[ML_PATH_MAX + 128];
+    char optstr[ML_FILEPATH_MAX + 128];
 
     tu_write_file(yaml, text, sizeof(text) - 1);
 
     /* inline key after config= */
     snprintf(optstr, sizeof(optstr), "config=%s,interval=10", yaml);
-    assert_int_equal(ml_options_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_OK);
+    assert_int_equal(ml_optstring_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_OK);
     assert_string_equal(f->opts.config, yaml);
     assert_int_equal(f->opts.interval_s, 10);          /* inline wins */
     assert_int_equal(f->opts.log, ML_LOG_DEBUG);        /* from the file */
@@ -438,7 +439,7 @@ static void test_config_file_inline_wins(void **state)
     /* inline keys before config= still win: the file is applied first */
     ml_options_defaults(&f->opts);
     snprintf(optstr, sizeof(optstr), "log=quiet,report=/tmp/inline.json,config=%s", yaml);
-    assert_int_equal(ml_options_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_OK);
+    assert_int_equal(ml_optstring_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_OK);
     assert_int_equal(f->opts.log, ML_LOG_QUIET);
     assert_string_equal(f->opts.report, "/tmp/inline.json");
     assert_int_equal(f->opts.interval_s, 30);
@@ -451,12 +452,12 @@ static void test_config_file_errors(void **state)
     struct fixture *f = *state;
     char *yaml = tu_join(f->dir, "bad.yaml");
     static const char text[] = "interval: 30\n\nleak_gcs: 0\n";
-    char optstr[ML_PATH_MAX + 128];
+    char optstr[ML_FILEPATH_MAX + 128];
     char want[ML_ERRBUF];
 
     tu_write_file(yaml, text, sizeof(text) - 1);
     snprintf(optstr, sizeof(optstr), "config=%s", yaml);
-    assert_int_equal(ml_options_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_ERR_CONFIG);
+    assert_int_equal(ml_optstring_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_ERR_CONFIG);
     snprintf(want, sizeof(want), "%s:3:11: leak_gcs: '0' is out of range 1..1000", yaml);
     assert_string_equal(f->err, want);
 
@@ -464,13 +465,13 @@ static void test_config_file_errors(void **state)
     tu_write_file(yaml, "interval: 30\n", 13);
     ml_options_defaults(&f->opts);
     snprintf(optstr, sizeof(optstr), "config=%s,history=abc", yaml);
-    assert_int_equal(ml_options_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_ERR_CONFIG);
+    assert_int_equal(ml_optstring_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_ERR_CONFIG);
     assert_string_equal(f->err, "agent options: history: 'abc' is not a whole number");
 
     /* A file that does not exist */
     ml_options_defaults(&f->opts);
     snprintf(optstr, sizeof(optstr), "interval=5,config=%s/missing.yaml", f->dir);
-    assert_int_equal(ml_options_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_ERR_IO);
+    assert_int_equal(ml_optstring_parse(optstr, &f->opts, f->err, sizeof(f->err)), ML_ERR_IO);
     snprintf(want, sizeof(want), "%s/missing.yaml: cannot read: No such file or directory",
              f->dir);
     assert_string_equal(f->err, want);

@@ -1,6 +1,6 @@
 /* CMocka tests of src/pathgraph.c on recorded edge lists: a tiny heap (objects, their classes,
  * their references in the order a heap walk reports them) is walked pass after pass the way
- * src/paths.c drives FollowReferences, and the chains found are checked. */
+ * src/agent/refwalk.c drives FollowReferences, and the chains found are checked. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

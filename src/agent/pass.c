@@ -1,0 +1,204 @@
+/* A pass: one look of the worker at every loader record. It describes new loaders, turns
+ * freed ones into unloaded, polls the closed flag of live ones, counts full collections for
+ * closed ones and gives verdicts. Worker thread only; its state below is the worker's. */
+#include "pass.h"
+
+#include <string.h>
+
+#include "inspect.h"
+#include "jvmerror.h"
+#include "metaleak/clock.h"
+#include "metaleak/error.h"
+#include "metaleak/log.h"
+#include "metaleak/registry.h"
+#include "mgmt.h"
+#include "state.h"
+
+#define WRAPPER_SCAN_MS 120000  /* look for a user-code loader's wrapper this long */
+#define POLLS_PER_PASS 10000    /* live loaders whose closed flag one pass reads, at most */
+
+/* Worker thread only. */
+static uint64_t closes_seen;           /* loaders seen closed so far */
+static uint32_t live_url_loaders;      /* live loaders whose closed flag is polled */
+static uint32_t poll_round;            /* passes so far (rotates the polled share) */
+static bool poll_all;                  /* from the shutdown checkpoint on: poll every loader */
+static int64_t last_pass_ms;           /* end of the last pass */
+static int64_t checkpoint_end_ms = -1; /* end of the shutdown checkpoint, -1 before */
+
+static void unload(JNIEnv *jni, struct ml_loader *l, int64_t when)
+{
+    ml_verdict_unload(&l->verdict, when);
+    if (l->handle != NULL) {
+        (*jni)->DeleteWeakGlobalRef(jni, (jweak)l->handle);
+        l->handle = NULL;
+    }
+    ml_registry_note_unloaded(ml_reg(), l);
+}
+
+static void log_leak(const struct ml_loader *l)
+{
+    ml_log(ML_LOG_INFO,
+           "loader %llu (%s@%x%s%s) leaked: closed at %lld ms, alive after %llu full collections",
+           (unsigned long long)l->id, l->class_name ? l->class_name : "?", l->identity_hash,
+           l->job_id[0] ? ", job " : "", l->job_id, (long long)l->verdict.closed_ms,
+           (unsigned long long)l->verdict.gcs_since_close);
+}
+
+/* Full collections a closed loader must survive to be leaked. The first one after the close
+ * is not counted: an object with a finalize() method keeps everything it references alive for
+ * one more collection (Flink's SystemProcessingTimeService does this to every finished task's
+ * user function, and so to the job's loader). A concurrent collector may have had a cycle
+ * running at the close, so one more is needed there. */
+static uint64_t needed_gcs(void)
+{
+    return ml_opts()->leak_gcs + 1u + (ml_mgmt_concurrent() ? 1u : 0u);
+}
+
+/* Lets the JVM's Finalizer thread run what the last collection queued, so that the next forced
+ * collection frees what finalizable objects were holding: waits until no object is pending
+ * finalization (MemoryMXBean), 50 ms at least and 2 s at most. No new thread is started (at the
+ * shutdown checkpoint a new thread would wait for the checkpoint itself). */
+static void let_finalizers_run(JNIEnv *jni)
+{
+    for (int waited = 0; waited < 2000; waited += 50) {
+        ml_mail_nap(50);
+        if (ml_mgmt_pending_finalization(jni) <= 0)
+            break;
+    }
+}
+
+/* One look at every loader. Holds reg_lock (never taken by GC callbacks or ObjectFree). */
+int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
+{
+    struct ml_registry *reg = ml_reg();
+    uint64_t full = ml_mgmt_full_gcs(jni);
+    uint64_t needed = needed_gcs();
+    int64_t now = ml_clock_ms();
+    int rc = ML_OK;
+
+    /* Reading a closed flag costs a few JNI calls: with many live loaders, each pass reads a
+     * rotating share of them (every loader at least every `stride` passes), so that 100 000 live
+     * loaders cost a tenth of the worker, not all of it (docs/reliability.md). */
+    uint32_t stride = poll_all ? 1 : 1 + live_url_loaders / POLLS_PER_PASS;
+    uint32_t live_url = 0;
+
+    poll_round++;
+    memset(res, 0, sizeof(*res));
+    if (!ml_reg_lock())
+        return ML_ERR_JVM;
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL && rc == ML_OK;
+         l = ml_registry_next(reg, l)) {
+        struct ml_verdict *v = &l->verdict;
+        int64_t freed = atomic_load(&l->freed_ms);
+
+        if (l->id == 0 || v->state == ML_STATE_UNLOADED)
+            continue;
+        if (freed >= 0) {
+            unload(jni, l, freed);
+            continue;
+        }
+        if (!l->inspected)
+            rc = ml_inspect_loader(jvmti, jni, l);
+        bool polled = v->state == ML_STATE_LIVE &&
+                      (l->url_loader || l->role == ML_ROLE_WRAPPER) &&
+                      live_url++ % stride == poll_round % stride;
+        /* Collected before any pass saw it closed (16 threads creating and dropping loaders
+         * within milliseconds do that), or dropped without close(): its ObjectFree may come only
+         * later, and the exit report must not call it live. */
+        if (v->state == ML_STATE_LIVE && (polled || poll_all) &&
+            (*jni)->IsSameObject(jni, (jweak)l->handle, NULL)) {
+            unload(jni, l, now);
+            continue;
+        }
+        if (polled) {
+            bool ok = true;
+
+            if (ml_inspect_closed(jni, l, &ok)) {
+                /* Count only collections that start after we saw the close. */
+                ml_verdict_close(v, now, ml_mgmt_full_gcs(jni));
+                res->new_closes++;
+                closes_seen++;
+                ml_log(ML_LOG_DEBUG, "loader %llu (%s) closed", (unsigned long long)l->id,
+                       l->class_name ? l->class_name : "?");
+            }
+        }
+        if (v->state == ML_STATE_CLOSED || v->state == ML_STATE_LEAKED) {
+            /* IsSameObject on a weak reference does not keep the object alive. */
+            if ((*jni)->IsSameObject(jni, (jweak)l->handle, NULL)) {
+                ml_verdict_gc(v, full, needed, false, now);
+                unload(jni, l, now);
+                continue;
+            }
+            if (l->role == ML_ROLE_WRAPPER)
+                continue; /* holds no classes: never a leak by itself */
+            /* Released by a shutdown hook: threads may still be using it while the JVM goes
+             * down (a TaskManager stopped with running jobs). Not a leak we can prove. */
+            if (checkpoint_end_ms >= 0 && v->closed_ms > checkpoint_end_ms)
+                continue;
+            if (ml_verdict_gc(v, full, needed, true, now)) {
+                res->new_leaks++;
+                log_leak(l);
+            }
+            if (v->state == ML_STATE_CLOSED)
+                res->closed_unproven++;
+        }
+        if (l->role == ML_ROLE_USER_CODE && v->state == ML_STATE_LIVE &&
+            l->wrapper_id == ML_ID_NONE && now - l->first_seen_ms < WRAPPER_SCAN_MS)
+            res->want_wrapper_scan = true;
+    }
+    ml_reg_unlock();
+    live_url_loaders = live_url;
+    last_pass_ms = ml_clock_ms();
+    if (rc == ML_OK && res->want_wrapper_scan)
+        rc = ml_inspect_wrappers(jvmti, jni);
+    return rc;
+}
+
+/* Forces collections until every closed loader has a verdict (bounded by the number of
+ * collections a verdict needs). With `finalize`, pending finalizers run between the forced
+ * collections (not at VM death, where no new thread may start). */
+int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
+                   unsigned *new_leaks, bool finalize)
+{
+    uint64_t rounds = needed_gcs() + 1u;
+    int rc;
+
+    poll_all = true; /* the exit verdicts need every close seen */
+    rc = ml_pass_run(jvmti, jni, res);
+
+    *new_leaks = res->new_leaks;
+    if (!ml_mgmt_has_full())
+        return rc; /* no collection could prove anything (docs/gc.md) */
+    for (uint64_t i = 0; rc == ML_OK && i < rounds && res->closed_unproven > 0; i++) {
+        ml_log(ML_LOG_DEBUG, "forcing a collection: %u closed loaders without a verdict",
+               res->closed_unproven);
+        if (!ml_jvmti_ok((*jvmti)->ForceGarbageCollection(jvmti), ML_ON_ERROR_FAIL,
+                         "ForceGarbageCollection"))
+            return ML_ERR_JVM;
+        if (finalize)
+            let_finalizers_run(jni);
+        rc = ml_pass_run(jvmti, jni, res);
+        *new_leaks += res->new_leaks;
+    }
+    return rc;
+}
+
+uint32_t ml_pass_live_polled(void)
+{
+    return live_url_loaders;
+}
+
+int64_t ml_pass_last_ms(void)
+{
+    return last_pass_ms;
+}
+
+uint64_t ml_pass_closes_seen(void)
+{
+    return closes_seen;
+}
+
+void ml_pass_checkpoint_ended(int64_t when_ms)
+{
+    checkpoint_end_ms = when_ms;
+}

@@ -1,0 +1,22 @@
+/* The reference-path search: why is a leaked loader still alive? Worker thread only. */
+#ifndef METALEAK_REFPATH_H
+#define METALEAK_REFPATH_H
+
+#include <jni.h>
+#include <stdint.h>
+
+/* Runs a search when one is due (a loader that the eligibility rule in refpath.c says starts
+ * one): at once for the shutdown checkpoint, a Metaspace OOM, a report request and the exit
+ * (the requests in req, state.h), otherwise rate-limited (the walks stop the world). Stores
+ * paths, causes and statuses in the records. Returns the number of loaders that got a path;
+ * *proven those that the path proved leaked. Never fails the agent. */
+unsigned ml_refpath_search_if_due(JNIEnv *jni, unsigned req, unsigned *proven);
+
+struct ml_refpath_stats {
+    uint64_t searches;           /* searches run */
+    uint64_t heap_walks;         /* heap walks they made */
+    int64_t last_search_ms;      /* duration of the last one, -1 none */
+};
+void ml_refpath_stats(struct ml_refpath_stats *out);
+
+#endif

@@ -1,0 +1,38 @@
+/* The state of one reference-path search, shared by its parts: refpath.c (which loaders, the
+ * order of the steps, storing results), refwalk.c (tagging and heap walks), refhooks.c (the
+ * shutdown hooks running at exit) and refname.c (naming the steps of a chain). Worker thread
+ * only. The tags of the throw-away environment are laid out in pathgraph.h. */
+#ifndef METALEAK_REFSEARCH_H
+#define METALEAK_REFSEARCH_H
+
+#include <jni.h>
+#include <jvmti.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "metaleak/pathgraph.h"
+#include "metaleak/registry.h"
+
+#define ML_SEARCH_MAX_HOOKS 64   /* shutdown hooks named per search */
+
+/* One loader being searched. */
+struct ml_search_target {
+    struct ml_loader *rec;
+    bool found;                  /* the walks found a chain to it */
+};
+
+struct ml_search {
+    JNIEnv *jni;
+    jvmtiEnv *main;              /* the agent's environment (names, fields) */
+    jvmtiEnv *env;               /* the throw-away environment (tags) */
+    struct ml_pg *pg;
+    struct ml_search_target *targets;  /* owned */
+    uint32_t n_targets;
+    char **thread_names;         /* by thread index, owned */
+    uint32_t n_thread_names;
+    jweak hooks[ML_SEARCH_MAX_HOOKS];  /* shutdown hooks being run at exit, owned */
+    uint32_t n_hooks;
+    jclass class_cls;            /* java.lang.Class while naming steps (local reference) */
+};
+
+#endif
