@@ -6,7 +6,7 @@ set -euo pipefail
 
 want=(cmake ninja-build gcc libc6-dev openjdk-17-jdk-headless libcjson-dev libyaml-dev libcurl4-openssl-dev python3)
 if [ "${1:-build}" = test ]; then
-    want+=(libcmocka-dev python3-jsonschema clang maven curl)
+    want+=(libcmocka-dev python3-jsonschema clang maven curl chromium)
 fi
 
 # install PKG...: installs the packages of the list that are missing (as root), or prints the
