@@ -231,8 +231,9 @@ static int by_ev(const void *x, const void *y)
     return a->t < b->t ? -1 : a->t > b->t;
 }
 
-/* Bytes held by the leaked loaders over time: a step area. Returns the peak. */
-static int64_t leaked_area(FILE *out, const struct axes *a, const struct ml_rfile *rf)
+/* Bytes held by the leaked loaders over time, up to `end`: a step area. Returns the peak. */
+static int64_t leaked_area(FILE *out, const struct axes *a, const struct ml_rfile *rf,
+                           double end)
 {
     struct step_ev *ev = calloc(2 * rf->n_leaks + 1, sizeof(*ev));
     size_t n = 0;
@@ -263,8 +264,8 @@ static int64_t leaked_area(FILE *out, const struct axes *a, const struct ml_rfil
             peak = level;
         fprintf(out, " L%.1f %.1f", px(a, (double)ev[i].t), py(a, (double)level));
     }
-    fprintf(out, " L%.1f %.1f L%.1f %.1f Z\"><title>", px(a, a->t1), py(a, (double)level),
-            px(a, a->t1), py(a, 0));
+    fprintf(out, " L%.1f %.1f L%.1f %.1f Z\"><title>", px(a, end), py(a, (double)level),
+            px(a, end), py(a, 0));
     {
         char size[32];
 
@@ -416,7 +417,7 @@ void ml_html_chart(FILE *out, const struct ml_rfile *rfs, const size_t *idx, siz
             LEFT, TOP, W - LEFT - RIGHT, H - TOP - BOTTOM);
     y_axis(out, &a);
     x_axis(out, &a);
-    peak = (double)leaked_area(out, &a, rf);
+    peak = (double)leaked_area(out, &a, rf, data_end);
     series(out, &a, s, n, true, "committed");
     series(out, &a, s, n, false, "used");
     if (rf->metaspace_max > 0) {

@@ -1,6 +1,7 @@
 /* `metaleak html`: the leak groups, each with its reference path drawn as a chain from the GC
  * root to the job's object (see html.h). */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "metaleak/clifmt.h"
@@ -90,7 +91,7 @@ static void root_kind(FILE *out, const struct ml_rstep *s)
     } else if (strcmp(ref, "jni-global") == 0) {
         fputs("GC root: a JNI global reference", out);
     } else if (strcmp(ref, "class") == 0) {
-        fputs("GC root: a class that is not unloaded", out);
+        fputs("GC root: a class whose loader stays alive", out);
     } else if (strcmp(ref, "monitor") == 0) {
         fputs("GC root: a held monitor", out);
     } else {
@@ -234,19 +235,59 @@ static void chain(FILE *out, const struct ml_rfile *rf, const struct ml_rleak *l
     fputs("</ol>\n", out);
 }
 
+/* The group's jobs: each name once with the count and ids of its submissions; jobs without a
+ * known name by id. */
 static void jobs(FILE *out, const struct ml_lgroup *g, const struct ml_jobnames *jn)
 {
+    bool *done;
+
     if (g->n_jobs == 0)
         return;
+    done = calloc(g->n_jobs, sizeof(*done));
+    if (done == NULL)
+        return;
     fputs("<div class=\"jobs\"><span class=\"label\">jobs</span><ul>", out);
-    for (size_t i = 0; i < g->n_jobs && i < 4 * MAX_SHOWN; i++) {
-        fputs("<li>", out);
-        ml_html_job(out, jn, g->jobs[i]);
+    for (size_t i = 0; i < g->n_jobs; i++) {
+        const char *name = ml_jobnames_find(jn, g->jobs[i]);
+        size_t count = 0, shown = 0;
+
+        if (done[i])
+            continue;
+        if (name == NULL) {
+            done[i] = true;
+            fputs("<li>", out);
+            ml_html_job(out, jn, g->jobs[i]);
+            fputs("</li>", out);
+            continue;
+        }
+        for (size_t j = i; j < g->n_jobs; j++) {
+            const char *other = ml_jobnames_find(jn, g->jobs[j]);
+
+            count += !done[j] && other != NULL && strcmp(other, name) == 0;
+        }
+        fputs("<li><b>", out);
+        ml_h(out, name);
+        fputs("</b>", out);
+        if (count > 1)
+            fprintf(out, " &times; %zu", count);
+        for (size_t j = i; j < g->n_jobs; j++) {
+            const char *other = ml_jobnames_find(jn, g->jobs[j]);
+
+            if (done[j] || other == NULL || strcmp(other, name) != 0)
+                continue;
+            done[j] = true;
+            if (shown++ < MAX_SHOWN) {
+                fputs(" <code class=\"id\">", out);
+                ml_h(out, g->jobs[j]);
+                fputs("</code>", out);
+            }
+        }
+        if (shown > MAX_SHOWN)
+            fprintf(out, " and %zu more", shown - MAX_SHOWN);
         fputs("</li>", out);
     }
-    if (g->n_jobs > 4 * MAX_SHOWN)
-        fprintf(out, "<li>and %zu more</li>", g->n_jobs - 4 * MAX_SHOWN);
     fputs("</ul></div>\n", out);
+    free(done);
 }
 
 static void known(FILE *out, const struct ml_rknown *k)
