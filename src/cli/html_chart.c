@@ -296,6 +296,13 @@ static void vline(FILE *out, const struct axes *a, double t, const char *cls, co
     fputs("</title></g>", out);
 }
 
+static int by_int64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+    return a < b ? -1 : a > b;
+}
+
 /* Leak verdict markers: a triangle on the top edge per verdict time (verdicts within 6 px
  * share one, with their count). */
 static void leak_markers(FILE *out, const struct axes *a, const struct ml_rfile *rf)
@@ -309,14 +316,7 @@ static void leak_markers(FILE *out, const struct axes *a, const struct ml_rfile 
         if (rf->leaks[i].leaked_ms >= 0)
             times[n++] = rf->leaks[i].leaked_ms;
     }
-    for (size_t i = 1; i < n; i++) { /* insertion sort: few and mostly ordered */
-        int64_t v = times[i];
-        size_t j = i;
-
-        for (; j > 0 && times[j - 1] > v; j--)
-            times[j] = times[j - 1];
-        times[j] = v;
-    }
+    qsort(times, n, sizeof(*times), by_int64);
     for (size_t i = 0, drawn = 0; i < n && drawn < MAX_MARKERS; drawn++) {
         size_t j = i;
         double x = px(a, (double)times[i]);

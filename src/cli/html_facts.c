@@ -259,10 +259,16 @@ static void jvm_facts(FILE *out, const struct ml_rfile *rf)
     }
     row_size(out, "reserved", rf->metaspace_reserved);
     row_text(out, "per-loader bytes", rf->metaspace_source);
-    snprintf(buf, sizeof(buf), "%" PRId64 " tracked: %" PRIu64 " live, %" PRId64 " closed, %" PRIu64
-                               " leaked, %" PRIu64 " unloaded; %" PRIu64 " classes live",
-             rf->loaders_total, rf->loaders_live, rf->loaders_closed, rf->leaked_loaders,
-             rf->loaders_unloaded, rf->classes_live);
+    o = 0;
+    if (rf->loaders_total >= 0)
+        o += (size_t)snprintf(buf, sizeof(buf), "%" PRId64 " tracked: ", rf->loaders_total);
+    o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%" PRIu64 " live, ", rf->loaders_live);
+    if (rf->loaders_closed >= 0)
+        o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%" PRId64 " closed, ",
+                              rf->loaders_closed);
+    snprintf(buf + o, sizeof(buf) - o, "%" PRIu64 " leaked, %" PRIu64 " unloaded; %" PRIu64
+                                       " classes live",
+             rf->leaked_loaders, rf->loaders_unloaded, rf->classes_live);
     row_text(out, "loaders", buf);
     row_text(out, "path search", rf->paths_mode);
     if (rf->dropped_loaders > 0 || rf->dropped_urls > 0 || rf->dropped_history > 0) {

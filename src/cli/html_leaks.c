@@ -9,6 +9,7 @@
 #include "metaleak/sizes.h"
 
 #define MAX_SHOWN 8
+#define MAX_JOBS 200  /* jobs listed per group (each name lookup is linear) */
 
 static const char *cause_title(const char *cause)
 {
@@ -247,7 +248,7 @@ static void jobs(FILE *out, const struct ml_lgroup *g, const struct ml_jobnames 
     if (done == NULL)
         return;
     fputs("<div class=\"jobs\"><span class=\"label\">jobs</span><ul>", out);
-    for (size_t i = 0; i < g->n_jobs; i++) {
+    for (size_t i = 0; i < g->n_jobs && i < MAX_JOBS; i++) {
         const char *name = ml_jobnames_find(jn, g->jobs[i]);
         size_t count = 0, shown = 0;
 
@@ -260,7 +261,7 @@ static void jobs(FILE *out, const struct ml_lgroup *g, const struct ml_jobnames 
             fputs("</li>", out);
             continue;
         }
-        for (size_t j = i; j < g->n_jobs; j++) {
+        for (size_t j = i; j < g->n_jobs && j < MAX_JOBS; j++) {
             const char *other = ml_jobnames_find(jn, g->jobs[j]);
 
             count += !done[j] && other != NULL && strcmp(other, name) == 0;
@@ -270,7 +271,7 @@ static void jobs(FILE *out, const struct ml_lgroup *g, const struct ml_jobnames 
         fputs("</b>", out);
         if (count > 1)
             fprintf(out, " &times; %zu", count);
-        for (size_t j = i; j < g->n_jobs; j++) {
+        for (size_t j = i; j < g->n_jobs && j < MAX_JOBS; j++) {
             const char *other = ml_jobnames_find(jn, g->jobs[j]);
 
             if (done[j] || other == NULL || strcmp(other, name) != 0)
@@ -286,6 +287,8 @@ static void jobs(FILE *out, const struct ml_lgroup *g, const struct ml_jobnames 
             fprintf(out, " and %zu more", shown - MAX_SHOWN);
         fputs("</li>", out);
     }
+    if (g->n_jobs > MAX_JOBS)
+        fprintf(out, "<li>and %zu more jobs</li>", g->n_jobs - MAX_JOBS);
     fputs("</ul></div>\n", out);
     free(done);
 }

@@ -177,20 +177,39 @@ static int by_cost(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 int ml_lgroups_build(const struct ml_rfile *rfs, size_t n, struct ml_lgroups *out)
 {
+    size_t total = 0, cap = 16, *slot = NULL; /* open addressing: group index + 1, 0 = free */
+
     memset(out, 0, sizeof(*out));
+    for (size_t r = 0; r < n; r++)
+        total += rfs[r].n_leaks;
+    while (cap < 2 * total)
+        cap *= 2;
+    slot = calloc(cap, sizeof(*slot));
+    if (slot == NULL)
+        return ML_ERR_NOMEM;
     for (size_t r = 0; r < n; r++) {
         for (size_t i = 0; i < rfs[r].n_leaks; i++) {
             const struct ml_rleak *l = &rfs[r].leaks[i];
             char *key = ml_leak_key(&rfs[r], l);
             struct ml_lgroup *g = NULL;
+            size_t s;
 
             if (key == NULL)
                 goto oom;
-            for (size_t k = 0; k < out->n; k++) {
-                if (strcmp(out->g[k].key, key) == 0) {
-                    g = &out->g[k];
+            for (s = hash(key) & (cap - 1); slot[s] != 0; s = (s + 1) & (cap - 1)) {
+                if (strcmp(out->g[slot[s] - 1].key, key) == 0) {
+                    g = &out->g[slot[s] - 1];
                     break;
                 }
             }
@@ -203,6 +222,7 @@ int ml_lgroups_build(const struct ml_rfile *rfs, size_t n, struct ml_lgroups *ou
                 }
                 out->g = grown;
                 g = &out->g[out->n++];
+                slot[s] = out->n;
                 memset(g, 0, sizeof(*g));
                 g->key = key;
                 key = NULL;
@@ -224,10 +244,12 @@ int ml_lgroups_build(const struct ml_rfile *rfs, size_t n, struct ml_lgroups *ou
                 goto oom;
         }
     }
+    free(slot);
     if (out->n > 1)
         qsort(out->g, out->n, sizeof(*out->g), by_cost);
     return ML_OK;
 oom:
+    free(slot);
     ml_lgroups_release(out);
     return ML_ERR_NOMEM;
 }

@@ -14,6 +14,7 @@
 #include "metaleak/triage.h"
 
 #define MAX_SHOWN 8
+#define MAX_JOBS 200  /* jobs listed per group (each name lookup is linear) */
 #define TOP_LOADERS 5
 
 static const char *label(const struct ml_rfile *rf, char *buf, size_t len)
@@ -116,7 +117,7 @@ static void print_jobs(const struct ml_lgroup *g, const struct ml_jobnames *jn, 
     if (done == NULL)
         return;
     fputs("    jobs:", out);
-    for (size_t i = 0; i < g->n_jobs; i++) {
+    for (size_t i = 0; i < g->n_jobs && i < MAX_JOBS; i++) {
         const char *name = ml_jobnames_find(jn, g->jobs[i]);
         size_t shown = 0, more = 0;
 
@@ -128,7 +129,7 @@ static void print_jobs(const struct ml_lgroup *g, const struct ml_jobnames *jn, 
             continue;
         }
         fprintf(out, "%s (", name);
-        for (size_t j = i; j < g->n_jobs; j++) {
+        for (size_t j = i; j < g->n_jobs && j < MAX_JOBS; j++) {
             const char *other = ml_jobnames_find(jn, g->jobs[j]);
 
             if (done[j] || other == NULL || strcmp(other, name) != 0)
@@ -143,6 +144,8 @@ static void print_jobs(const struct ml_lgroup *g, const struct ml_jobnames *jn, 
             fprintf(out, " and %zu more", more);
         fputc(')', out);
     }
+    if (g->n_jobs > MAX_JOBS)
+        fprintf(out, ", and %zu more jobs", g->n_jobs - MAX_JOBS);
     fputc('\n', out);
     free(done);
 }
