@@ -74,5 +74,8 @@ trap - EXIT
 report="$wd/log/metaleak-$tm_pid.json"
 echo
 build/bin/metaleak summary "$report"
+page="$(dirname "$report")/metaleak.html"
+build/bin/metaleak html -o "$page" "$report"
 echo
 echo "report: $report"
+echo "page:   $page (open it in a browser: the Metaspace chart and every leak's path)"

@@ -15,9 +15,11 @@
 #   -b FILE        accepted leaks (metaleak check --baseline, docs/cli.md)
 #
 # Exit status: 0 no leak over the limit; 1 `metaleak check` failed the gate; 2 the cluster or a
-# job failed, or no report was written. The Flink configuration and logs are copied to and
-# written into a fresh work directory ($LEAK_GATE_WORKDIR, default mktemp -d); FLINK_HOME/conf
-# is not changed.
+# job failed, no report was written, or the report cannot decide (`metaleak check` exit 2:
+# released loaders without a verdict, dropped loaders). The Flink configuration and logs are
+# copied to and written into a fresh work directory ($LEAK_GATE_WORKDIR, default mktemp -d),
+# with metaleak.html (`metaleak html`) beside the report in its log/; FLINK_HOME/conf is not
+# changed.
 set -euo pipefail
 
 runs=5 max=0 baseline=""
@@ -26,11 +28,11 @@ while getopts n:m:b: opt; do
         n) runs=$OPTARG ;;
         m) max=$OPTARG ;;
         b) baseline=$OPTARG ;;
-        *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+        *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 4 ] || { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 4 ] || { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 flink_home=$(cd "$1" && pwd) dist=$(cd "$2" && pwd) jar=$3 main=$4
 shift 4
 
@@ -113,6 +115,9 @@ done
 [ -n "$report" ] || die "no metaleak exit report in $FLINK_LOG_DIR (agent not loaded? see the TaskManager's .out file)"
 
 "$metaleak" summary "$report" || true
+# One page for the artifact store: the Metaspace chart and each leak's path (not the gate).
+"$metaleak" html -o "$FLINK_LOG_DIR/metaleak.html" "$report" &&
+    echo "leak-gate: page $FLINK_LOG_DIR/metaleak.html" || true
 args=(check --max-leaked-loaders "$max")
 [ -n "$baseline" ] && args+=(--baseline "$baseline")
 "$metaleak" "${args[@]}" "$report"

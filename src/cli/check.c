@@ -1,13 +1,34 @@
 /* `metaleak check`: the CI gate. Every limit prints one PASS/FAIL line with the numbers; the
- * exit code says whether any failed. */
+ * exit code says whether any failed, or that the report cannot answer (triage.h). */
 #include <inttypes.h>
 #include <string.h>
 
 #include "metaleak/cli.h"
 #include "metaleak/sizes.h"
+#include "metaleak/triage.h"
 
-int ml_check_eval(const struct ml_rfile *rf, const struct ml_check_limits *lim, FILE *out,
-                  FILE *err)
+/* A gate that passed on a report that cannot answer is not a pass: exit 2 with what is
+ * undecided, unless the caller accepts it. A failed gate stays failed: what is undecided can
+ * only add leaks and growth. */
+static int undecided_gate(const struct ml_rfile *rf, const struct ml_check_limits *lim, int rc,
+                          FILE *out, FILE *err)
+{
+    char why[1024];
+
+    if (!ml_undecided(rf, why, sizeof(why)))
+        return rc;
+    if (rc != ML_EXIT_OK || lim->allow_undecided) {
+        fprintf(out, "note: '%s' is undecided: %s\n", rf->path, why);
+        return rc;
+    }
+    fprintf(err, "metaleak check: '%s': cannot decide: %s (--allow-undecided to gate on it "
+                 "anyway)\n",
+            rf->path, why);
+    return ML_EXIT_USAGE;
+}
+
+static int eval_limits(const struct ml_rfile *rf, const struct ml_check_limits *lim, FILE *out,
+                       FILE *err)
 {
     struct ml_check_limits eff = *lim;
     uint64_t counted = 0, accepted = 0, bytes = 0, unknown_bytes = 0;
@@ -87,4 +108,14 @@ int ml_check_eval(const struct ml_rfile *rf, const struct ml_check_limits *lim, 
             rc = ML_EXIT_FAIL;
     }
     return rc;
+}
+
+int ml_check_eval(const struct ml_rfile *rf, const struct ml_check_limits *lim, FILE *out,
+                  FILE *err)
+{
+    int rc = eval_limits(rf, lim, out, err);
+
+    if (rc == ML_EXIT_USAGE)
+        return rc;
+    return undecided_gate(rf, lim, rc, out, err);
 }

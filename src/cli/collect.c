@@ -1,11 +1,13 @@
 /* `metaleak collect JOBMANAGER_URL [--out DIR]`: every TaskManager's report through Flink's
- * REST API, then one summary. The agent writes its report into Flink's log directory by
- * default, which is what the REST log endpoints serve:
+ * REST API, the job names, then one summary. The agent writes its report into Flink's log
+ * directory by default, which is what the REST log endpoints serve:
  *   GET /taskmanagers                      -> {"taskmanagers": [{"id": ...}, ...]}
  *   GET /taskmanagers/<id>/logs            -> {"logs": [{"name": ..., "size": ...}, ...]}
  *   GET /taskmanagers/<id>/logs/<name>     -> the file
- * HTTP is libcurl's. A TaskManager that times out, answers with an error or has no report is
- * listed, not fatal. */
+ *   GET /jobs/overview                     -> {"jobs": [{"jid": ..., "name": ...}, ...]}
+ * The job names go into DIR/flink-jobs.json (jobnames.h), which summary and html accept beside
+ * the reports. HTTP is libcurl's. A TaskManager that times out, answers with an error or has no
+ * report is listed, not fatal; no report at all is (exit 1). */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -15,10 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "metaleak/atomicfile.h"
 #include "metaleak/cli.h"
 #include "metaleak/error.h"
+#include "metaleak/jobnames.h"
 
 #define MAX_LISTING_BYTES (16u * 1024u * 1024u)
 #define MAX_TMS 1024
@@ -97,6 +101,40 @@ static cJSON *get_json(CURL *curl, const char *url, long timeout_s, char *why, s
     return json;
 }
 
+/* The JobManager's job names into out_dir/flink-jobs.json; reasons are printed, not fatal (a
+ * summary without names still helps). */
+static void collect_job_names(CURL *curl, const char *base, const char *out_dir, long timeout_s,
+                              struct ml_jobnames *jn)
+{
+    char url[4096], why[256], path[4096], err[512];
+    struct buf b;
+    char *text;
+    struct timespec now;
+
+    snprintf(url, sizeof(url), "%s/jobs/overview", base);
+    if (!get(curl, url, MAX_LISTING_BYTES, timeout_s, &b, why, sizeof(why))) {
+        printf("  job names: %s: %s (jobs are named by id only)\n", url, why);
+        free(b.data);
+        return;
+    }
+    if (ml_jobnames_from_overview(b.data ? b.data : "", b.len, jn, why, sizeof(why)) != ML_OK) {
+        printf("  job names: %s: %s (jobs are named by id only)\n", url, why);
+        free(b.data);
+        return;
+    }
+    free(b.data);
+    clock_gettime(CLOCK_REALTIME, &now);
+    text = ml_jobnames_render(jn, base, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+    snprintf(path, sizeof(path), "%s/flink-jobs.json", out_dir);
+    if (text == NULL)
+        printf("  job names: out of memory\n");
+    else if (ml_write_atomic(path, text, strlen(text), err, sizeof(err)) != ML_OK)
+        printf("  job names: %s\n", err);
+    else
+        printf("  job names: %zu job(s) -> %s\n", jn->n, path);
+    free(text);
+}
+
 static void usage(FILE *out)
 {
     fputs("usage: metaleak collect JOBMANAGER_URL [--out DIR] [--timeout SECONDS]\n", out);
@@ -171,6 +209,7 @@ int ml_cli_collect(int argc, char **argv)
     long timeout_s = 10;
     cJSON *tms_json = NULL, *tms, *tm;
     struct ml_rfile *rfs = NULL;
+    struct ml_jobnames jn = {NULL, 0};
     size_t n_rf = 0;
     CURL *curl = NULL;
     int rc = ML_EXIT_FAIL, c;
@@ -194,8 +233,11 @@ int ml_cli_collect(int argc, char **argv)
             usage(stdout);
             puts("\nLists the TaskManagers through the JobManager's REST API, fetches each one's\n"
                  "metaleak-*.json from its log directory (the agent's default report location)\n"
-                 "into DIR (default ./metaleak-reports), then prints one summary of them all.\n"
-                 "TaskManagers that time out, fail or have no report are listed, not fatal.");
+                 "into DIR (default ./metaleak-reports), the job names (GET /jobs/overview) into\n"
+                 "DIR/flink-jobs.json, then prints one summary of them all. TaskManagers that\n"
+                 "time out, fail or have no report are listed, not fatal. Exit 0 with at least\n"
+                 "one usable report, 1 when no report could be fetched or the JobManager cannot\n"
+                 "be read, 2 usage.");
             return ML_EXIT_OK;
         default:
             usage(stderr);
@@ -246,6 +288,7 @@ int ml_cli_collect(int argc, char **argv)
         if (cJSON_IsString(id))
             collect_tm(curl, base, id->valuestring, out_dir, timeout_s, found, &n_found);
     }
+    collect_job_names(curl, base, out_dir, timeout_s, &jn);
     rfs = calloc(n_found + 1, sizeof(*rfs));
     if (rfs == NULL)
         goto cleanup;
@@ -260,12 +303,16 @@ int ml_cli_collect(int argc, char **argv)
         }
     }
     putchar('\n');
-    if (n_rf == 0)
-        puts("no usable metaleak report found");
-    else
-        ml_summary_print(rfs, n_rf, false, stdout);
-    rc = ML_EXIT_OK;
+    if (n_rf == 0) {
+        fprintf(stderr, "metaleak collect: no TaskManager report could be fetched from %s (%d "
+                        "TaskManager(s); agent not loaded, or its report elsewhere than the log "
+                        "directory?)\n",
+                base, cJSON_GetArraySize(tms));
+        goto cleanup;
+    }
+    rc = ml_summary_print(rfs, n_rf, &jn, false, stdout);
 cleanup:
+    ml_jobnames_release(&jn);
     for (size_t i = 0; i < n_rf; i++)
         ml_rfile_release(&rfs[i]);
     free(rfs);

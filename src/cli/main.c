@@ -14,14 +14,16 @@ static void usage(FILE *out)
           "class-loader leaks in Apache Flink) and loads the agent into running JVMs.\n"
           "\n"
           "commands:\n"
-          "  summary REPORT...     what leaked, grouped by job and cause, with the fix\n"
-          "  check REPORT          CI gate: exit 1 when a limit is exceeded\n"
-          "  diff OLD NEW          new and fixed leaks, growth between two reports\n"
+          "  summary REPORT...     the worst verdict and what to do first; one block per leak\n"
+          "  html [-o FILE] REPORT...  one self-contained HTML page: Metaspace chart, leak paths\n"
+          "  check REPORT          CI gate: exit 1 when a limit is exceeded, 2 when undecided\n"
+          "  diff OLD NEW          new and fixed leaks, growth; exit 1 when new leaks appeared\n"
           "  attach PID [OPTIONS]  load the agent into a running JVM (no jcmd needed)\n"
           "  collect JM_URL        fetch every TaskManager's report via Flink's REST API\n"
           "\n"
-          "`metaleak COMMAND --help` describes a command. Exit codes: 0 fine, 1 limit exceeded\n"
-          "or failure, 2 unusable input or usage error.\n",
+          "`metaleak COMMAND --help` describes a command. Exit codes: 0 fine; 1 a limit exceeded,\n"
+          "new leaks (diff) or a failure; 2 unusable input, a usage error, or a report that\n"
+          "cannot answer the gate (check).\n",
           out);
 }
 
@@ -50,8 +52,10 @@ int main(int argc, char **argv)
         return ml_cli_attach(argc - 1, argv + 1);
     if (strcmp(argv[1], "collect") == 0)
         return ml_cli_collect(argc - 1, argv + 1);
-    fprintf(stderr, "metaleak: unknown command '%s' (commands: summary, check, diff, attach, collect; "
-                    "see metaleak --help)\n",
+    if (strcmp(argv[1], "html") == 0)
+        return ml_cli_html(argc - 1, argv + 1);
+    fprintf(stderr, "metaleak: unknown command '%s' (commands: summary, html, check, diff, "
+                    "attach, collect; see metaleak --help)\n",
             argv[1]);
     return ML_EXIT_USAGE;
 }

@@ -1,78 +1,21 @@
-/* `metaleak summary`: what on-call reads first. Leaks are grouped by job, cause and loader
- * class across every report given (one per TaskManager), and each group names the reports
- * it comes from. */
+/* `metaleak summary`: what on-call reads first. The first line is the worst verdict of all
+ * reports and what to do first; then each report's header (times since JVM start with the
+ * wall-clock time beside them), one block per leak group (leakgroup.h: 40 submissions of one
+ * leaky job are one block) sorted by the Metaspace it holds, and the top loaders. */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "metaleak/cli.h"
+#include "metaleak/clifmt.h"
+#include "metaleak/leakgroup.h"
 #include "metaleak/sizes.h"
+#include "metaleak/triage.h"
 
-#define MAX_GROUPS 512
-#define MAX_IDS_SHOWN 8
+#define MAX_SHOWN 8
+#define MAX_JOBS 200  /* jobs listed per group (each name lookup is linear) */
 #define TOP_LOADERS 5
-
-struct group {
-    const char *job_id;       /* NULL = none */
-    const char *cause;        /* NULL = not explained */
-    const char *class_name;
-    const struct ml_rleak *example;
-    uint64_t loaders;
-    uint64_t classes_live;
-    int64_t metaspace_bytes;  /* -1 when no leak of the group has a number */
-    uint64_t still_alive;     /* not unloaded since */
-    uint64_t ids[MAX_IDS_SHOWN];
-    size_t n_ids;
-    unsigned report_mask;     /* which reports (first 32) */
-};
-
-static bool same(const char *a, const char *b)
-{
-    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-/* Returns the number of groups. */
-static size_t build_groups(const struct ml_rfile *rfs, size_t n, struct group *g)
-{
-    size_t ng = 0;
-
-    for (size_t r = 0; r < n; r++) {
-        for (size_t i = 0; i < rfs[r].n_leaks; i++) {
-            const struct ml_rleak *l = &rfs[r].leaks[i];
-            size_t k;
-
-            for (k = 0; k < ng; k++) {
-                if (same(g[k].job_id, l->job_id) && same(g[k].cause, l->cause) &&
-                    same(g[k].class_name, l->class_name))
-                    break;
-            }
-            if (k == ng) {
-                if (ng == MAX_GROUPS)
-                    continue;
-                memset(&g[k], 0, sizeof(g[k]));
-                g[k].job_id = l->job_id;
-                g[k].cause = l->cause;
-                g[k].class_name = l->class_name;
-                g[k].example = l;
-                g[k].metaspace_bytes = -1;
-                ng++;
-            }
-            g[k].loaders++;
-            g[k].classes_live += l->classes_live;
-            if (l->metaspace_bytes >= 0)
-                g[k].metaspace_bytes = (g[k].metaspace_bytes < 0 ? 0 : g[k].metaspace_bytes) +
-                                       l->metaspace_bytes;
-            if (l->unloaded_ms < 0)
-                g[k].still_alive++;
-            if (g[k].n_ids < MAX_IDS_SHOWN)
-                g[k].ids[g[k].n_ids++] = l->loader_id;
-            if (r < 32)
-                g[k].report_mask |= 1u << r;
-        }
-    }
-    return ng;
-}
 
 static const char *label(const struct ml_rfile *rf, char *buf, size_t len)
 {
@@ -80,13 +23,39 @@ static const char *label(const struct ml_rfile *rf, char *buf, size_t len)
     return buf;
 }
 
+static void upper(const char *s, char *buf, size_t len)
+{
+    size_t i = 0;
+
+    for (; s[i] != '\0' && i + 1 < len; i++)
+        buf[i] = (s[i] >= 'a' && s[i] <= 'z') ? (char)(s[i] - 'a' + 'A') : s[i];
+    buf[i] = '\0';
+}
+
+static void print_verdict(const struct ml_rfile *rfs, size_t n, const struct ml_lgroups *gs,
+                          FILE *out)
+{
+    char name[32], action[1024];
+    int64_t ooms = ml_oom_total(rfs, n);
+
+    upper(ml_worst_name(ml_worst_verdict(rfs, n, NULL)), name, sizeof(name));
+    fprintf(out, "verdict: %s", name);
+    if (ooms > 0)
+        fprintf(out, " (OutOfMemoryError: Metaspace %" PRId64 " time(s))", ooms);
+    fprintf(out, " - first: %s\n", ml_first_action(rfs, n, gs, action, sizeof(action)));
+}
+
 static void print_header(const struct ml_rfile *rf, FILE *out)
 {
-    char used[32], max[32], lb[600];
+    char used[32], max[32], lb[600], t[96], iso[40], up[32], undecided[1024];
+    int64_t start = ml_report_start_epoch(rf);
 
-    fprintf(out, "%s: %s %s, up %" PRId64 " s, trigger %s at %s\n", label(rf, lb, sizeof(lb)),
+    fprintf(out, "%s: %s %s, trigger %s at %s", label(rf, lb, sizeof(lb)),
             rf->vm_name ? rf->vm_name : "JVM", rf->java_version ? rf->java_version : "?",
-            rf->uptime_ms < 0 ? 0 : rf->uptime_ms / 1000, rf->trigger, rf->generated_at);
+            rf->trigger, rf->generated_at);
+    if (start >= 0)
+        fprintf(out, ", started %s", ml_format_iso8601(start, iso, sizeof(iso)));
+    fprintf(out, ", up %s\n", ml_format_duration(rf->uptime_ms, up, sizeof(up)));
     fprintf(out, "  %" PRIu64 " leaked loaders, %" PRIu64 " live, %" PRIu64
                  " unloaded; %" PRIu64 " classes live; Metaspace %s used",
             rf->leaked_loaders, rf->loaders_live, rf->loaders_unloaded, rf->classes_live,
@@ -95,11 +64,10 @@ static void print_header(const struct ml_rfile *rf, FILE *out)
         fprintf(out, " of %s max", ml_format_size(rf->metaspace_max, max, sizeof(max)));
     fputc('\n', out);
     if (rf->oom_count > 0)
-        fprintf(out, "  OutOfMemoryError: %s %" PRId64 " time(s), first at %" PRId64
-                     " s after JVM start\n",
+        fprintf(out, "  OutOfMemoryError: %s %" PRId64 " time(s), first %s after JVM start\n",
                 strcmp(rf->oom_space ? rf->oom_space : "", "compressed-class-space") == 0
                     ? "Compressed class space" : "Metaspace",
-                rf->oom_count, rf->oom_first_ms / 1000);
+                rf->oom_count, ml_format_jvm_time(rf, rf->oom_first_ms, t, sizeof(t)));
     if (rf->mspace_verdict != NULL) {
         fprintf(out, "  Metaspace: %s%s%s\n", rf->mspace_verdict, rf->mspace_reason ? " - " : "",
                 rf->mspace_reason ? rf->mspace_reason : "");
@@ -108,11 +76,20 @@ static void print_header(const struct ml_rfile *rf, FILE *out)
                     rf->mspace_submissions_left,
                     ml_format_size(rf->mspace_bytes_per_leak, used, sizeof(used)),
                     rf->mspace_ms_left >= 0 ? "" : "\n");
-        if (rf->mspace_submissions_left >= 0 && rf->mspace_ms_left >= 0)
-            fprintf(out, ", at this rate for %" PRId64 " more minutes\n", rf->mspace_ms_left / 60000);
+        if (rf->mspace_submissions_left >= 0 && rf->mspace_ms_left >= 0) {
+            fprintf(out, ", at this rate for %s more", ml_format_duration(rf->mspace_ms_left, up,
+                                                                          sizeof(up)));
+            if (start >= 0 && rf->uptime_ms >= 0)
+                fprintf(out, " (until about %s)",
+                        ml_format_iso8601(start + rf->uptime_ms + rf->mspace_ms_left, iso,
+                                          sizeof(iso)));
+            fputc('\n', out);
+        }
         if (rf->mspace_advice != NULL)
             fprintf(out, "  advice: %s\n", rf->mspace_advice);
     }
+    if (ml_undecided(rf, undecided, sizeof(undecided)))
+        fprintf(out, "  undecided: %s\n", undecided);
     if (rf->loaders_suspect > 0)
         fprintf(out, "  suspect: %" PRId64 " live loader(s) superseded by a newer one with the "
                      "same jars and idle since (not closed: a leak in the making?)\n",
@@ -128,48 +105,117 @@ static void print_header(const struct ml_rfile *rf, FILE *out)
                 rf->reflection_loaders < 0 ? 0 : rf->reflection_loaders);
 }
 
-static void print_group(const struct group *g, const struct ml_rfile *rfs, size_t n, FILE *out)
+/* "jobs: ThreadLeakJob (id, id), other-id": the group's jobs, named where a job-names file
+ * names them, each name once with its submissions' ids. */
+static void print_jobs(const struct ml_lgroup *g, const struct ml_jobnames *jn, FILE *out)
+{
+    bool *done;
+
+    if (g->n_jobs == 0)
+        return;
+    done = calloc(g->n_jobs, sizeof(*done));
+    if (done == NULL)
+        return;
+    fputs("    jobs:", out);
+    for (size_t i = 0; i < g->n_jobs && i < MAX_JOBS; i++) {
+        const char *name = ml_jobnames_find(jn, g->jobs[i]);
+        size_t shown = 0, more = 0;
+
+        if (done[i])
+            continue;
+        fprintf(out, "%s", i ? ", " : " ");
+        if (name == NULL) {
+            fputs(g->jobs[i], out);
+            continue;
+        }
+        fprintf(out, "%s (", name);
+        for (size_t j = i; j < g->n_jobs && j < MAX_JOBS; j++) {
+            const char *other = ml_jobnames_find(jn, g->jobs[j]);
+
+            if (done[j] || other == NULL || strcmp(other, name) != 0)
+                continue;
+            done[j] = true;
+            if (shown < MAX_SHOWN)
+                fprintf(out, "%s%s", shown++ ? " " : "", g->jobs[j]);
+            else
+                more++;
+        }
+        if (more > 0)
+            fprintf(out, " and %zu more", more);
+        fputc(')', out);
+    }
+    if (g->n_jobs > MAX_JOBS)
+        fprintf(out, ", and %zu more jobs", g->n_jobs - MAX_JOBS);
+    fputc('\n', out);
+    free(done);
+}
+
+static void print_group(const struct ml_lgroup *g, const struct ml_rfile *rfs, size_t n,
+                        const struct ml_jobnames *jn, FILE *out)
 {
     const struct ml_rleak *ex = g->example;
-    char size[32];
+    const struct ml_rfile *exrf = &rfs[g->example_report];
+    char size[32], t1[96], t2[96], lb[1024];
 
-    fprintf(out, "\n  %" PRIu64 " x %s", g->loaders, g->class_name);
-    if (g->job_id != NULL)
-        fprintf(out, "  job %s", g->job_id);
-    fprintf(out, "  cause: %s\n", g->cause ? g->cause : "not explained yet");
-    fprintf(out, "    %" PRIu64 " classes live", g->classes_live);
+    fprintf(out, "\n  %" PRIu64 " x %s%s  cause: %s", g->loaders, ex->class_name,
+            g->mixed_classes ? " (and other loader classes)" : "",
+            g->cause ? g->cause : "not explained yet");
     if (g->metaspace_bytes >= 0)
-        fprintf(out, ", %s Metaspace", ml_format_size(g->metaspace_bytes, size, sizeof(size)));
+        fprintf(out, "  holds %s of Metaspace", ml_format_size(g->metaspace_bytes, size,
+                                                                sizeof(size)));
+    fputc('\n', out);
+    print_jobs(g, jn, out);
+    fprintf(out, "    %" PRIu64 " classes live", g->classes_live);
     if (g->still_alive != g->loaders)
         fprintf(out, ", %" PRIu64 " released later (unloaded after the proof)",
                 g->loaders - g->still_alive);
-    fputs("; loader ids", out);
-    for (size_t i = 0; i < g->n_ids; i++)
-        fprintf(out, "%s%" PRIu64, i ? "," : " ", g->ids[i]);
-    if (g->loaders > g->n_ids)
-        fputs(",...", out);
+    fputs("; loaders", out);
+    for (size_t i = 0; i < g->n_members && i < MAX_SHOWN; i++) {
+        const struct ml_rleak *l = &rfs[g->members[i].report].leaks[g->members[i].leak];
+
+        fprintf(out, "%s%s (id %" PRIu64 ")", i ? ", " : " ",
+                ml_loader_label(l->name, l->class_name, l->identity_hash, lb, sizeof(lb)),
+                l->loader_id);
+    }
+    if (g->n_members > MAX_SHOWN)
+        fprintf(out, ", and %zu more", g->n_members - MAX_SHOWN);
     fputc('\n', out);
     if (ex->n_urls > 0)
         fprintf(out, "    jar: %s%s\n", ex->urls[0], ex->n_urls > 1 ? " (and more)" : "");
     if (ex->path_line != NULL)
         fprintf(out, "    path: %s\n", ex->path_line);
+    if (g->known != NULL) {
+        fprintf(out, "    known leak: %s", g->known->id);
+        if (g->known->title != NULL)
+            fprintf(out, " - %s", g->known->title);
+        if (g->known->library != NULL)
+            fprintf(out, " (%s)", g->known->library);
+        fprintf(out, "; fixed in %s", g->known->fixed_in ? g->known->fixed_in : "no release yet");
+        for (size_t i = 0; i < g->known->n_references; i++)
+            fprintf(out, "%s%s", i ? ", " : "; see ", g->known->references[i]);
+        fputc('\n', out);
+        if (g->known->advice != NULL)
+            fprintf(out, "    workaround: %s\n", g->known->advice);
+    }
     if (ex->advice != NULL)
         fprintf(out, "    fix: %s\n", ex->advice);
-    fprintf(out, "    proof: %s after %" PRIu64 " full collection(s), closed at %" PRId64 " ms\n",
-            ex->proof ? ex->proof : "?", ex->gcs_since_close, ex->closed_ms);
+    fprintf(out, "    proof: %s after %" PRIu64 " full collection(s), closed at %s",
+            ex->proof ? ex->proof : "?", ex->gcs_since_close,
+            ml_format_jvm_time(exrf, ex->closed_ms, t1, sizeof(t1)));
+    if (ex->leaked_ms >= 0)
+        fprintf(out, ", leaked at %s", ml_format_jvm_time(exrf, ex->leaked_ms, t2, sizeof(t2)));
+    fputc('\n', out);
     if (n > 1) {
-        char lb[600];
-
         fputs("    from:", out);
-        for (size_t r = 0; r < n && r < 32; r++) {
-            if (g->report_mask & (1u << r))
+        for (size_t r = 0; r < n; r++) {
+            if (g->in_report[r])
                 fprintf(out, " %s", label(&rfs[r], lb, sizeof(lb)));
         }
         fputc('\n', out);
     }
 }
 
-static int by_classes(const void *a, const void *b)
+static int by_metaspace(const void *a, const void *b)
 {
     const struct ml_rloader *x = *(const struct ml_rloader *const *)a;
     const struct ml_rloader *y = *(const struct ml_rloader *const *)b;
@@ -179,7 +225,7 @@ static int by_classes(const void *a, const void *b)
     return x->classes_live < y->classes_live ? 1 : x->classes_live > y->classes_live ? -1 : 0;
 }
 
-static void print_top(const struct ml_rfile *rf, FILE *out)
+static void print_top(const struct ml_rfile *rf, const struct ml_jobnames *jn, FILE *out)
 {
     const struct ml_rloader **sorted = malloc((rf->n_loaders + 1) * sizeof(*sorted));
     size_t n = 0;
@@ -193,89 +239,154 @@ static void print_top(const struct ml_rfile *rf, FILE *out)
             bytes = bytes || rf->loaders[i].metaspace_bytes >= 0;
         }
     }
-    qsort(sorted, n, sizeof(*sorted), by_classes);
-    fprintf(out, "\n  top loaders by %s (bootstrap excluded):\n",
-            bytes ? "Metaspace" : "live classes");
+    qsort(sorted, n, sizeof(*sorted), by_metaspace);
+    fprintf(out, "\n  top loaders by %s in %s (bootstrap excluded):\n",
+            bytes ? "Metaspace" : "live classes", rf->path);
     for (size_t i = 0; i < n && i < TOP_LOADERS; i++) {
-        char size[32];
+        const struct ml_rloader *l = sorted[i];
+        const char *job = ml_jobnames_find(jn, l->job_id);
+        char size[32], lb[1024];
 
-        fprintf(out, "    %-8s %6" PRIu64 " classes %10s  %s@%s%s%s\n", sorted[i]->state,
-                sorted[i]->classes_live,
-                sorted[i]->metaspace_bytes >= 0
-                    ? ml_format_size(sorted[i]->metaspace_bytes, size, sizeof(size))
-                    : "",
-                sorted[i]->class_name, sorted[i]->identity_hash ? sorted[i]->identity_hash : "?",
-                sorted[i]->job_id ? "  job " : "", sorted[i]->job_id ? sorted[i]->job_id : "");
+        fprintf(out, "    %-8s %6" PRIu64 " classes %10s  %s", l->state, l->classes_live,
+                l->metaspace_bytes >= 0 ? ml_format_size(l->metaspace_bytes, size, sizeof(size))
+                                        : "",
+                ml_loader_label(l->name, l->class_name, l->identity_hash, lb, sizeof(lb)));
+        if (l->job_id != NULL)
+            fprintf(out, "  job %s%s%s%s", job ? job : "", job ? " (" : "", l->job_id,
+                    job ? ")" : "");
+        fputc('\n', out);
     }
     free((void *)sorted);
 }
 
-static cJSON *group_json(const struct group *g, const struct ml_rfile *rfs, size_t n)
+static cJSON *str_or_null(const char *s)
+{
+    return s != NULL ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static cJSON *num_or_null(int64_t v)
+{
+    return v >= 0 ? cJSON_CreateNumber((double)v) : cJSON_CreateNull();
+}
+
+static cJSON *time_or_null(int64_t epoch_ms)
+{
+    char iso[40];
+
+    return epoch_ms >= 0 ? cJSON_CreateString(ml_format_iso8601(epoch_ms, iso, sizeof(iso)))
+                         : cJSON_CreateNull();
+}
+
+static cJSON *known_json(const struct ml_rknown *k)
+{
+    cJSON *o, *refs;
+
+    if (k == NULL)
+        return cJSON_CreateNull();
+    o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", k->id);
+    cJSON_AddItemToObject(o, "library", str_or_null(k->library));
+    cJSON_AddItemToObject(o, "title", str_or_null(k->title));
+    cJSON_AddItemToObject(o, "fixed_in", str_or_null(k->fixed_in));
+    cJSON_AddItemToObject(o, "advice", str_or_null(k->advice));
+    refs = cJSON_AddArrayToObject(o, "references");
+    for (size_t i = 0; refs != NULL && i < k->n_references; i++)
+        cJSON_AddItemToArray(refs, cJSON_CreateString(k->references[i]));
+    return o;
+}
+
+static cJSON *group_json(const struct ml_lgroup *g, const struct ml_rfile *rfs, size_t n,
+                         const struct ml_jobnames *jn)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON *ids, *from;
+    cJSON *ids, *from, *jobs;
 
     if (o == NULL)
         return NULL;
-    cJSON_AddItemToObject(o, "job_id", g->job_id ? cJSON_CreateString(g->job_id)
-                                                 : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "cause", g->cause ? cJSON_CreateString(g->cause)
-                                               : cJSON_CreateNull());
-    cJSON_AddStringToObject(o, "class", g->class_name);
+    cJSON_AddStringToObject(o, "key", g->key);
+    cJSON_AddItemToObject(o, "signature", str_or_null(g->signature));
+    cJSON_AddItemToObject(o, "known", known_json(g->known));
+    cJSON_AddItemToObject(o, "job_id", str_or_null(g->n_jobs == 1 ? g->jobs[0] : NULL));
+    jobs = cJSON_AddArrayToObject(o, "jobs");
+    for (size_t i = 0; jobs != NULL && i < g->n_jobs; i++) {
+        cJSON *j = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(j, "id", g->jobs[i]);
+        cJSON_AddItemToObject(j, "name", str_or_null(ml_jobnames_find(jn, g->jobs[i])));
+        cJSON_AddItemToArray(jobs, j);
+    }
+    cJSON_AddItemToObject(o, "cause", str_or_null(g->cause));
+    cJSON_AddStringToObject(o, "class", g->example->class_name);
     cJSON_AddNumberToObject(o, "loaders", (double)g->loaders);
     cJSON_AddNumberToObject(o, "classes_live", (double)g->classes_live);
-    cJSON_AddItemToObject(o, "metaspace_bytes", g->metaspace_bytes >= 0
-                                                    ? cJSON_CreateNumber((double)g->metaspace_bytes)
-                                                    : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "advice", g->example->advice ? cJSON_CreateString(g->example->advice)
-                                                          : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "metaspace_bytes", num_or_null(g->metaspace_bytes));
+    cJSON_AddItemToObject(o, "path_summary", str_or_null(g->example->path_line));
+    cJSON_AddItemToObject(o, "shape", str_or_null(g->shape));
+    cJSON_AddItemToObject(o, "advice", str_or_null(g->example->advice));
     ids = cJSON_AddArrayToObject(o, "loader_ids");
-    for (size_t i = 0; ids != NULL && i < g->n_ids; i++)
-        cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)g->ids[i]));
+    for (size_t i = 0; ids != NULL && i < g->n_members; i++)
+        cJSON_AddItemToArray(ids, cJSON_CreateNumber(
+                                      (double)rfs[g->members[i].report].leaks[g->members[i].leak]
+                                          .loader_id));
     from = cJSON_AddArrayToObject(o, "reports");
-    for (size_t r = 0; from != NULL && r < n && r < 32; r++) {
-        if (g->report_mask & (1u << r))
+    for (size_t r = 0; from != NULL && r < n; r++) {
+        if (g->in_report[r])
             cJSON_AddItemToArray(from, cJSON_CreateString(rfs[r].path));
     }
     return o;
 }
 
-static int print_json(const struct ml_rfile *rfs, size_t n, const struct group *g, size_t ng,
-                      FILE *out)
+static int print_json(const struct ml_rfile *rfs, size_t n, const struct ml_lgroups *gs,
+                      const struct ml_jobnames *jn, FILE *out)
 {
     cJSON *root = cJSON_CreateObject();
-    cJSON *reports = cJSON_AddArrayToObject(root, "reports");
-    cJSON *groups = cJSON_AddArrayToObject(root, "leak_groups");
+    cJSON *reports, *groups;
     uint64_t leaked = 0;
+    char action[1024], undecided[1024];
     char *text;
 
+    if (root == NULL)
+        return ML_EXIT_FAIL;
+    cJSON_AddStringToObject(root, "schema", ML_SUMMARY_SCHEMA);
+    cJSON_AddStringToObject(root, "worst_verdict", ml_worst_name(ml_worst_verdict(rfs, n, NULL)));
+    cJSON_AddStringToObject(root, "first_action", ml_first_action(rfs, n, gs, action,
+                                                                  sizeof(action)));
+    cJSON_AddNumberToObject(root, "metaspace_oom_errors", (double)ml_oom_total(rfs, n));
+    reports = cJSON_AddArrayToObject(root, "reports");
+    groups = cJSON_AddArrayToObject(root, "leak_groups");
     for (size_t r = 0; reports != NULL && r < n; r++) {
         cJSON *o = cJSON_CreateObject();
+        int64_t start = ml_report_start_epoch(&rfs[r]);
 
         cJSON_AddStringToObject(o, "file", rfs[r].path);
         cJSON_AddNumberToObject(o, "pid", (double)rfs[r].pid);
         cJSON_AddStringToObject(o, "trigger", rfs[r].trigger);
         cJSON_AddStringToObject(o, "generated_at", rfs[r].generated_at);
+        cJSON_AddItemToObject(o, "jvm_started_at", time_or_null(start));
+        cJSON_AddItemToObject(o, "uptime_ms", num_or_null(rfs[r].uptime_ms));
         cJSON_AddNumberToObject(o, "leaked_loaders", (double)rfs[r].leaked_loaders);
         cJSON_AddNumberToObject(o, "loaders_live", (double)rfs[r].loaders_live);
         cJSON_AddNumberToObject(o, "classes_live", (double)rfs[r].classes_live);
-        cJSON_AddItemToObject(o, "metaspace_used_bytes",
-                              rfs[r].metaspace_used >= 0
-                                  ? cJSON_CreateNumber((double)rfs[r].metaspace_used)
-                                  : cJSON_CreateNull());
-        cJSON_AddItemToObject(o, "metaspace_verdict",
-                              rfs[r].mspace_verdict ? cJSON_CreateString(rfs[r].mspace_verdict)
-                                                : cJSON_CreateNull());
-        cJSON_AddItemToObject(o, "submissions_left",
-                              rfs[r].mspace_submissions_left >= 0
-                                  ? cJSON_CreateNumber((double)rfs[r].mspace_submissions_left)
-                                  : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "metaspace_used_bytes", num_or_null(rfs[r].metaspace_used));
+        cJSON_AddItemToObject(o, "metaspace_max_bytes", num_or_null(rfs[r].metaspace_max));
+        cJSON_AddItemToObject(o, "metaspace_verdict", str_or_null(rfs[r].mspace_verdict));
+        cJSON_AddItemToObject(o, "submissions_left", num_or_null(rfs[r].mspace_submissions_left));
+        cJSON_AddItemToObject(o, "ms_left", num_or_null(rfs[r].mspace_ms_left));
         cJSON_AddNumberToObject(o, "metaspace_oom_errors", (double)rfs[r].oom_count);
+        cJSON_AddItemToObject(o, "first_oom_at",
+                              time_or_null(rfs[r].oom_count > 0 && start >= 0 &&
+                                                   rfs[r].oom_first_ms >= 0
+                                               ? start + rfs[r].oom_first_ms
+                                               : -1));
+        cJSON_AddItemToObject(o, "undecided",
+                              ml_undecided(&rfs[r], undecided, sizeof(undecided))
+                                  ? cJSON_CreateString(undecided)
+                                  : cJSON_CreateNull());
         cJSON_AddItemToArray(reports, o);
         leaked += rfs[r].leaked_loaders;
     }
-    for (size_t i = 0; groups != NULL && i < ng; i++)
-        cJSON_AddItemToArray(groups, group_json(&g[i], rfs, n));
+    for (size_t i = 0; groups != NULL && i < gs->n; i++)
+        cJSON_AddItemToArray(groups, group_json(&gs->g[i], rfs, n, jn));
     cJSON_AddStringToObject(root, "verdict", leaked > 0 ? "leak" : "no-leak");
     cJSON_AddNumberToObject(root, "leaked_loaders", (double)leaked);
     text = cJSON_Print(root);
@@ -287,32 +398,28 @@ static int print_json(const struct ml_rfile *rfs, size_t n, const struct group *
     return ML_EXIT_OK;
 }
 
-int ml_summary_print(const struct ml_rfile *rfs, size_t n, bool json, FILE *out)
+int ml_summary_print(const struct ml_rfile *rfs, size_t n, const struct ml_jobnames *jn,
+                     bool json, FILE *out)
 {
-    struct group *g = calloc(MAX_GROUPS, sizeof(*g));
-    size_t ng;
-    uint64_t leaked = 0;
+    struct ml_lgroups gs;
     int rc = ML_EXIT_OK;
 
-    if (g == NULL)
+    if (ml_lgroups_build(rfs, n, &gs) != 0)
         return ML_EXIT_FAIL;
-    ng = build_groups(rfs, n, g);
-    for (size_t r = 0; r < n; r++)
-        leaked += rfs[r].leaked_loaders;
     if (json) {
-        rc = print_json(rfs, n, g, ng, out);
-        free(g);
+        rc = print_json(rfs, n, &gs, jn, out);
+        ml_lgroups_release(&gs);
         return rc;
     }
-    fprintf(out, "verdict: %s\n", leaked > 0 ? "LEAK" : "no leaked class loaders");
+    print_verdict(rfs, n, &gs, out);
     for (size_t r = 0; r < n; r++)
         print_header(&rfs[r], out);
-    if (ng > 0)
-        fprintf(out, "\nleaked loaders, by job and cause:\n");
-    for (size_t i = 0; i < ng; i++)
-        print_group(&g[i], rfs, n, out);
+    if (gs.n > 0)
+        fprintf(out, "\nleaks, one block per leak (%zu), largest first:\n", gs.n);
+    for (size_t i = 0; i < gs.n; i++)
+        print_group(&gs.g[i], rfs, n, jn, out);
     for (size_t r = 0; r < n; r++)
-        print_top(&rfs[r], out);
-    free(g);
+        print_top(&rfs[r], jn, out);
+    ml_lgroups_release(&gs);
     return rc;
 }

@@ -132,6 +132,148 @@ static int get_urls(struct ctx *c, const cJSON *obj, const char *field, const ch
     return ML_OK;
 }
 
+/* An optional boolean: absent or null reads as false. */
+static int get_bool(struct ctx *c, const cJSON *obj, const char *key, const char *field,
+                    bool *out)
+{
+    const cJSON *v = member(obj, key);
+
+    *out = false;
+    if (v == NULL || cJSON_IsNull(v))
+        return ML_OK;
+    if (!cJSON_IsBool(v))
+        return bad(c, field, "is not a boolean");
+    *out = cJSON_IsTrue(v);
+    return ML_OK;
+}
+
+/* An optional object: absent or null gives NULL. */
+static int get_opt_object(struct ctx *c, const cJSON *obj, const char *key, const char *field,
+                          const cJSON **out)
+{
+    const cJSON *v = member(obj, key);
+
+    *out = NULL;
+    if (v == NULL || cJSON_IsNull(v))
+        return ML_OK;
+    if (!cJSON_IsObject(v))
+        return bad(c, field, "is not an object or null");
+    *out = v;
+    return ML_OK;
+}
+
+/* An optional array of strings into an owned array of pointers into the document. */
+static int get_strings(struct ctx *c, const cJSON *obj, const char *key, const char *field,
+                       const char ***out, size_t *n)
+{
+    const cJSON *arr = member(obj, key);
+    const cJSON *u;
+    size_t i = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (arr == NULL || cJSON_IsNull(arr))
+        return ML_OK;
+    if (!cJSON_IsArray(arr))
+        return bad(c, field, "is not an array");
+    *out = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(**out));
+    if (*out == NULL)
+        return bad(c, field, "is too large: out of memory");
+    cJSON_ArrayForEach(u, arr) {
+        if (!cJSON_IsString(u))
+            return bad(c, field, "has an element that is not a string");
+        (*out)[i++] = u->valuestring;
+    }
+    *n = i;
+    return ML_OK;
+}
+
+/* leaks[i].path: the reference chain (agent 0.2.0+). */
+static int read_steps(struct ctx *c, const cJSON *o, size_t idx, struct ml_rleak *l)
+{
+    const cJSON *path = member(o, "path"), *st;
+    char field[96];
+    size_t i = 0;
+    int rc = ML_OK;
+
+    if (path == NULL || cJSON_IsNull(path))
+        return ML_OK;
+    snprintf(field, sizeof(field), "leaks[%zu].path", idx);
+    if (!cJSON_IsArray(path))
+        return bad(c, field, "is not an array or null");
+    l->steps = calloc((size_t)cJSON_GetArraySize(path) + 1, sizeof(*l->steps));
+    if (l->steps == NULL)
+        return bad(c, field, "is too large: out of memory");
+#define F(k) (snprintf(field, sizeof(field), "leaks[%zu].path[%zu].%s", idx, i, k), field)
+    cJSON_ArrayForEach(st, path) {
+        struct ml_rstep *s = &l->steps[i];
+
+        if (!cJSON_IsObject(st)) {
+            snprintf(field, sizeof(field), "leaks[%zu].path[%zu]", idx, i);
+            return bad(c, field, "is not an object");
+        }
+        rc = get_str(c, st, "ref", F("ref"), false, &s->ref);
+        if (rc == ML_OK)
+            rc = get_str(c, st, "field", F("field"), false, &s->field);
+        if (rc == ML_OK)
+            rc = get_int(c, st, "index", F("index"), false, true, &s->index);
+        if (rc == ML_OK)
+            rc = get_str(c, st, "object", F("object"), false, &s->object);
+        if (rc == ML_OK)
+            rc = get_str(c, st, "class", F("class"), false, &s->class_name);
+        if (rc == ML_OK)
+            rc = get_int(c, st, "loader_id", F("loader_id"), false, true, &s->loader_id);
+        if (rc == ML_OK)
+            rc = get_str(c, st, "jar", F("jar"), false, &s->jar);
+        if (rc == ML_OK)
+            rc = get_str(c, st, "thread", F("thread"), false, &s->thread);
+        if (rc == ML_OK)
+            rc = get_str(c, st, "method", F("method"), false, &s->method);
+        if (rc == ML_OK)
+            rc = get_str(c, st, "key", F("key"), false, &s->key);
+        if (rc == ML_OK)
+            rc = get_bool(c, st, "owned", F("owned"), &s->owned);
+        if (rc == ML_OK)
+            rc = get_bool(c, st, "shutdown_hook", F("shutdown_hook"), &s->shutdown_hook);
+        l->n_steps = ++i;
+        if (rc != ML_OK)
+            return rc;
+    }
+#undef F
+    return ML_OK;
+}
+
+/* leaks[i].known: the known library leak it matches (known-leaks catalogue), or null. */
+static int read_known(struct ctx *c, const cJSON *o, size_t idx, struct ml_rleak *l)
+{
+    const cJSON *k = NULL;
+    char field[64];
+    int rc;
+
+    snprintf(field, sizeof(field), "leaks[%zu].known", idx);
+    rc = get_opt_object(c, o, "known", field, &k);
+    if (rc != ML_OK || k == NULL)
+        return rc;
+    l->known = calloc(1, sizeof(*l->known));
+    if (l->known == NULL)
+        return bad(c, field, "out of memory");
+#define F(key) (snprintf(field, sizeof(field), "leaks[%zu].known.%s", idx, key), field)
+    rc = get_str(c, k, "id", F("id"), true, &l->known->id);
+    if (rc == ML_OK)
+        rc = get_str(c, k, "library", F("library"), false, &l->known->library);
+    if (rc == ML_OK)
+        rc = get_str(c, k, "title", F("title"), false, &l->known->title);
+    if (rc == ML_OK)
+        rc = get_str(c, k, "fixed_in", F("fixed_in"), false, &l->known->fixed_in);
+    if (rc == ML_OK)
+        rc = get_str(c, k, "advice", F("advice"), false, &l->known->advice);
+    if (rc == ML_OK)
+        rc = get_strings(c, k, "references", F("references"), &l->known->references,
+                         &l->known->n_references);
+#undef F
+    return rc;
+}
+
 static int read_leak(struct ctx *c, const cJSON *o, size_t idx, struct ml_rleak *l)
 {
     char field[64];
@@ -178,7 +320,17 @@ static int read_leak(struct ctx *c, const cJSON *o, size_t idx, struct ml_rleak 
     path = member(o, "path_summary");
     if (rc == ML_OK && cJSON_IsString(path))
         l->path_line = path->valuestring;
+    if (rc == ML_OK)
+        rc = get_str(c, o, "name", F("name"), false, &l->name);
+    if (rc == ML_OK)
+        rc = get_str(c, o, "path_status", F("path_status"), false, &l->path_status);
+    if (rc == ML_OK)
+        rc = get_str(c, o, "signature", F("signature"), false, &l->signature);
 #undef F
+    if (rc == ML_OK)
+        rc = read_steps(c, o, idx, l);
+    if (rc == ML_OK)
+        rc = read_known(c, o, idx, l);
     if (l->class_name == NULL)
         l->class_name = "?";
     return rc;
@@ -187,7 +339,7 @@ static int read_leak(struct ctx *c, const cJSON *o, size_t idx, struct ml_rleak 
 static int read_loader(struct ctx *c, const cJSON *o, size_t idx, struct ml_rloader *l)
 {
     char field[64];
-    const cJSON *flink, *urls;
+    const cJSON *flink, *urls, *growth = NULL, *shadowed = NULL;
     int64_t v = 0;
     int rc;
 
@@ -215,9 +367,36 @@ static int read_loader(struct ctx *c, const cJSON *o, size_t idx, struct ml_rloa
         else
             rc = get_str(c, flink, "job_id", F("flink.job_id"), false, &l->job_id);
     }
+    if (rc == ML_OK && flink != NULL && cJSON_IsObject(flink))
+        rc = get_str(c, flink, "role", F("flink.role"), false, &l->role);
     urls = member(o, "urls");
     if (rc == ML_OK && cJSON_IsArray(urls) && cJSON_IsString(cJSON_GetArrayItem(urls, 0)))
         l->first_url = cJSON_GetArrayItem(urls, 0)->valuestring;
+    if (rc == ML_OK)
+        rc = get_str(c, o, "name", F("name"), false, &l->name);
+    if (rc == ML_OK)
+        rc = get_int(c, o, "parent_id", F("parent_id"), false, true, &l->parent_id);
+    if (rc == ML_OK)
+        rc = get_int(c, o, "closed_ms", F("closed_ms"), false, true, &l->closed_ms);
+    if (rc == ML_OK)
+        rc = get_bool(c, o, "awaiting_unload", F("awaiting_unload"), &l->awaiting_unload);
+    if (rc == ML_OK)
+        rc = get_bool(c, o, "suspect", F("suspect"), &l->suspect);
+    l->lambdas = l->proxies = l->shadowed = -1;
+    if (rc == ML_OK)
+        rc = get_opt_object(c, o, "growth", F("growth"), &growth);
+    if (rc == ML_OK && growth != NULL) {
+        rc = get_str(c, growth, "kind", F("growth.kind"), false, &l->growth_kind);
+        if (rc == ML_OK)
+            rc = get_int(c, growth, "lambdas", F("growth.lambdas"), false, true, &l->lambdas);
+        if (rc == ML_OK)
+            rc = get_int(c, growth, "proxies", F("growth.proxies"), false, true, &l->proxies);
+    }
+    if (rc == ML_OK)
+        rc = get_opt_object(c, o, "shadowed_classes", F("shadowed_classes"), &shadowed);
+    if (rc == ML_OK && shadowed != NULL)
+        rc = get_int(c, shadowed, "count", F("shadowed_classes.count"), false, true,
+                     &l->shadowed);
 #undef F
     if (l->class_name == NULL)
         l->class_name = "?";
@@ -226,7 +405,7 @@ static int read_loader(struct ctx *c, const cJSON *o, size_t idx, struct ml_rloa
 
 static int read_header(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
 {
-    const cJSON *jvm, *ms, *sum, *samples;
+    const cJSON *jvm, *ms, *sum;
     int64_t v;
     int rc;
 
@@ -278,7 +457,7 @@ static int read_header(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
                          &rf->mspace_ms_left);
     }
     rf->oom_count = 0;
-    rf->oom_first_ms = -1;
+    rf->oom_first_ms = rf->oom_last_ms = -1;
     if (rc == ML_OK && member(ms, "out_of_memory") != NULL &&
         !cJSON_IsNull(member(ms, "out_of_memory"))) {
         const cJSON *o = member(ms, "out_of_memory");
@@ -291,20 +470,9 @@ static int read_header(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
                          &rf->oom_first_ms);
         if (rc == ML_OK)
             rc = get_str(c, o, "space", "metaspace.out_of_memory.space", true, &rf->oom_space);
-    }
-    rf->first_sample_used = rf->last_sample_used = -1;
-    samples = rc == ML_OK ? member(ms, "samples") : NULL;
-    if (cJSON_IsArray(samples) && cJSON_GetArraySize(samples) > 0) {
-        const cJSON *first = cJSON_GetArrayItem(samples, 0);
-        const cJSON *last = cJSON_GetArrayItem(samples, cJSON_GetArraySize(samples) - 1);
-
-        if (!cJSON_IsObject(first) || !cJSON_IsObject(last))
-            return bad(c, "metaspace.samples", "has an element that is not an object");
-        rc = get_int(c, first, "used_bytes", "metaspace.samples[0].used_bytes", true, false,
-                     &rf->first_sample_used);
         if (rc == ML_OK)
-            rc = get_int(c, last, "used_bytes", "metaspace.samples[-1].used_bytes", true, false,
-                         &rf->last_sample_used);
+            rc = get_int(c, o, "last_ms", "metaspace.out_of_memory.last_ms", false, true,
+                         &rf->oom_last_ms);
     }
     if (rc == ML_OK)
         rc = get_object(c, root, "summary", "summary", &sum);
@@ -340,6 +508,242 @@ static int read_header(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
             rc = get_int(c, g, "reflection_loaders", "summary.growth.reflection_loaders", true,
                          false, &rf->reflection_loaders);
     }
+    return rc;
+}
+
+/* metaspace.samples: every sample, for the chart; first and last used_bytes for growth. */
+static int read_samples(struct ctx *c, const cJSON *ms, struct ml_rfile *rf)
+{
+    const cJSON *samples = member(ms, "samples"), *s;
+    char field[64];
+    size_t i = 0;
+    int rc = ML_OK;
+
+    rf->first_sample_used = rf->last_sample_used = -1;
+    if (samples == NULL || cJSON_IsNull(samples))
+        return ML_OK;
+    if (!cJSON_IsArray(samples))
+        return bad(c, "metaspace.samples", "is not an array");
+    rf->samples = calloc((size_t)cJSON_GetArraySize(samples) + 1, sizeof(*rf->samples));
+    if (rf->samples == NULL)
+        return bad(c, "metaspace.samples", "is too large: out of memory");
+#define F(k) (snprintf(field, sizeof(field), "metaspace.samples[%zu].%s", i, k), field)
+    cJSON_ArrayForEach(s, samples) {
+        struct ml_rsample *o = &rf->samples[i];
+
+        if (!cJSON_IsObject(s))
+            return bad(c, "metaspace.samples", "has an element that is not an object");
+        rc = get_int(c, s, "used_bytes", F("used_bytes"), true, false, &o->used_bytes);
+        if (rc == ML_OK)
+            rc = get_int(c, s, "t_ms", F("t_ms"), false, false, &o->t_ms);
+        if (rc == ML_OK)
+            rc = get_int(c, s, "committed_bytes", F("committed_bytes"), false, true,
+                         &o->committed_bytes);
+        if (rc == ML_OK)
+            rc = get_int(c, s, "loaders_live", F("loaders_live"), false, true, &o->loaders_live);
+        if (rc == ML_OK)
+            rc = get_int(c, s, "classes_live", F("classes_live"), false, true, &o->classes_live);
+        if (rc == ML_OK)
+            rc = get_bool(c, s, "after_full_gc", F("after_full_gc"), &o->after_full_gc);
+        rf->n_samples = ++i;
+        if (rc != ML_OK)
+            return rc;
+    }
+#undef F
+    if (rf->n_samples > 0) {
+        rf->first_sample_used = rf->samples[0].used_bytes;
+        rf->last_sample_used = rf->samples[rf->n_samples - 1].used_bytes;
+    }
+    return ML_OK;
+}
+
+/* flink_config: the file, its error and the values (a Flink process), or null. */
+static int read_flink_config(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
+{
+    const cJSON *fc = NULL, *values = NULL, *v;
+    size_t i = 0;
+    int rc = get_opt_object(c, root, "flink_config", "flink_config", &fc);
+
+    if (rc != ML_OK || fc == NULL)
+        return rc;
+    rf->has_flink_config = true;
+    rc = get_str(c, fc, "file", "flink_config.file", false, &rf->flink_config_file);
+    if (rc == ML_OK)
+        rc = get_str(c, fc, "error", "flink_config.error", false, &rf->flink_config_error);
+    if (rc == ML_OK)
+        rc = get_opt_object(c, fc, "values", "flink_config.values", &values);
+    if (rc != ML_OK || values == NULL)
+        return rc;
+    rf->flink_config = calloc((size_t)cJSON_GetArraySize(values) + 1, sizeof(*rf->flink_config));
+    if (rf->flink_config == NULL)
+        return bad(c, "flink_config.values", "is too large: out of memory");
+    cJSON_ArrayForEach(v, values) {
+        if (!cJSON_IsNull(v) && !cJSON_IsString(v))
+            return bad(c, "flink_config.values", "has a value that is not a string or null");
+        rf->flink_config[i].key = v->string;
+        rf->flink_config[i].value = cJSON_IsString(v) ? v->valuestring : NULL;
+        rf->n_flink_config = ++i;
+    }
+    return ML_OK;
+}
+
+/* paths.groups: leaked loaders grouped by the shape of their path (agent 0.2.0+). */
+static int read_path_groups(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
+{
+    const cJSON *paths = NULL, *groups, *g;
+    char field[64];
+    size_t i = 0;
+    int rc = get_opt_object(c, root, "paths", "paths", &paths);
+
+    if (rc != ML_OK || paths == NULL)
+        return rc;
+    rc = get_str(c, paths, "mode", "paths.mode", false, &rf->paths_mode);
+    groups = member(paths, "groups");
+    if (rc != ML_OK || groups == NULL || cJSON_IsNull(groups))
+        return rc;
+    if (!cJSON_IsArray(groups))
+        return bad(c, "paths.groups", "is not an array");
+    rf->path_groups = calloc((size_t)cJSON_GetArraySize(groups) + 1, sizeof(*rf->path_groups));
+    if (rf->path_groups == NULL)
+        return bad(c, "paths.groups", "is too large: out of memory");
+#define F(k) (snprintf(field, sizeof(field), "paths.groups[%zu].%s", i, k), field)
+    cJSON_ArrayForEach(g, groups) {
+        struct ml_rpgroup *pg = &rf->path_groups[i];
+        const cJSON *ids, *id;
+        uint64_t *out;
+        size_t k = 0;
+
+        rf->n_path_groups = i + 1; /* released with the file, also on error */
+        if (!cJSON_IsObject(g))
+            return bad(c, "paths.groups", "has an element that is not an object");
+        rc = get_str(c, g, "cause", F("cause"), false, &pg->cause);
+        if (rc == ML_OK)
+            rc = get_str(c, g, "shape", F("shape"), false, &pg->shape);
+        if (rc == ML_OK)
+            rc = get_str(c, g, "signature", F("signature"), false, &pg->signature);
+        if (rc == ML_OK)
+            rc = get_array(c, g, "loader_ids", F("loader_ids"), &ids);
+        if (rc != ML_OK)
+            return rc;
+        out = calloc((size_t)cJSON_GetArraySize(ids) + 1, sizeof(*out));
+        if (out == NULL)
+            return bad(c, F("loader_ids"), "is too large: out of memory");
+        pg->loader_ids = out;
+        cJSON_ArrayForEach(id, ids) {
+            double d = cJSON_IsNumber(id) ? id->valuedouble : -1;
+
+            if (!isfinite(d) || d < 0 || d > MAX_EXACT || floor(d) != d)
+                return bad(c, F("loader_ids"), "has an element that is not a whole number");
+            out[k++] = (uint64_t)d;
+        }
+        pg->n_loader_ids = k;
+        i++;
+    }
+#undef F
+    return ML_OK;
+}
+
+/* What the HTML page and the gates read besides the header: agent, samples, Metaspace details,
+ * summary and dropped counts, collectors, Flink configuration, path groups. Each is optional
+ * (older agents lack some) but, when present, must have its documented type. */
+static int read_details(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
+{
+    const cJSON *agent = NULL, *opts = NULL, *ms, *ccs = NULL, *sum, *dropped = NULL, *gc = NULL;
+    const cJSON *fc;
+    int rc;
+
+    rf->verify_on_exit = -1;
+    rf->metaspace_reserved = rf->ccs_used = rf->ccs_committed = rf->ccs_max = -1;
+    rf->hidden_class_bytes = rf->baseline_growth = -1;
+    rf->loaders_total = rf->loaders_closed = rf->hidden_classes_live = -1;
+    rf->dropped_loaders = rf->dropped_urls = rf->dropped_history = -1;
+    rf->n_full_collectors = rf->full_gcs = -1;
+    rc = get_opt_object(c, root, "agent", "agent", &agent);
+    if (rc == ML_OK && agent != NULL) {
+        rc = get_str(c, agent, "version", "agent.version", false, &rf->agent_version);
+        if (rc == ML_OK)
+            rc = get_bool(c, agent, "attached", "agent.attached", &rf->attached);
+        if (rc == ML_OK)
+            rc = get_opt_object(c, agent, "options", "agent.options", &opts);
+        if (rc == ML_OK && opts != NULL && member(opts, "verify_on_exit") != NULL) {
+            bool v = false;
+
+            rc = get_bool(c, opts, "verify_on_exit", "agent.options.verify_on_exit", &v);
+            rf->verify_on_exit = v ? 1 : 0;
+        }
+    }
+    ms = member(root, "metaspace"); /* an object: read_header checked it */
+    if (rc == ML_OK)
+        rc = read_samples(c, ms, rf);
+    if (rc == ML_OK)
+        rc = get_int(c, ms, "reserved_bytes", "metaspace.reserved_bytes", false, true,
+                     &rf->metaspace_reserved);
+    if (rc == ML_OK)
+        rc = get_int(c, ms, "hidden_class_bytes", "metaspace.hidden_class_bytes", false, true,
+                     &rf->hidden_class_bytes);
+    if (rc == ML_OK)
+        rc = get_int(c, ms, "baseline_growth_bytes", "metaspace.baseline_growth_bytes", false,
+                     true, &rf->baseline_growth);
+    if (rc == ML_OK)
+        rc = get_str(c, ms, "source", "metaspace.source", false, &rf->metaspace_source);
+    if (rc == ML_OK)
+        rc = get_opt_object(c, ms, "compressed_class_space", "metaspace.compressed_class_space",
+                            &ccs);
+    if (rc == ML_OK && ccs != NULL) {
+        rc = get_int(c, ccs, "used_bytes", "metaspace.compressed_class_space.used_bytes", false,
+                     true, &rf->ccs_used);
+        if (rc == ML_OK)
+            rc = get_int(c, ccs, "committed_bytes",
+                         "metaspace.compressed_class_space.committed_bytes", false, true,
+                         &rf->ccs_committed);
+        if (rc == ML_OK)
+            rc = get_int(c, ccs, "max_bytes", "metaspace.compressed_class_space.max_bytes", false,
+                         true, &rf->ccs_max);
+    }
+    sum = member(root, "summary"); /* an object: read_header checked it */
+    if (rc == ML_OK)
+        rc = get_int(c, sum, "loaders_total", "summary.loaders_total", false, false,
+                     &rf->loaders_total);
+    if (rc == ML_OK)
+        rc = get_int(c, sum, "loaders_closed", "summary.loaders_closed", false, false,
+                     &rf->loaders_closed);
+    if (rc == ML_OK)
+        rc = get_int(c, sum, "hidden_classes_live", "summary.hidden_classes_live", false, false,
+                     &rf->hidden_classes_live);
+    if (rc == ML_OK)
+        rc = get_opt_object(c, root, "dropped", "dropped", &dropped);
+    if (rc == ML_OK && dropped != NULL) {
+        rc = get_int(c, dropped, "loaders", "dropped.loaders", false, false,
+                     &rf->dropped_loaders);
+        if (rc == ML_OK)
+            rc = get_int(c, dropped, "urls", "dropped.urls", false, false, &rf->dropped_urls);
+        if (rc == ML_OK)
+            rc = get_int(c, dropped, "unloaded_history", "dropped.unloaded_history", false,
+                         false, &rf->dropped_history);
+    }
+    if (rc == ML_OK)
+        rc = get_opt_object(c, root, "gc", "gc", &gc);
+    if (rc == ML_OK && gc != NULL) {
+        const char **full = NULL;
+        size_t n_full = 0;
+
+        rc = get_strings(c, gc, "collectors", "gc.collectors", &rf->collectors,
+                         &rf->n_collectors);
+        fc = member(gc, "full_collectors");
+        if (rc == ML_OK && fc != NULL) {
+            rc = get_strings(c, gc, "full_collectors", "gc.full_collectors", &full, &n_full);
+            rf->n_full_collectors = (int64_t)n_full;
+            free((void *)full);
+        }
+        if (rc == ML_OK)
+            rc = get_int(c, gc, "full_gcs", "gc.full_gcs", false, false, &rf->full_gcs);
+        if (rc == ML_OK)
+            rc = get_bool(c, gc, "concurrent", "gc.concurrent", &rf->gc_concurrent);
+    }
+    if (rc == ML_OK)
+        rc = read_flink_config(c, root, rf);
+    if (rc == ML_OK)
+        rc = read_path_groups(c, root, rf);
     return rc;
 }
 
@@ -406,6 +810,8 @@ int ml_rfile_parse(const char *name, const char *data, size_t len, struct ml_rfi
         return ML_ERR_CONFIG;
     }
     rc = read_header(&c, rf->root, rf);
+    if (rc == ML_OK)
+        rc = read_details(&c, rf->root, rf);
     if (rc == ML_OK)
         rc = get_array(&c, rf->root, "leaks", "leaks", &leaks);
     if (rc == ML_OK)
@@ -490,9 +896,20 @@ int ml_rfile_load(const char *path, struct ml_rfile *rf, char *err, size_t errle
 void ml_rfile_release(struct ml_rfile *rf)
 {
     if (rf->leaks != NULL) {
-        for (size_t i = 0; i < rf->n_leaks; i++)
+        for (size_t i = 0; i < rf->n_leaks; i++) {
             free(rf->leaks[i].urls);
+            free(rf->leaks[i].steps);
+            if (rf->leaks[i].known != NULL)
+                free((void *)rf->leaks[i].known->references);
+            free(rf->leaks[i].known);
+        }
     }
+    for (size_t i = 0; rf->path_groups != NULL && i < rf->n_path_groups; i++)
+        free((void *)rf->path_groups[i].loader_ids);
+    free(rf->path_groups);
+    free(rf->samples);
+    free((void *)rf->collectors);
+    free(rf->flink_config);
     free(rf->leaks);
     free(rf->loaders);
     cJSON_Delete(rf->root);

@@ -71,9 +71,11 @@ def test_reports(cli, r1, r2, work):
     doc["metaspace"]["out_of_memory"] = {"count": 2, "first_ms": 61500, "last_ms": 62000,
                                          "space": "metaspace"}
     r = run([cli, "summary", write(work, "oom.json", json.dumps(doc))])
-    check("summary says the JVM ran out of Metaspace, and when",
-          "OutOfMemoryError: Metaspace 2 time(s), first at 61 s after JVM start" in r.stdout,
-          r.stdout)
+    check("summary says the JVM ran out of Metaspace, and when (JVM-relative and wall-clock)",
+          "OutOfMemoryError: Metaspace 2 time(s), first 61.5 s (20" in r.stdout and
+          "Z) after JVM start" in r.stdout, r.stdout)
+    check("summary's first line names the OOM", r.stdout.startswith(
+        "verdict: LEAK (OutOfMemoryError: Metaspace 2 time(s)) - first: "), r.stdout[:200])
     r = run([cli, "summary", "--json", r1, r2])
     doc = json.loads(r.stdout) if r.returncode == 0 else {}
     check("summary --json merges two reports", doc.get("leaked_loaders") == 5 and
@@ -81,6 +83,9 @@ def test_reports(cli, r1, r2, work):
     groups = doc.get("leak_groups", [])
     check("summary --json group names both reports",
           len(groups) == 1 and len(groups[0]["reports"]) == 2, json.dumps(groups)[:400])
+    check("summary --json carries its schema version and the worst verdict",
+          doc.get("schema") == "metaleak-summary/1" and doc.get("worst_verdict") == "leak" and
+          doc.get("first_action", "").startswith("fix the "), json.dumps(doc)[:300])
 
     r = run([cli, "check", r1])
     check("check fails on leaks (exit 1)", r.returncode == 1, str(r.returncode))
@@ -131,12 +136,18 @@ def test_reports(cli, r1, r2, work):
           in r.stderr, r.stderr)
 
     r = run([cli, "diff", r1, r2])
-    check("diff exits 0", r.returncode == 0, r.stderr)
+    check("diff exits 1 when new leaks appeared", r.returncode == 1 and
+          "1 new leaked loader(s)" in r.stdout, r.stdout + r.stderr)
     check("diff of two JVMs counts more leaks", "more   2 -> 3 x java.net.URLClassLoader"
           in r.stdout, r.stdout)
+    r = run([cli, "diff", r2, r1])
+    check("diff exits 0 when there are only fewer leaks", r.returncode == 0 and
+          "fewer  3 -> 2" in r.stdout, r.stdout + r.stderr)
     r = run([cli, "diff", r1, r1])
-    check("diff of a report with itself matches by id", "same JVM" in r.stdout and
-          "new " not in r.stdout, r.stdout)
+    check("diff of a report with itself matches by id, exit 0", r.returncode == 0 and
+          "same JVM" in r.stdout and "  new " not in r.stdout, r.stdout)
+    r = run([cli, "diff", r1, os.path.join(work, "does-not-exist.json")])
+    check("diff of a missing file exits 2", r.returncode == 2, r.stderr)
 
 
 def patched(text, section, key, value):
@@ -182,7 +193,8 @@ def test_bad_input(cli, r1, work):
     r = run([cli, "frobnicate"])
     check("unknown command: exit 2", r.returncode == 2 and "unknown command" in r.stderr, r.stderr)
     for cmd in ([], ["--help"], ["--version"], ["summary", "--help"], ["check", "--help"],
-                ["diff", "--help"], ["attach", "--help"], ["collect", "--help"]):
+                ["diff", "--help"], ["attach", "--help"], ["collect", "--help"],
+                ["html", "--help"]):
         r = run([cli] + cmd)
         want = 2 if not cmd else 0
         check("metaleak %s exits %d" % (" ".join(cmd) or "(no args)", want),
@@ -195,27 +207,49 @@ def test_bad_input(cli, r1, work):
     check("collect: not an http URL is a usage error", r.returncode == 2, r.stderr)
 
 
-def test_collect(cli, r1, r2, work):
+def test_collect(cli, r1, r2, work, fixtures):
     import fake_rest
     with open(r1, "rb") as f:
         one = f.read()
     with open(r2, "rb") as f:
         two = f.read()
+    with open(os.path.join(fixtures, "flink-leaks.json"), "rb") as f:
+        flink = f.read()
+    # The JobManager's job overview, in Flink's own shape, for the jobs of the Flink report.
+    named = json.load(open(os.path.join(fixtures, "flink-jobs.json")))
+    overview = {"jobs": [{"jid": j["id"], "name": j["name"], "state": j["state"],
+                          "start-time": 1796305290000, "end-time": -1, "duration": 5,
+                          "tasks": {}} for j in named["jobs"]]}
     server = fake_rest.serve({"10.0.0.5:35841-6a1b2c": {"metaleak-101.json": one},
                               "10.0.0.6:41877-0c9d8e": {"metaleak-202.json": two},
+                              "10.0.0.4:41000-ffffff": {"metaleak-303.json": flink},
                               "10.0.0.7:40000-aaaaaa": {}},
-                             broken=["10.0.0.8:40000-bbbbbb"], slow=["10.0.0.9:40000-cccccc"])
+                             broken=["10.0.0.8:40000-bbbbbb"], slow=["10.0.0.9:40000-cccccc"],
+                             jobs=overview)
     try:
         out = os.path.join(work, "collected")
         url = "http://127.0.0.1:%d" % server.server_address[1]
         r = run([cli, "collect", url, "--out", out, "--timeout", "2"])
         check("collect exits 0 with some TaskManagers failing", r.returncode == 0,
               r.stdout + r.stderr)
-        check("collect lists 5 TaskManagers", "5 TaskManager(s)" in r.stdout, r.stdout)
+        check("collect lists 6 TaskManagers", "6 TaskManager(s)" in r.stdout, r.stdout)
         fetched = sorted(os.listdir(out)) if os.path.isdir(out) else []
-        check("collect fetched both reports (ids with ':' escaped in the URL, '_' in the file)",
-              fetched == ["10.0.0.5_35841-6a1b2c-metaleak-101.json",
-                          "10.0.0.6_41877-0c9d8e-metaleak-202.json"], str(fetched))
+        check("collect fetched the reports (ids with ':' escaped in the URL, '_' in the file) "
+              "and the job names",
+              fetched == ["10.0.0.4_41000-ffffff-metaleak-303.json",
+                          "10.0.0.5_35841-6a1b2c-metaleak-101.json",
+                          "10.0.0.6_41877-0c9d8e-metaleak-202.json", "flink-jobs.json"],
+              str(fetched))
+        jobs = json.load(open(os.path.join(out, "flink-jobs.json"))) \
+            if "flink-jobs.json" in fetched else {}
+        check("collect's job-names file carries its schema and every job",
+              jobs.get("schema") == "metaleak-flink-jobs/1" and
+              len(jobs.get("jobs", [])) == len(named["jobs"]), json.dumps(jobs)[:300])
+        check("collect's summary names the Flink jobs", "jobs: JdbcJob (" in r.stdout and
+              "jobs: ThreadLeakJob (" in r.stdout, r.stdout)
+        r2s = run([cli, "summary"] + [os.path.join(out, f) for f in fetched])
+        check("summary accepts the collected directory as is (reports and job names)",
+              r2s.returncode == 0 and "jobs: JdbcJob (" in r2s.stdout, r2s.stderr)
         check("collect says which TaskManager has no report",
               "10.0.0.7:40000-aaaaaa: no metaleak report" in r.stdout, r.stdout)
         check("collect lists an HTTP error", "10.0.0.8:40000-bbbbbb: log listing failed: HTTP 500"
@@ -226,6 +260,121 @@ def test_collect(cli, r1, r2, work):
               "verdict: LEAK" in r.stdout and "5 x java.net.URLClassLoader" in r.stdout, r.stdout)
     finally:
         server.shutdown()
+    # No TaskManager has a report: nothing to summarise, exit 1 with a message.
+    server = fake_rest.serve({"10.0.0.7:40000-aaaaaa": {}}, broken=["10.0.0.8:40000-bbbbbb"])
+    try:
+        url = "http://127.0.0.1:%d" % server.server_address[1]
+        r = run([cli, "collect", url, "--out", os.path.join(work, "collected-none"),
+                 "--timeout", "2"])
+        check("collect exits 1 when no TaskManager report could be fetched",
+              r.returncode == 1 and "no TaskManager report could be fetched" in r.stderr and
+              "job names: %s/jobs/overview: HTTP 404" % url in r.stdout, r.stdout + r.stderr)
+    finally:
+        server.shutdown()
+
+
+def test_gates(cli, agent, java, host_cp, work, fixtures):
+    """check on reports that cannot answer: a real interval report of a running JVM with a
+    released loader without verdict (exit 2 naming the file and the loader), the same JVM's exit
+    report (decided: exit 1 on its leaks), an early 0.1.0 report without a Metaspace verdict."""
+    go = os.path.join(work, "go-gate")
+    report = os.path.join(work, "gate.json")
+    for p in (go, report):
+        if os.path.exists(p):
+            os.remove(p)
+    proc = subprocess.Popen([java, "-Xmx128m", "-agentpath:%s=report=%s,interval=1,log=quiet" %
+                             (agent, report), "-cp", host_cp, "Waiter",
+                             os.path.join(work, "leaky.jar"), "demo.leaky.MetricsPlugin", go,
+                             "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        proc.stdout.readline()
+        deadline = time.time() + 20
+        doc = {}
+        while time.time() < deadline:
+            time.sleep(0.3)
+            try:
+                doc = json.load(open(report))
+            except (OSError, ValueError):
+                continue
+            if doc.get("trigger") == "interval" and doc["summary"]["loaders_closed"] >= 1:
+                break
+        snapshot = os.path.join(work, "gate-interval.json")
+        shutil.copy(report, snapshot)
+        closed = [l["id"] for l in doc.get("loaders", []) if l["state"] == "closed"]
+        r = run([cli, "check", snapshot])
+        check("check on an interval report with a released loader without verdict: exit 2",
+              r.returncode == 2 and snapshot in r.stderr and
+              "released loader(s) without a verdict yet (ids %d" % closed[0] in r.stderr
+              if closed else False, "rc=%d %s %s" % (r.returncode, r.stderr, closed))
+        check("... and it still says what it checked", "PASS leaked loaders: 0" in r.stdout,
+              r.stdout)
+        r = run([cli, "check", "--allow-undecided", snapshot])
+        check("check --allow-undecided gates on it anyway (exit 0, with a note)",
+              r.returncode == 0 and "is undecided" in r.stdout, r.stdout + r.stderr)
+        open(go, "w").close()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    r = run([cli, "check", report])
+    check("check on the same JVM's exit report decides: exit 1 on its 2 leaks",
+          r.returncode == 1 and "FAIL leaked loaders: 2" in r.stdout, r.stdout + r.stderr)
+    early = os.path.join(fixtures, "plugin-agent-0.1.0-early.json")
+    r = run([cli, "check", "--max-leaked-loaders", "5", early])
+    check("check on a report without a Metaspace verdict: exit 2", r.returncode == 2 and
+          "no Metaspace verdict" in r.stderr and early in r.stderr, r.stderr)
+    r = run([cli, "check", early])
+    check("... unless a limit failed already: exit 1", r.returncode == 1, r.stdout + r.stderr)
+    for name in ("plugin-agent-0.1.0.json", "plugin-agent-0.2.0.json", "flink-leaks.json",
+                 "flink-oom.json"):
+        r = run([cli, "check", "--max-leaked-loaders", "100", os.path.join(fixtures, name)])
+        check("check on %s (an exit report) is decided: exit 0" % name, r.returncode == 0,
+              r.stdout + r.stderr)
+
+
+def test_summary_fixtures(cli, fixtures):
+    """summary on real reports of every agent version and on Flink with job names."""
+    flink, jobs = os.path.join(fixtures, "flink-leaks.json"), os.path.join(fixtures,
+                                                                            "flink-jobs.json")
+    r = run([cli, "summary", flink, jobs])
+    check("summary of a Flink report exits 0", r.returncode == 0, r.stderr)
+    lines = r.stdout.splitlines()
+    check("summary's first line: the worst verdict and what to do first",
+          lines and lines[0].startswith("verdict: LEAK - first: fix the jdbc-driver leak: 3 "
+                                        "leaked loader(s) hold"), lines[:1])
+    blocks = [l for l in lines if " x org.apache.flink" in l and "cause:" in l]
+    check("summary: one block per leak (4 kinds), 3 submissions of ThreadLeakJob in one",
+          len(blocks) == 4 and any(b.startswith("  3 x ") and "cause: thread" in b
+                                   for b in blocks), "\n".join(blocks))
+    def held(b):
+        num, unit = b.split("holds ")[1].split(" of Metaspace")[0].split()
+        return float(num) * {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}[unit]
+    sizes = [held(b) for b in blocks]
+    check("summary: blocks sorted by the Metaspace they hold", sizes == sorted(sizes,
+                                                                                reverse=True),
+          str(sizes))
+    check("summary: jobs as a list, by name with their submissions",
+          "    jobs: ThreadLeakJob (" in r.stdout and "    jobs: JdbcJob (" in r.stdout, "")
+    check("summary: wall-clock times beside JVM-relative ones",
+          "started 2026-12-03T" in r.stdout and " s (2026-12-03T" in r.stdout, "")
+    check("summary: loader names where they exist", "'app' (jdk.internal.loader.ClassLoaders$"
+          "AppClassLoader@" in r.stdout, "")
+    r = run([cli, "summary", "--json", flink, jobs])
+    doc = json.loads(r.stdout) if r.returncode == 0 else {}
+    g = doc.get("leak_groups", [])
+    check("summary --json: groups with jobs named and the grouping key",
+          doc.get("schema") == "metaleak-summary/1" and len(g) == 4 and
+          all(gr["key"] for gr in g) and any(j.get("name") == "JdbcJob" for gr in g
+                                             for j in gr["jobs"]), json.dumps(g)[:400])
+    for name in ("plugin-agent-0.1.0-early.json", "plugin-agent-0.1.0.json",
+                 "plugin-agent-0.2.0.json", "flink-oom.json"):
+        r = run([cli, "summary", os.path.join(fixtures, name)])
+        check("summary of %s exits 0" % name, r.returncode == 0 and
+              r.stdout.startswith("verdict: "), r.stderr)
+    r = run([cli, "summary", jobs])
+    check("summary of a job-names file alone: exit 2", r.returncode == 2 and
+          "no report" in r.stderr, r.stderr)
 
 
 def test_attach(cli, agent, java, host_cp, work, label):
@@ -294,6 +443,8 @@ def main():
     ap.add_argument("--cli", required=True)
     harness.add_common_args(ap)
     ap.add_argument("--examples", required=True)
+    ap.add_argument("--fixtures", default=os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), "fixtures"))
     a = ap.parse_args()
     cli, agent = os.path.abspath(a.cli), os.path.abspath(a.agent)
     harness.fresh_dir(a.work)
@@ -302,7 +453,9 @@ def main():
     r2 = make_report(a.java[0], agent, host_cp, a.work, "r2.json", 3, 1)
     test_reports(cli, r1, r2, a.work)
     test_bad_input(cli, r1, a.work)
-    test_collect(cli, r1, r2, a.work)
+    test_collect(cli, r1, r2, a.work, a.fixtures)
+    test_gates(cli, agent, a.java[0], host_cp, a.work, a.fixtures)
+    test_summary_fixtures(cli, a.fixtures)
     for java in a.java:
         test_attach(cli, agent, java, host_cp, a.work, harness.jdk_label(java))
     return harness.CHECKS.summary()

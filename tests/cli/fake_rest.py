@@ -1,4 +1,4 @@
-"""A loopback HTTP server that answers the three Flink REST calls `metaleak collect` makes,
+"""A loopback HTTP server that answers the four Flink REST calls `metaleak collect` makes,
 from canned data, to test collect's handling of TaskManagers that have a report, have none,
 answer with an error, or do not answer in time. (The real-Flink collect test runs against a
 real session cluster in tests/flink.)"""
@@ -13,6 +13,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     reports = {}      # tm id -> {file name: bytes}
     broken = set()    # tm ids whose log listing fails with HTTP 500
     slow = set()      # tm ids whose log listing sleeps past the client's timeout
+    jobs = None       # the /jobs/overview answer (a dict), or None for HTTP 404
 
     def log_message(self, *args):
         pass
@@ -26,6 +27,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         parts = [urllib.parse.unquote(p) for p in self.path.strip("/").split("/")]
+        if parts == ["jobs", "overview"]:
+            if self.jobs is None:
+                return self.reply(404, b'{"errors":["not found"]}')
+            return self.reply(200, json.dumps(self.jobs).encode())
         if parts == ["taskmanagers"]:
             ids = sorted(set(self.reports) | self.broken | self.slow)
             body = {"taskmanagers": [{"id": i, "slotsNumber": 1} for i in ids]}
@@ -47,10 +52,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.reply(404, b'{"errors":["not found"]}')
 
 
-def serve(reports, broken=(), slow=()):
+def serve(reports, broken=(), slow=(), jobs=None):
     Handler.reports = reports
     Handler.broken = set(broken)
     Handler.slow = set(slow)
+    Handler.jobs = jobs
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

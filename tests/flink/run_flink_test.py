@@ -422,7 +422,15 @@ def collect_check(res, wd, tm_pid, cli, submissions):
     out = os.path.join(wd, "collected")
     r = subprocess.run([cli, "collect", url, "--out", out], capture_output=True, text=True,
                        timeout=120)
-    fetched = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    listing = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    fetched = [f for f in listing if f != "flink-jobs.json"]
+    jobs = json.load(open(os.path.join(out, "flink-jobs.json"))) \
+        if "flink-jobs.json" in listing else {}
+    check(res, "metaleak collect fetches the job names from the JobManager (/jobs/overview)",
+              jobs.get("schema") == "metaleak-flink-jobs/1" and
+              len(jobs.get("jobs", [])) >= submissions and
+              all(j.get("name") for j in jobs.get("jobs", [])),
+              json.dumps(jobs)[:300])
     check(res, "metaleak collect %s fetches the TaskManager's report" % url,
               r.returncode == 0 and len(fetched) == 1 and fetched[0].endswith(
                   "metaleak-%d.json" % tm_pid), "rc=%d files=%s %s" % (r.returncode, fetched,

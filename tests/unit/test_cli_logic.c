@@ -1,5 +1,6 @@
 /* CMocka tests for the CLI's logic on report fixtures: the report reader, sizes, baselines,
- * check, summary and diff. */
+ * check (and what is undecided), summary, diff, leak groups, job names, times, the verdict
+ * line and the HTML page's escaping. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +13,14 @@
 
 #include "metaleak/baseline.h"
 #include "metaleak/cli.h"
+#include "metaleak/clifmt.h"
 #include "metaleak/error.h"
+#include "metaleak/html.h"
+#include "metaleak/jobnames.h"
+#include "metaleak/leakgroup.h"
 #include "metaleak/reportread.h"
 #include "metaleak/sizes.h"
+#include "metaleak/triage.h"
 
 /* A minimal valid report with `n_leaks` leaks; the first leak has `cause` and a jar URL. */
 static char *fixture(int pid, long long start_ms, int n_leaks, const char *cause,
@@ -29,13 +35,14 @@ static char *fixture(int pid, long long start_ms, int n_leaks, const char *cause
                           "\"jvm\":{\"pid\":%d,\"java_version\":\"17.0.15\",\"vm_name\":\"VM\","
                           "\"uptime_ms\":5000,\"start_epoch_ms\":%lld},"
                           "\"metaspace\":{\"used_bytes\":1000,\"committed_bytes\":2000,"
-                          "\"max_bytes\":null%s},"
+                          "\"max_bytes\":null,\"verdict\":\"%s\"%s},"
                           "\"summary\":{\"loaders_live\":3,\"leaked_loaders\":%d,"
                           "\"loaders_unloaded\":1,\"classes_live\":100},"
                           "\"loaders\":[{\"id\":0,\"class\":\"<bootstrap>\",\"state\":\"live\","
                           "\"classes_live\":90,\"metaspace_bytes\":null,\"flink\":null}],"
                           "\"leaks\":[",
-                          pid, start_ms, extra_metaspace ? extra_metaspace : "", n_leaks);
+                          pid, start_ms, n_leaks > 0 ? "leak" : "healthy",
+                          extra_metaspace ? extra_metaspace : "", n_leaks);
     for (int i = 0; i < n_leaks; i++) {
         o += (size_t)snprintf(
             buf + o, 65536 - o,
@@ -54,7 +61,11 @@ static char *fixture(int pid, long long start_ms, int n_leaks, const char *cause
 
 static int parse(const char *text, struct ml_rfile *rf, char *err)
 {
-    return ml_rfile_parse("fixture.json", text, strlen(text), rf, err, 512);
+    int rc = ml_rfile_parse("fixture.json", text, strlen(text), rf, err, 512);
+
+    if (rc != ML_OK && getenv("ML_TEST_VERBOSE") != NULL)
+        fprintf(stderr, "parse: %s\n", err);
+    return rc;
 }
 
 static void test_reader_valid(void **state)
@@ -302,7 +313,7 @@ static void test_check(void **state)
     free(grow);
 }
 
-static char *capture_diff(const char *a, const char *b)
+static char *capture_diff(const char *a, const char *b, int want_rc)
 {
     struct ml_rfile ra, rb;
     char err[512];
@@ -311,7 +322,7 @@ static char *capture_diff(const char *a, const char *b)
 
     assert_int_equal(parse(a, &ra, err), ML_OK);
     assert_int_equal(parse(b, &rb, err), ML_OK);
-    assert_int_equal(ml_diff_print(&ra, &rb, f), ML_EXIT_OK);
+    assert_int_equal(ml_diff_print(&ra, &rb, f), want_rc);
     rewind(f);
     out[fread(out, 1, 8191, f)] = '\0';
     fclose(f);
@@ -328,19 +339,25 @@ static void test_diff(void **state)
     char *out;
 
     (void)state;
-    out = capture_diff(one, three);
+    out = capture_diff(one, three, ML_EXIT_FAIL);
     assert_non_null(strstr(out, "same JVM (pid 42)"));
+    assert_non_null(strstr(out, "2 new leaked loader(s)"));
     assert_non_null(strstr(out, "new   loader 11"));
     assert_non_null(strstr(out, "new   loader 12"));
     assert_null(strstr(out, "loader 10 "));
     free(out);
     /* same pid (containers) but another start time: matched by shape */
-    out = capture_diff(one, other_run);
+    out = capture_diff(one, other_run, ML_EXIT_FAIL);
     assert_non_null(strstr(out, "different JVMs"));
     assert_non_null(strstr(out, "new   2 x org.apache.flink.util.ChildFirstClassLoader"));
     free(out);
-    out = capture_diff(other_run, one);
+    out = capture_diff(other_run, one, ML_EXIT_OK);
     assert_non_null(strstr(out, "fixed 2 x"));
+    assert_non_null(strstr(out, "0 new leaked loader(s)"));
+    free(out);
+    out = capture_diff(three, three, ML_EXIT_OK); /* nothing new: exit 0, like diff(1) */
+    free(out);
+    out = capture_diff(three, one, ML_EXIT_OK);   /* same JVM, fewer: not new */
     free(out);
     free(one);
     free(three);
@@ -360,21 +377,479 @@ static void test_summary(void **state)
     (void)state;
     assert_int_equal(ml_rfile_parse("tm1.json", a, strlen(a), &rf[0], err, sizeof(err)), ML_OK);
     assert_int_equal(ml_rfile_parse("tm2.json", b, strlen(b), &rf[1], err, sizeof(err)), ML_OK);
-    assert_int_equal(ml_summary_print(rf, 2, false, f), ML_EXIT_OK);
+    assert_int_equal(ml_summary_print(rf, 2, NULL, false, f), ML_EXIT_OK);
     rewind(f);
     n = fread(out, 1, sizeof(out) - 1, f);
     out[n] = '\0';
-    assert_non_null(strstr(out, "verdict: LEAK"));
-    /* the jdbc-driver leaks of both TaskManagers form one group, the other leak its own */
-    assert_non_null(strstr(out, "2 x org.apache.flink.util.ChildFirstClassLoader  job "
-                                "0123456789abcdef0123456789abcdef  cause: jdbc-driver"));
+    assert_non_null(strstr(out, "verdict: LEAK - first: fix the jdbc-driver leak: 2 leaked "
+                                "loader(s) hold 8.0 KiB"));
+    /* the jdbc-driver leaks of both TaskManagers form one group (largest first), the other
+     * leak its own */
+    assert_non_null(strstr(out, "  2 x org.apache.flink.util.ChildFirstClassLoader  cause: "
+                                "jdbc-driver  holds 8.0 KiB of Metaspace\n"
+                                "    jobs: 0123456789abcdef0123456789abcdef\n"));
     assert_non_null(strstr(out, "from: tm1.json (pid 42) tm2.json (pid 43)"));
     assert_non_null(strstr(out, "cause: not explained yet"));
+    assert_true(strstr(out, "cause: jdbc-driver") < strstr(out, "cause: not explained yet"));
+    /* wall-clock beside JVM-relative times: start_epoch_ms 1000 + 10 ms */
+    assert_non_null(strstr(out, "closed at 0.0 s (1970-01-01T00:00:01.010Z)"));
     fclose(f);
     ml_rfile_release(&rf[0]);
     ml_rfile_release(&rf[1]);
     free(a);
     free(b);
+}
+
+
+/* A leak with a two-step path: thread `thread` holds (by `how`: field target, or element
+ * [index]) an object of its loader. */
+static int leak_with_path(char *buf, size_t len, int id, const char *job, const char *thread,
+                          const char *how, int index, int bytes, const char *extra)
+{
+    char idx[16];
+
+    snprintf(idx, sizeof(idx), "%d", index);
+    return snprintf(
+        buf, len,
+        "{\"loader_id\":%d,\"class\":\"org.apache.flink.util.ChildFirstClassLoader\","
+        "\"identity_hash\":\"%x\",\"job_id\":\"%s\",\"urls\":[\"file:/tm/blobStorage/job_%s/"
+        "blob_p-abc-%d\"],\"classes_live\":3,\"metaspace_bytes\":%d,\"closed_ms\":100,"
+        "\"leaked_ms\":200,\"unloaded_ms\":null,\"proof\":\"full-gc\",\"gcs_since_close\":2,"
+        "\"cause\":\"thread\",\"path\":[{\"ref\":\"thread\",\"field\":null,\"index\":null,"
+        "\"object\":\"thread\",\"class\":\"java.lang.Thread\",\"loader_id\":0,\"jar\":null,"
+        "\"thread\":\"%s\",\"method\":null,\"key\":null,\"owned\":false,\"shutdown_hook\":false},"
+        "{\"ref\":\"%s\",\"field\":%s,\"index\":%s,\"object\":\"instance\","
+        "\"class\":\"com.example.Sleeper\",\"loader_id\":%d,\"jar\":null,\"thread\":null,"
+        "\"method\":null,\"key\":null,\"owned\":true,\"shutdown_hook\":false}],"
+        "\"path_summary\":\"thread '%s' (java.lang.Thread) -> com.example.Sleeper\","
+        "\"advice\":\"Stop thread '%s'.\"%s}",
+        id, 0x1000 + id, job, job, id, bytes, thread,
+        strcmp(how, "array-element") == 0 ? "array-element" : "field",
+        strcmp(how, "array-element") == 0 ? "null" : "\"target\"",
+        strcmp(how, "array-element") == 0 ? idx : "null", id, thread, thread, extra ? extra : "");
+}
+
+/* A report with the given leaks (JSON objects, comma-separated) and loaders (may be ""). */
+static char *report_of(int pid, const char *trigger, const char *leaks, const char *loaders,
+                       const char *metaspace_extra, const char *top_extra)
+{
+    size_t len = strlen(leaks) + strlen(loaders) + 8192;
+    char *buf = malloc(len);
+
+    snprintf(buf, len,
+             "{\"schema\":\"metaleak-report/1\",\"trigger\":\"%s\","
+             "\"generated_at\":\"2026-12-03T13:42:16.837Z\","
+             "\"jvm\":{\"pid\":%d,\"java_version\":\"17.0.15\",\"vm_name\":\"VM\","
+             "\"uptime_ms\":51816,\"start_epoch_ms\":1796305285000},"
+             "\"metaspace\":{\"used_bytes\":50000000,\"committed_bytes\":52000000,"
+             "\"max_bytes\":134217728%s},"
+             "\"summary\":{\"loaders_live\":3,\"leaked_loaders\":%d,\"loaders_unloaded\":0,"
+             "\"classes_live\":100},"
+             "\"loaders\":[{\"id\":0,\"class\":\"<bootstrap>\",\"state\":\"live\","
+             "\"classes_live\":90,\"metaspace_bytes\":null,\"flink\":null}%s%s],"
+             "\"leaks\":[%s]%s}",
+             trigger, pid, metaspace_extra ? metaspace_extra : ",\"verdict\":\"leak\"",
+             leaks[0] ? 1 : 0, loaders[0] ? "," : "", loaders, leaks, top_extra ? top_extra : "");
+    return buf;
+}
+
+static void test_groups_by_path_shape(void **state)
+{
+    char a[4096], b[4096], c[4096], d[4096], l1[16384], l2[8192];
+    char *r1, *r2;
+    struct ml_rfile rf[2];
+    struct ml_lgroups gs;
+    char err[512];
+
+    (void)state;
+    /* a and b: the same leak in two submissions (other job, thread name, index) */
+    leak_with_path(a, sizeof(a), 5, "0123456789abcdef0123456789abcdef", "worker-1",
+                   "array-element", 0, 100, NULL);
+    leak_with_path(b, sizeof(b), 9, "fedcba9876543210fedcba9876543210", "worker-2",
+                   "array-element", 7, 200, NULL);
+    /* c: another field, so another leak; the biggest */
+    leak_with_path(c, sizeof(c), 6, "00000000000000000000000000000001", "worker-3", "field", 0,
+                   1000, NULL);
+    /* d: the same shape as a and b, in the second report */
+    leak_with_path(d, sizeof(d), 5, "00000000000000000000000000000002", "worker-9",
+                   "array-element", 3, 50, NULL);
+    snprintf(l1, sizeof(l1), "%s,%s,%s", a, b, c);
+    snprintf(l2, sizeof(l2), "%s", d);
+    r1 = report_of(42, "exit", l1, "", NULL, NULL);
+    r2 = report_of(43, "exit", l2, "", NULL, NULL);
+    assert_int_equal(ml_rfile_parse("tm1.json", r1, strlen(r1), &rf[0], err, sizeof(err)), ML_OK);
+    assert_int_equal(ml_rfile_parse("tm2.json", r2, strlen(r2), &rf[1], err, sizeof(err)), ML_OK);
+    assert_int_equal(rf[0].leaks[0].n_steps, 2);
+    assert_string_equal(rf[0].leaks[0].steps[0].thread, "worker-1");
+    assert_int_equal(rf[0].leaks[0].steps[1].loader_id, 5);
+    assert_true(rf[0].leaks[0].steps[1].owned);
+    assert_int_equal(ml_lgroups_build(rf, 2, &gs), ML_OK);
+    assert_int_equal(gs.n, 2);
+    /* largest first: c (1000 bytes), then a + b + d (350) */
+    assert_int_equal(gs.g[0].loaders, 1);
+    assert_int_equal(gs.g[0].metaspace_bytes, 1000);
+    assert_int_equal(gs.g[1].loaders, 3);
+    assert_int_equal(gs.g[1].metaspace_bytes, 350);
+    assert_int_equal(gs.g[1].n_jobs, 3);
+    assert_true(gs.g[1].in_report[0] && gs.g[1].in_report[1]);
+    assert_non_null(strstr(gs.g[1].key, "array-element[]"));
+    assert_null(strstr(gs.g[1].key, "worker"));
+    ml_lgroups_release(&gs);
+    ml_rfile_release(&rf[0]);
+    ml_rfile_release(&rf[1]);
+    free(r1);
+    free(r2);
+}
+
+static void test_groups_by_signature_and_jar(void **state)
+{
+    char a[4096], b[4096], l[16384];
+    char *r;
+    struct ml_rfile rf;
+    struct ml_lgroups gs;
+    char err[512];
+    const char *known = ",\"signature\":\"9f3a\",\"known\":{\"id\":\"mysql-cleanup-thread\","
+                        "\"library\":\"com.mysql:mysql-connector-j\",\"title\":\"MySQL "
+                        "AbandonedConnectionCleanupThread\",\"references\":[\"https://bugs."
+                        "mysql.com/bug.php?id=69526\"],\"fixed_in\":\"8.0.22\",\"advice\":\"Call "
+                        "AbandonedConnectionCleanupThread.checkedShutdown()\"}";
+    char *text;
+
+    (void)state;
+    /* different paths, one signature: one group, with the known leak */
+    leak_with_path(a, sizeof(a), 5, "0123456789abcdef0123456789abcdef", "t1", "field", 0, 10,
+                   known);
+    leak_with_path(b, sizeof(b), 6, "0123456789abcdef0123456789abcdef", "t2", "array-element", 1,
+                   10, ",\"signature\":\"9f3a\",\"known\":null");
+    snprintf(l, sizeof(l), "%s,%s", a, b);
+    r = report_of(42, "exit", l, "", NULL, NULL);
+    assert_int_equal(parse(r, &rf, err), ML_OK);
+    assert_string_equal(rf.leaks[0].known->id, "mysql-cleanup-thread");
+    assert_int_equal(rf.leaks[0].known->n_references, 1);
+    assert_null(rf.leaks[1].known);
+    assert_int_equal(ml_lgroups_build(&rf, 1, &gs), ML_OK);
+    assert_int_equal(gs.n, 1);
+    assert_string_equal(gs.g[0].key, "signature 9f3a");
+    assert_string_equal(gs.g[0].known->id, "mysql-cleanup-thread");
+    ml_lgroups_release(&gs);
+    ml_rfile_release(&rf);
+    free(r);
+
+    /* without a path: loader class, cause and the jar without Flink's per-upload suffix */
+    text = fixture(42, 1000, 3, NULL, NULL);
+    assert_int_equal(parse(text, &rf, err), ML_OK);
+    assert_int_equal(ml_lgroups_build(&rf, 1, &gs), ML_OK);
+    assert_int_equal(gs.n, 2); /* mysql-connector-8.jar; job.jar twice */
+    ml_lgroups_release(&gs);
+    ml_rfile_release(&rf);
+    free(text);
+    {
+        struct ml_rleak x, y;
+        const char *ux[] = {"file:/b/job_1/blob_p-44f8f7-de1777"};
+        const char *uy[] = {"file:/b/job_2/blob_p-44f8f7-0c9d8e"};
+        const char *uz[] = {"file:/b/job_2/blob_p-99aa00-0c9d8e"};
+        char *kx, *ky, *kz;
+
+        memset(&x, 0, sizeof(x));
+        x.class_name = "org.apache.flink.util.ChildFirstClassLoader";
+        x.urls = ux;
+        x.n_urls = 1;
+        y = x;
+        y.urls = uy;
+        kx = ml_leak_key(NULL, &x);
+        ky = ml_leak_key(NULL, &y);
+        y.urls = uz;
+        kz = ml_leak_key(NULL, &y);
+        assert_string_equal(kx, ky);
+        assert_string_not_equal(kx, kz);
+        free(kx);
+        free(ky);
+        free(kz);
+    }
+}
+
+static void test_jobnames(void **state)
+{
+    const char *overview =
+        "{\"jobs\":[{\"jid\":\"e03e5fe4029d3b5cb5d07e189e974ce3\",\"name\":\"ThreadLeakJob\","
+        "\"start-time\":1796305290000,\"end-time\":1796305295000,\"state\":\"FINISHED\"},"
+        "{\"jid\":\"not-a-job-id\",\"name\":\"x\"},"
+        "{\"jid\":\"4b6089e078c0506a7684c3aebbe179ba\",\"name\":\"Jdbc <Job>\",\"end-time\":-1}]}";
+    struct ml_jobnames jn = {NULL, 0}, back = {NULL, 0};
+    char err[512];
+    char *text;
+
+    (void)state;
+    assert_int_equal(ml_jobnames_from_overview(overview, strlen(overview), &jn, err, sizeof(err)),
+                     ML_OK);
+    assert_int_equal(jn.n, 2);
+    assert_string_equal(ml_jobnames_find(&jn, "e03e5fe4029d3b5cb5d07e189e974ce3"),
+                        "ThreadLeakJob");
+    assert_null(ml_jobnames_find(&jn, "00000000000000000000000000000000"));
+    assert_null(ml_jobnames_find(&jn, NULL));
+    text = ml_jobnames_render(&jn, "http://jm:8081", 1796305300000);
+    assert_non_null(strstr(text, "\"schema\":\t\"metaleak-flink-jobs/1\""));
+    assert_non_null(strstr(text, "\"end_time\":\tnull"));
+    assert_true(ml_jobnames_is(text, strlen(text)));
+    assert_int_equal(ml_jobnames_parse("jobs.json", text, strlen(text), &back, err, sizeof(err)),
+                     ML_OK);
+    assert_int_equal(back.n, 2);
+    assert_string_equal(ml_jobnames_find(&back, "4b6089e078c0506a7684c3aebbe179ba"),
+                        "Jdbc <Job>");
+    assert_int_equal(back.jobs[0].start_ms, 1796305290000);
+    free(text);
+    ml_jobnames_release(&back);
+    ml_jobnames_release(&jn);
+
+    assert_false(ml_jobnames_is("{\"schema\":\"metaleak-report/1\"}", 30));
+    assert_int_equal(ml_jobnames_from_overview("{}", 2, &jn, err, sizeof(err)), ML_ERR_CONFIG);
+    assert_non_null(strstr(err, "/jobs/overview"));
+    text = "{\"schema\":\"metaleak-flink-jobs/1\",\"jobs\":[{\"id\":\"xyz\",\"name\":\"a\"}]}";
+    assert_int_equal(ml_jobnames_parse("j.json", text, strlen(text), &jn, err, sizeof(err)),
+                     ML_ERR_CONFIG);
+    assert_non_null(strstr(err, "'j.json': jobs[0].id is not a Flink job id"));
+    text = "{\"schema\":\"metaleak-flink-jobs/1\",\"jobs\":3}";
+    assert_int_equal(ml_jobnames_parse("j.json", text, strlen(text), &jn, err, sizeof(err)),
+                     ML_ERR_CONFIG);
+    ml_jobnames_release(&jn);
+}
+
+static void test_times(void **state)
+{
+    char buf[96];
+    struct ml_rfile rf;
+    char err[512];
+    char *text = fixture(42, 1000, 0, NULL, NULL);
+
+    (void)state;
+    assert_int_equal(ml_parse_iso8601("1970-01-01T00:00:01.010Z"), 1010);
+    assert_int_equal(ml_parse_iso8601("2026-12-03T13:41:25Z"), 1796305285000);
+    assert_int_equal(ml_parse_iso8601("2026-12-03T13:41:25.5Z"), 1796305285500);
+    assert_int_equal(ml_parse_iso8601("2026-12-03 13:41:25Z"), -1);
+    assert_int_equal(ml_parse_iso8601("2026-13-03T13:41:25Z"), -1);
+    assert_int_equal(ml_parse_iso8601("2026-12-03T13:41:25+01:00"), -1);
+    assert_int_equal(ml_parse_iso8601(NULL), -1);
+    assert_string_equal(ml_format_iso8601(1796305285000, buf, sizeof(buf)),
+                        "2026-12-03T13:41:25.000Z");
+    assert_string_equal(ml_format_duration(340398, buf, sizeof(buf)), "5 min");
+    assert_string_equal(ml_format_duration(7200000 + 300000, buf, sizeof(buf)), "2 h 5 min");
+    assert_string_equal(ml_loader_label("app", "jdk.internal.loader.ClassLoaders$AppClassLoader",
+                                        "5ffd2b27", buf, sizeof(buf)),
+                        "'app' (jdk.internal.loader.ClassLoaders$AppClassLoader@5ffd2b27)");
+    assert_string_equal(ml_loader_label(NULL, "java.net.URLClassLoader", "1b6d3586", buf,
+                                        sizeof(buf)),
+                        "java.net.URLClassLoader@1b6d3586");
+    assert_int_equal(parse(text, &rf, err), ML_OK);
+    assert_string_equal(ml_format_jvm_time(&rf, 14473, buf, sizeof(buf)),
+                        "14.4 s (1970-01-01T00:00:15.473Z)");
+    /* no start_epoch_ms (agent 0.2.0 and older): generated_at minus uptime */
+    rf.start_epoch_ms = -1;
+    assert_int_equal(ml_report_start_epoch(&rf), ml_parse_iso8601("2026-11-23T07:43:34.123Z") -
+                                                     5000);
+    rf.generated_at = "garbage";
+    assert_string_equal(ml_format_jvm_time(&rf, 14473, buf, sizeof(buf)), "14.4 s");
+    ml_rfile_release(&rf);
+    free(text);
+}
+
+/* The first action for a report with verdict v (and no leak). */
+static void first_action_of(const char *metaspace, const char *top, const char *want)
+{
+    char *r = report_of(42, "exit", "", "", metaspace, top);
+    struct ml_rfile rf;
+    struct ml_lgroups gs;
+    char err[512], buf[1024];
+
+    assert_int_equal(parse(r, &rf, err), ML_OK);
+    assert_int_equal(ml_lgroups_build(&rf, 1, &gs), ML_OK);
+    ml_first_action(&rf, 1, &gs, buf, sizeof(buf));
+    if (strstr(buf, want) == NULL)
+        fail_msg("first action '%s' lacks '%s'", buf, want);
+    ml_lgroups_release(&gs);
+    ml_rfile_release(&rf);
+    free(r);
+}
+
+static void test_verdict_line(void **state)
+{
+    struct ml_rfile rf[2];
+    char *a = report_of(1, "exit", "", "", ",\"verdict\":\"healthy\"", NULL);
+    char *b = report_of(2, "exit", "", "", ",\"verdict\":\"undersized\"", NULL);
+    char err[512];
+    size_t at = 9;
+
+    (void)state;
+    first_action_of(",\"verdict\":\"undersized\"",
+                    ",\"flink_config\":{\"file\":\"/f\",\"error\":null,\"values\":{"
+                    "\"taskmanager.memory.jvm-metaspace.size\":\"256m\"}}",
+                    "raise taskmanager.memory.jvm-metaspace.size (now 256m)");
+    first_action_of(",\"verdict\":\"undersized\"", NULL,
+                    "raise -XX:MaxMetaspaceSize (now 128.0 MiB)");
+    first_action_of(",\"verdict\":\"growing\"", NULL, "metaleak diff OLD NEW");
+    first_action_of(",\"verdict\":\"healthy\"", NULL, "nothing to do");
+    first_action_of("", NULL, "no Metaspace verdict");
+    /* the worst of all reports: undersized beats healthy */
+    assert_int_equal(ml_rfile_parse("a", a, strlen(a), &rf[0], err, sizeof(err)), ML_OK);
+    assert_int_equal(ml_rfile_parse("b", b, strlen(b), &rf[1], err, sizeof(err)), ML_OK);
+    assert_int_equal(ml_worst_verdict(rf, 2, &at), ML_WORST_UNDERSIZED);
+    assert_int_equal(at, 1);
+    ml_rfile_release(&rf[0]);
+    ml_rfile_release(&rf[1]);
+    free(a);
+    free(b);
+}
+
+/* check on a report with the given trigger, loaders, metaspace and top-level extras. */
+static int check_of(const char *trigger, const char *leaks, const char *loaders,
+                    const char *metaspace, const char *top, bool allow, char *out, char *errs)
+{
+    char *r = report_of(42, trigger, leaks, loaders, metaspace, top);
+    struct ml_check_limits lim;
+    int rc;
+
+    memset(&lim, 0, sizeof(lim));
+    lim.allow_undecided = allow;
+    if (leaks[0] != '\0') {
+        lim.has_max_loaders = true;
+        lim.max_loaders = 5;
+    }
+    rc = run_check(r, &lim, out, errs);
+    free(r);
+    return rc;
+}
+
+static void test_check_undecided(void **state)
+{
+    static const char closed[] =
+        "{\"id\":7,\"class\":\"java.net.URLClassLoader\",\"state\":\"closed\","
+        "\"classes_live\":3,\"metaspace_bytes\":null,\"flink\":null}";
+    static const char wrapper[] =
+        "{\"id\":8,\"class\":\"org.apache.flink.util.FlinkUserCodeClassLoaders$"
+        "SafetyNetWrapperClassLoader\",\"state\":\"closed\",\"classes_live\":0,"
+        "\"metaspace_bytes\":null,\"flink\":{\"role\":\"safety-net-wrapper\",\"job_id\":null}}";
+    static const char awaiting[] =
+        "{\"id\":9,\"class\":\"java.net.URLClassLoader\",\"state\":\"closed\",\"classes_live\":3,"
+        "\"metaspace_bytes\":null,\"flink\":null,\"awaiting_unload\":true}";
+    static const char healthy[] = ",\"verdict\":\"healthy\"";
+    static const char no_full_gc[] = ",\"gc\":{\"collectors\":[\"Epsilon\"],"
+                                     "\"full_collectors\":[],\"full_gcs\":0,\"concurrent\":false}";
+    char out[4096], errs[4096], leak[4096];
+
+    (void)state;
+    /* an interval report with a released loader without verdict: exit 2, naming file and id */
+    assert_int_equal(check_of("interval", "", closed, healthy, NULL, false, out, errs),
+                     ML_EXIT_USAGE);
+    assert_non_null(strstr(errs, "metaleak check: 'fixture.json': cannot decide: 1 released "
+                                 "loader(s) without a verdict yet (ids 7): not the exit report"));
+    assert_non_null(strstr(out, "PASS leaked loaders: 0 (limit 0)"));
+    assert_int_equal(check_of("interval", "", closed, healthy, NULL, true, out, errs),
+                     ML_EXIT_OK);
+    assert_non_null(strstr(out, "note: 'fixture.json' is undecided: 1 released loader(s)"));
+    /* must not trigger: the exit report (loaders released by the shutdown are not judged), a
+     * SafetyNet wrapper (its inner loader carries the verdict), a loader awaiting unload */
+    assert_int_equal(check_of("exit", "", closed, healthy, NULL, false, out, errs), ML_EXIT_OK);
+    assert_int_equal(check_of("interval", "", wrapper, healthy, NULL, false, out, errs),
+                     ML_EXIT_OK);
+    assert_int_equal(check_of("interval", "", awaiting, healthy, NULL, false, out, errs),
+                     ML_EXIT_OK);
+    /* ... but an exit report of a collector that never proves a leak cannot answer */
+    assert_int_equal(check_of("exit", "", closed, healthy, no_full_gc, false, out, errs),
+                     ML_EXIT_USAGE);
+    assert_non_null(strstr(errs, "gc.full_collectors is empty"));
+    assert_int_equal(check_of("exit", "", closed, healthy,
+                              ",\"agent\":{\"version\":\"0.2.1\",\"options\":{\"verify_on_exit\":"
+                              "false}}",
+                              false, out, errs),
+                     ML_EXIT_USAGE);
+    assert_non_null(strstr(errs, "verify_on_exit=false"));
+    /* dropped loaders */
+    assert_int_equal(check_of("exit", "", "", healthy,
+                              ",\"dropped\":{\"loaders\":12,\"urls\":0,\"unloaded_history\":0}",
+                              false, out, errs),
+                     ML_EXIT_USAGE);
+    assert_non_null(strstr(errs, "12 loader(s) not tracked (dropped.loaders"));
+    /* no Metaspace verdict: an agent before 0.2.0 */
+    assert_int_equal(check_of("exit", "", "", "", ",\"agent\":{\"version\":\"0.1.0\"}", false,
+                              out, errs),
+                     ML_EXIT_USAGE);
+    assert_non_null(strstr(errs, "no Metaspace verdict (an early agent, version 0.1.0)"));
+    /* a failed gate stays failed (1): undecided loaders can only add leaks */
+    leak_with_path(leak, sizeof(leak), 5, "0123456789abcdef0123456789abcdef", "t", "field", 0, 1,
+                   NULL);
+    {
+        char *r = report_of(42, "interval", leak, closed, NULL, NULL);
+        struct ml_check_limits lim;
+
+        memset(&lim, 0, sizeof(lim));
+        assert_int_equal(run_check(r, &lim, out, errs), ML_EXIT_FAIL);
+        assert_non_null(strstr(out, "FAIL leaked loaders: 1 (limit 0)"));
+        assert_non_null(strstr(out, "note: 'fixture.json' is undecided"));
+        free(r);
+    }
+}
+
+/* The page for a report whose strings try to inject markup. */
+static void test_html_escapes(void **state)
+{
+    const char *evil = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    char leak[8192], loaders[2048], buf[512];
+    char *r, *page = NULL;
+    size_t len = 0;
+    struct ml_rfile rf;
+    struct ml_jobnames jn = {NULL, 0};
+    char err[512];
+    FILE *f;
+    const char *overview = "{\"jobs\":[{\"jid\":\"0123456789abcdef0123456789abcdef\","
+                           "\"name\":\"<script>alert(3)</script>\"}]}";
+
+    (void)state;
+    f = open_memstream(&page, &len);
+    ml_h(f, "a<b>&\"c'\x01");
+    fclose(f);
+    assert_string_equal(page, "a&lt;b&gt;&amp;&quot;c&#39;&#xFFFD;");
+    free(page);
+    page = NULL;
+
+    leak_with_path(leak, sizeof(leak), 5, "0123456789abcdef0123456789abcdef",
+                   "<script>alert(4)</script>", "field", 0, 100, NULL);
+    snprintf(loaders, sizeof(loaders),
+             "{\"id\":5,\"class\":\"%s\",\"name\":\"%s\",\"state\":\"leaked\",\"classes_live\":3,"
+             "\"metaspace_bytes\":100,\"flink\":null,\"urls\":[\"file:/x/%s.jar\"]}",
+             "<b>x</b>", "\\\"><script>alert(5)</script>", "<svg onload=alert(6)>");
+    r = report_of(42, "exit", leak, loaders,
+                  ",\"verdict\":\"leak\",\"verdict_reason\":\"<script>alert(7)</script>\","
+                  "\"samples\":[{\"t_ms\":10,\"used_bytes\":1000,\"committed_bytes\":2000,"
+                  "\"after_full_gc\":false},{\"t_ms\":5000,\"used_bytes\":3000,"
+                  "\"committed_bytes\":4000,\"after_full_gc\":true}]",
+                  ",\"flink_config\":{\"file\":\"</td><script>x</script>\",\"error\":null,"
+                  "\"values\":{\"<k>\":\"<v>\"}}");
+    assert_int_equal(ml_rfile_parse(evil, r, strlen(r), &rf, err, sizeof(err)), ML_OK);
+    assert_int_equal(ml_jobnames_from_overview(overview, strlen(overview), &jn, err, sizeof(err)),
+                     ML_OK);
+    f = open_memstream(&page, &len);
+    assert_int_equal(ml_html_write(&rf, 1, &jn, f), ML_EXIT_OK);
+    fclose(f);
+    /* no markup from the report: no script element, no img, no event handler */
+    assert_null(strstr(page, "<script"));
+    assert_null(strstr(page, "<img"));
+    assert_null(strstr(page, "<svg onload"));
+    assert_null(strstr(page, "<b>x"));
+    assert_null(strstr(page, "<k>"));
+    assert_non_null(strstr(page, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_non_null(strstr(page, "&lt;script&gt;alert(3)&lt;/script&gt;")); /* the job name */
+    assert_non_null(strstr(page, "&lt;script&gt;alert(4)&lt;/script&gt;")); /* the thread */
+    /* the parts are there: chart, group, chain with a boundary */
+    assert_non_null(strstr(page, "<svg class=\"chart-svg\""));
+    assert_non_null(strstr(page, "<polyline class=\"used\""));
+    assert_non_null(strstr(page, "<article class=\"group\" id=\"leak-1\">"));
+    assert_non_null(strstr(page, "<li class=\"boundary\">"));
+    assert_non_null(strstr(page, "Content-Security-Policy"));
+    snprintf(buf, sizeof(buf), "<li class=\"step root\">");
+    assert_non_null(strstr(page, buf));
+    free(page);
+    ml_jobnames_release(&jn);
+    ml_rfile_release(&rf);
+    free(r);
 }
 
 int main(void)
@@ -384,7 +859,10 @@ int main(void)
         cmocka_unit_test(test_reader_wrong_types), cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_baseline),       cmocka_unit_test(test_baseline_bad),
         cmocka_unit_test(test_check),          cmocka_unit_test(test_diff),
-        cmocka_unit_test(test_summary),
+        cmocka_unit_test(test_summary),        cmocka_unit_test(test_groups_by_path_shape),
+        cmocka_unit_test(test_groups_by_signature_and_jar), cmocka_unit_test(test_jobnames),
+        cmocka_unit_test(test_times),          cmocka_unit_test(test_verdict_line),
+        cmocka_unit_test(test_check_undecided), cmocka_unit_test(test_html_escapes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
