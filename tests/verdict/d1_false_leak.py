@@ -4,7 +4,7 @@ forced full collections run must not end up in `leaks`.
 
 Two parts:
   hold    deterministic: a thread closes its loader and keeps using it for --hold-ms (default
-          1000) while System.gc() runs every 50 ms, then drops it (the loader unloads). A second
+          2500) while System.gc() runs every 50 ms, then drops it (the loader unloads). A second
           loader is leaked for real (static field) and must be reported.
   stress  statistical: vt.LoadStress (16 threads creating, using, closing loaders, every 7th
           kept for real, System.gc() every 50 ms) with --hogs busy processes beside it, --runs
@@ -12,6 +12,7 @@ Two parts:
 
 Usage: d1_false_leak.py [--agent SO] [--jdk 17 --jdk 21 ...] [--part hold|stress|all]
                         [--runs N] [--hogs N] [--per-thread N] [--hold-ms MS]
+                        [--post-close-ms MS]
 """
 import os
 import subprocess
@@ -53,7 +54,7 @@ def part_stress(home, label, a):
             name = "d1-stress-%s" % label
             r, doc = vtest.run(home, a.agent, a.work, name, "vt.LoadStress",
                                [os.path.join(a.work, "plugin.jar"), str(threads), str(per),
-                                str(keep)], timeout=600)
+                                str(keep), str(a.post_close_ms)], timeout=600)
         finally:
             for h in hogs:
                 h.kill()
@@ -89,7 +90,9 @@ def main():
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--hogs", type=int, default=2)
     ap.add_argument("--per-thread", type=int, default=40)
-    ap.add_argument("--hold-ms", type=int, default=1000)
+    ap.add_argument("--hold-ms", type=int, default=2500)
+    ap.add_argument("--post-close-ms", type=int, default=0,
+                    help="stress: busy work after each close, the loader still in a local")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     vtest.build(a.work)

@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * keeps one of its classes). Meanwhile a thread forces a full collection every 50 ms
  * (System.gc()). Only the "vt-keep-" loaders may be reported leaked.
  *
- * Usage: LoadStress PLUGIN_JAR THREADS PER_THREAD KEEP_EVERY
+ * Usage: LoadStress PLUGIN_JAR THREADS PER_THREAD KEEP_EVERY [POST_CLOSE_MS]
+ *   POST_CLOSE_MS  after close(), the thread goes on working for that long (busy, the loader
+ *                  still in its locals) before the next loader: a task that releases its loader
+ *                  and then finishes its own bookkeeping (default 0)
  */
 public final class LoadStress {
     static final List<Object> KEPT = Collections.synchronizedList(new ArrayList<>());
@@ -31,6 +34,7 @@ public final class LoadStress {
         int threads = Integer.parseInt(args[1]);
         int perThread = Integer.parseInt(args[2]);
         int keepEvery = Integer.parseInt(args[3]);
+        long postCloseNs = args.length > 4 ? Long.parseLong(args[4]) * 1_000_000L : 0L;
         CountDownLatch start = new CountDownLatch(1);
         AtomicBoolean done = new AtomicBoolean();
         List<Thread> workers = new ArrayList<>();
@@ -53,6 +57,14 @@ public final class LoadStress {
                         l.close();
                         if (keep) {
                             KEPT.add(last);
+                        }
+                        long end = System.nanoTime() + postCloseNs;
+                        long x = 0;
+                        while (System.nanoTime() < end) {
+                            x += System.identityHashCode(l) & 1;
+                        }
+                        if (x < 0) {
+                            System.out.println(l);
                         }
                     }
                 } catch (Exception e) {
