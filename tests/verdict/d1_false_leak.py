@@ -7,8 +7,10 @@ Two parts:
           2500) while System.gc() runs every 50 ms, then drops it (the loader unloads). A second
           loader is leaked for real (static field) and must be reported.
   stress  statistical: vt.LoadStress (16 threads creating, using, closing loaders, every 7th
-          kept for real, System.gc() every 50 ms) with --hogs busy processes beside it, --runs
-          times; a run fails when a "vt-drop-" loader is in `leaks`. Prints the failure rate.
+          kept for real, System.gc() every 50 ms; after each close the thread works on for
+          --post-close-ms, default 30, with the loader in a local) with --hogs busy processes
+          beside it, --runs times; a run fails when a "vt-drop-" loader is in `leaks`. Prints
+          the failure rate. About 25-30 s a run; the issue's bar is 50 runs per JDK.
 
 Usage: d1_false_leak.py [--agent SO] [--jdk 17 --jdk 21 ...] [--part hold|stress|all]
                         [--runs N] [--hogs N] [--per-thread N] [--hold-ms MS]
@@ -91,7 +93,7 @@ def main():
     ap.add_argument("--hogs", type=int, default=2)
     ap.add_argument("--per-thread", type=int, default=40)
     ap.add_argument("--hold-ms", type=int, default=2500)
-    ap.add_argument("--post-close-ms", type=int, default=0,
+    ap.add_argument("--post-close-ms", type=int, default=30,
                     help="stress: busy work after each close, the loader still in a local")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
