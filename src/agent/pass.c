@@ -15,6 +15,11 @@
 #include "state.h"
 
 #define WRAPPER_SCAN_MS 120000  /* look for a user-code loader's wrapper this long */
+/* A candidate (alive after the collections) is leaked only when its close is this old: a
+ * thread that still used the loader when the collections ran (a task finishing its
+ * bookkeeping, 0.3-1 s under load in the stress test, 2.5 s in tests/verdict) has let go by
+ * then, and the loader is gone. A search, when one runs first, decides earlier (verdict.h). */
+#define LEAK_SETTLE_MS 5000
 #define POLLS_PER_PASS 10000    /* live loaders whose closed flag one pass reads, at most */
 
 /* Worker thread only. */
@@ -27,7 +32,13 @@ static int64_t checkpoint_end_ms = -1; /* end of the shutdown checkpoint, -1 bef
 
 static void unload(JNIEnv *jni, struct ml_loader *l, int64_t when)
 {
+    bool was_leaked = l->verdict.leaked;
+
     ml_verdict_unload(&l->verdict, when);
+    if (was_leaked && !l->verdict.leaked)
+        ml_log(ML_LOG_INFO, "loader %llu (%s): leak verdict withdrawn (unloaded before any "
+               "search found what holds it)", (unsigned long long)l->id,
+               l->class_name ? l->class_name : "?");
     if (l->handle != NULL) {
         (*jni)->DeleteWeakGlobalRef(jni, (jweak)l->handle);
         l->handle = NULL;
@@ -135,11 +146,9 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
              * down (a TaskManager stopped with running jobs). Not a leak we can prove. */
             if (checkpoint_end_ms >= 0 && v->closed_ms > checkpoint_end_ms)
                 continue;
-            if (ml_verdict_gc(v, full, needed, true, now)) {
-                res->new_leaks++;
-                log_leak(l);
-            }
-            if (v->state == ML_STATE_CLOSED)
+            if (ml_verdict_gc(v, full, needed, true, now))
+                res->new_candidates++;
+            if (v->state == ML_STATE_CLOSED && !v->candidate && !v->softly)
                 res->closed_unproven++;
         }
         if (l->role == ML_ROLE_USER_CODE && v->state == ML_STATE_LIVE &&
@@ -158,7 +167,7 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
  * collections a verdict needs). With `finalize`, pending finalizers run between the forced
  * collections (not at VM death, where no new thread may start). */
 int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
-                   unsigned *new_leaks, bool finalize)
+                   unsigned *new_candidates, bool finalize)
 {
     uint64_t rounds = needed_gcs() + 1u;
     int rc;
@@ -166,7 +175,7 @@ int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
     poll_all = true; /* the exit verdicts need every close seen */
     rc = ml_pass_run(jvmti, jni, res);
 
-    *new_leaks = res->new_leaks;
+    *new_candidates = res->new_candidates;
     if (!ml_mgmt_has_full())
         return rc; /* no collection could prove anything (docs/gc.md) */
     for (uint64_t i = 0; rc == ML_OK && i < rounds && res->closed_unproven > 0; i++) {
@@ -178,9 +187,29 @@ int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
         if (finalize)
             let_finalizers_run(jni);
         rc = ml_pass_run(jvmti, jni, res);
-        *new_leaks += res->new_leaks;
+        *new_candidates += res->new_candidates;
     }
     return rc;
+}
+
+unsigned ml_pass_settle(JNIEnv *jni, bool final, bool now_all)
+{
+    struct ml_registry *reg = ml_reg();
+    int64_t now = ml_clock_ms();
+    unsigned turned = 0;
+
+    (void)jni;
+    if (!ml_reg_lock())
+        return 0;
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL;
+         l = ml_registry_next(reg, l)) {
+        if (ml_verdict_settle(&l->verdict, now, now_all ? 0 : LEAK_SETTLE_MS, final)) {
+            turned++;
+            log_leak(l);
+        }
+    }
+    ml_reg_unlock();
+    return turned;
 }
 
 uint32_t ml_pass_live_polled(void)

@@ -235,6 +235,10 @@ static int read_steps(struct ctx *c, const cJSON *o, size_t idx, struct ml_rleak
             rc = get_bool(c, st, "owned", F("owned"), &s->owned);
         if (rc == ML_OK)
             rc = get_bool(c, st, "shutdown_hook", F("shutdown_hook"), &s->shutdown_hook);
+        if (rc == ML_OK)
+            rc = get_int(c, st, "owned_by", F("owned_by"), false, true, &s->owned_by);
+        if (rc == ML_OK)
+            rc = get_str(c, st, "runnable", F("runnable"), false, &s->runnable);
         l->n_steps = ++i;
         if (rc != ML_OK)
             return rc;
@@ -339,7 +343,8 @@ static int read_leak(struct ctx *c, const cJSON *o, size_t idx, struct ml_rleak 
 static int read_loader(struct ctx *c, const cJSON *o, size_t idx, struct ml_rloader *l)
 {
     char field[64];
-    const cJSON *flink, *urls, *growth = NULL, *shadowed = NULL;
+    const cJSON *flink, *urls, *growth = NULL, *shadowed = NULL, *withdrawn = NULL,
+                *in_use = NULL;
     int64_t v = 0;
     int rc;
 
@@ -382,6 +387,15 @@ static int read_loader(struct ctx *c, const cJSON *o, size_t idx, struct ml_rloa
         rc = get_bool(c, o, "awaiting_unload", F("awaiting_unload"), &l->awaiting_unload);
     if (rc == ML_OK)
         rc = get_bool(c, o, "suspect", F("suspect"), &l->suspect);
+    if (rc == ML_OK)
+        rc = get_bool(c, o, "softly_reachable", F("softly_reachable"), &l->softly_reachable);
+    if (rc == ML_OK)
+        rc = get_opt_object(c, o, "in_use", F("in_use"), &in_use);
+    l->in_use = in_use != NULL;
+    if (rc == ML_OK)
+        rc = get_opt_object(c, o, "withdrawn", F("withdrawn"), &withdrawn);
+    if (rc == ML_OK && withdrawn != NULL)
+        rc = get_str(c, withdrawn, "reason", F("withdrawn.reason"), true, &l->withdrawn);
     l->lambdas = l->proxies = l->shadowed = -1;
     if (rc == ML_OK)
         rc = get_opt_object(c, o, "growth", F("growth"), &growth);
@@ -485,6 +499,16 @@ static int read_header(struct ctx *c, const cJSON *root, struct ml_rfile *rf)
                       &rf->loaders_unloaded);
     if (rc == ML_OK)
         rc = get_uint(c, sum, "classes_live", "summary.classes_live", &rf->classes_live);
+    /* Withdrawn verdicts, softly reachable and in-use loaders (absent: -1). */
+    if (rc == ML_OK)
+        rc = get_int(c, sum, "leaks_withdrawn", "summary.leaks_withdrawn", false, false,
+                     &rf->leaks_withdrawn);
+    if (rc == ML_OK)
+        rc = get_int(c, sum, "loaders_softly_reachable", "summary.loaders_softly_reachable",
+                     false, false, &rf->loaders_softly_reachable);
+    if (rc == ML_OK)
+        rc = get_int(c, sum, "loaders_in_use", "summary.loaders_in_use", false, false,
+                     &rf->loaders_in_use);
     /* Agent 0.2.0 and later: the class inventory (absent: -1). */
     if (rc == ML_OK)
         rc = get_int(c, sum, "loaders_suspect", "summary.loaders_suspect", false, false,

@@ -15,6 +15,8 @@ enum rf_variant {
     RF_BOOT_ONLY,    /* a JVM that just started: only the bootstrap loader, unknown numbers */
     RF_EXTRAS,       /* RF_FULL + Flink configuration, Metaspace samples and judgement */
     RF_UNINSPECTED,  /* RF_FULL + a loader whose class name could not be read (known bug) */
+    RF_VERDICTS,     /* leaks with paths (one through another leak, a hook's Runnable), a loader
+                      * in use, one softly reachable, two withdrawn verdicts (issue 15) */
 };
 
 struct rf_fixture {
