@@ -18,7 +18,7 @@ static int get_urls(struct ml_jget *c, const cJSON *obj, const char *field, cons
     if (arr == NULL || cJSON_IsNull(arr))
         return ML_OK;
     if (!cJSON_IsArray(arr))
-        return ml_jget_bad(c, field, "urls is not an array");
+        return ml_jget_bad(c, field, "is not an array");
     *urls = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(**urls));
     if (*urls == NULL)
         return ml_jget_bad(c, field, "urls: out of memory");
