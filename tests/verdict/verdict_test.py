@@ -17,8 +17,9 @@ must be reported and the one that must NOT (false leaks are severity-one bugs).
   inherited     a library pool's thread created lazily by job code: the advice says so
   soft          a loader held only through soft references (JDK 11's serialization caches) is
                 not leaked (softly_reachable), and does not hide a real holder
-  reflection    reflection helper loaders and method-handle hidden classes are no holders
-  tie           the job's Runnable, not the context class loader, names a job thread's leak
+  reflection    reflection helper loaders and method-handle hidden classes are no holders; the
+                job's Runnable, not the context class loader, names a job thread's leak
+                (vplug.ThreadTccl, also the must-not-trigger case of hook-race and inherited)
   finalizer     a loader held only by an object waiting for finalization is not leaked
   native        native code holding a job's object for a moment (a JNI global reference it
                 deletes 2.5 s later) is no leak; one that keeps it is
@@ -396,7 +397,7 @@ def scenario_reflection(env, java, label):
     class loader."""
     tag = "[%s] reflection" % label
     r, doc = run(env, java, label, "reflection", "vt.Host",
-                 [env.jar, "Reflective:1", "ThreadTccl:1", "Clean:1"])
+                 [env.jar, "Reflective:1", "ThreadTccl:1", "ReflectiveClean:1", "Clean:1"])
     if not started(tag, r, doc):
         return
     mine = by_name(doc, "vt-Reflective-")
@@ -416,6 +417,9 @@ def scenario_reflection(env, java, label):
     clean = by_name(doc, "vt-Clean-")
     check(tag + ": the clean loader is not leaked",
           len(clean) == 1 and not leaked(doc, clean[0]), state(clean))
+    refl = by_name(doc, "vt-ReflectiveClean-")
+    check(tag + ": the same reflection without a leak: not leaked (helpers hold nothing)",
+          len(refl) == 1 and not leaked(doc, refl[0]), state(refl))
 
 
 def scenario_finalizer(env, java, label):
