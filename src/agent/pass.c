@@ -30,12 +30,14 @@ static bool poll_all;                  /* from the shutdown checkpoint on: poll 
 static int64_t last_pass_ms;           /* end of the last pass */
 static int64_t checkpoint_end_ms = -1; /* end of the shutdown checkpoint, -1 before */
 
-static void unload(JNIEnv *jni, struct ml_loader *l, int64_t when)
+/* Returns true when unloading withdrew the loader's leak verdict. */
+static bool unload(JNIEnv *jni, struct ml_loader *l, int64_t when)
 {
-    bool was_leaked = l->verdict.leaked;
+    bool was_leaked = l->verdict.leaked, withdrawn;
 
     ml_verdict_unload(&l->verdict, when);
-    if (was_leaked && !l->verdict.leaked)
+    withdrawn = was_leaked && !l->verdict.leaked;
+    if (withdrawn)
         ml_log(ML_LOG_INFO, "loader %llu (%s): leak verdict withdrawn (unloaded before any "
                "search found what holds it)", (unsigned long long)l->id,
                l->class_name ? l->class_name : "?");
@@ -44,6 +46,7 @@ static void unload(JNIEnv *jni, struct ml_loader *l, int64_t when)
         l->handle = NULL;
     }
     ml_registry_note_unloaded(ml_reg(), l);
+    return withdrawn;
 }
 
 static void log_leak(const struct ml_loader *l)
@@ -105,7 +108,8 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
         if (l->id == 0 || v->state == ML_STATE_UNLOADED)
             continue;
         if (freed >= 0) {
-            unload(jni, l, freed);
+            if (unload(jni, l, freed))
+                res->withdrawn++;
             continue;
         }
         if (!l->inspected)
@@ -118,7 +122,8 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
          * later, and the exit report must not call it live. */
         if (v->state == ML_STATE_LIVE && (polled || poll_all) &&
             (*jni)->IsSameObject(jni, (jweak)l->handle, NULL)) {
-            unload(jni, l, now);
+            if (unload(jni, l, now))
+                res->withdrawn++;
             continue;
         }
         if (polled) {
@@ -137,7 +142,8 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
             /* IsSameObject on a weak reference does not keep the object alive. */
             if ((*jni)->IsSameObject(jni, (jweak)l->handle, NULL)) {
                 ml_verdict_gc(v, full, needed, false, now);
-                unload(jni, l, now);
+                if (unload(jni, l, now))
+                    res->withdrawn++;
                 continue;
             }
             if (l->role == ML_ROLE_WRAPPER)
@@ -170,10 +176,12 @@ int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
                    unsigned *new_candidates, bool finalize)
 {
     uint64_t rounds = needed_gcs() + 1u;
+    unsigned withdrawn;
     int rc;
 
     poll_all = true; /* the exit verdicts need every close seen */
     rc = ml_pass_run(jvmti, jni, res);
+    withdrawn = res->withdrawn;
 
     *new_candidates = res->new_candidates;
     if (!ml_mgmt_has_full())
@@ -188,7 +196,9 @@ int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
             let_finalizers_run(jni);
         rc = ml_pass_run(jvmti, jni, res);
         *new_candidates += res->new_candidates;
+        withdrawn += res->withdrawn;
     }
+    res->withdrawn = withdrawn; /* over all the passes */
     return rc;
 }
 

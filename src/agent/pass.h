@@ -11,6 +11,7 @@
 struct ml_pass_result {
     unsigned new_candidates;   /* loaders that turned candidates (verdict.h) */
     unsigned new_closes;
+    unsigned withdrawn;        /* leak verdicts withdrawn because the loader was unloaded */
     unsigned closed_unproven;  /* closed, alive, waiting for collections (wrappers, candidates
                                 * and softly reachable loaders excluded) */
     bool want_wrapper_scan;
@@ -22,7 +23,7 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res);
 /* Forces collections until no closed loader waits for one (bounded by the number of
  * collections a verdict needs); from now on every pass reads every closed flag. With
  * `finalize`, pending finalizers run between the forced collections. *new_candidates counts
- * the loaders that turned candidates. */
+ * the loaders that turned candidates; res->withdrawn counts over all the passes. */
 int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
                    unsigned *new_candidates, bool finalize);
 /* Settles the candidates (verdict.h) after the reference-path search had its say: each turns

@@ -148,7 +148,9 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
         ml_mail_signal(ML_SIG_OOM_REPORT);
         if (ml_refpath_search_if_due(jni, req, &proven, &withdrawn) > 0)
             ml_reportwrite(jni, "metaspace-oom");
-    } else if (new_leaks > 0 || new_paths > 0) {
+    } else if (new_leaks > 0 || new_paths > 0 || withdrawn > 0 || res.withdrawn > 0) {
+        /* A withdrawn verdict rewrites the report too: a gate reading it mid-run must not
+         * see a leak that the agent has taken back. */
         ml_reportwrite(jni, "leak");
     } else if ((req & ML_REQ_REPORT) != 0) {
         ml_reportwrite(jni, "request");
