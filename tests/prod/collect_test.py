@@ -106,7 +106,7 @@ def main():
     cli = os.path.abspath(a.cli)
     base_doc = json.load(open(os.path.join(ROOT, "tests", "cli", "fixtures", "flink-leaks.json")))
     # TaskManagers tm-a and tm-b on host node-1 share a log directory: each lists both reports;
-    # tm-b's copy of tm-a's report is older (fetched from an earlier write). The JobManager has
+    # tm-a's copy of its report is older than the one tm-b lists (an earlier write). The JobManager has
     # its own report. tm-c on another host has pid 1 and the same start time as tm-a's JVM:
     # another JVM, kept.
     a_new = variant(base_doc, 4242, "node-1", 1796306586000, "2026-12-03T14:05:00.000Z")
@@ -115,8 +115,8 @@ def main():
     c = variant(base_doc, 1, "flink-tm-2", 1796306586000, "2026-12-03T14:05:00.000Z")
     jm = variant(base_doc, 77, "node-1", 1796306500000, "2026-12-03T14:05:00.000Z")
     fake_rest.Handler.reports = {
-        "tm-a": {"metaleak-4242.json": a_new, "metaleak-4343.json": b},
-        "tm-b": {"metaleak-4242.json": a_old, "metaleak-4343.json": b},
+        "tm-a": {"metaleak-4242.json": a_old, "metaleak-4343.json": b},
+        "tm-b": {"metaleak-4242.json": a_new, "metaleak-4343.json": b},
         "tm-c": {"metaleak-1.json": c},
     }
     fake_rest.Handler.broken = set()
@@ -157,7 +157,7 @@ def main():
           "jobmanager: metaleak-77.json -> " in r.stdout, r.stdout)
     check("reports listed twice (shared log directory) are kept once, the newest: 4 JVMs",
           sorted(f for f in files if f.endswith(".json") and f != "flink-jobs.json") ==
-          ["jobmanager-metaleak-77.json", "tm-a-metaleak-4242.json", "tm-a-metaleak-4343.json",
+          ["jobmanager-metaleak-77.json", "tm-a-metaleak-4343.json", "tm-b-metaleak-4242.json",
            "tm-c-metaleak-1.json"] and r.stdout.count("  duplicate: ") == 2, files)
     check("the duplicate is named with its JVM (host, pid, start)",
           "jvm node-1 pid 4242 started 1796306586000" in r.stdout, r.stdout)
