@@ -210,7 +210,30 @@ def main():
             bad["spec"]["job"]["parallelism"] = "one"
             check(name + ": a wrong type does not validate", validate(bad) is not None,
                   "validated")
+    check_prometheus()
     return harness.CHECKS.summary(require_checks=True)
+
+
+def check_prometheus():
+    """examples/prometheus: the dashboard and the alert rules ask only for metrics that the
+    exporter rules define (prod_test.py checks that the exporter and the metrics file serve
+    exactly those)."""
+    d = os.path.join(ROOT, "examples", "prometheus")
+    with open(os.path.join(d, "jmx-exporter-metaleak.yaml")) as f:
+        names = {r["name"] for r in yaml.safe_load(f)["rules"]}
+    with open(os.path.join(d, "grafana-metaleak.json")) as f:
+        import json
+        dash = json.load(f)
+    exprs = [t["expr"] for p in dash["panels"] for t in p.get("targets", [])]
+    with open(os.path.join(d, "metaleak-alerts.yaml")) as f:
+        rules = [r for g in yaml.safe_load(f)["groups"] for r in g["rules"]]
+    exprs += [r["expr"] for r in rules]
+    used = set(re.findall(r"\bmetaleak_[a-z_]+", " ".join(exprs)))
+    check("examples/prometheus: the dashboard (%d panels) and %d alert rules use only exported "
+          "metrics" % (len(dash["panels"]), len(rules)),
+          used and used <= names and len(dash["panels"]) >= 6, sorted(used - names))
+    check("examples/prometheus: every exported metric is on the dashboard or in an alert",
+          names <= used | {"metaleak_loaders_live"}, sorted(names - used))
 
 
 if __name__ == "__main__":
