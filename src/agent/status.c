@@ -212,6 +212,18 @@ static void oom_alert(const struct ml_event_counts *ev, const struct ml_agent_st
     st.oom_said_ms = now;
 }
 
+/* The leaks-suppressed line, when the rate limit's window is over (or at exit). */
+static void say_held(int64_t now, bool flush)
+{
+    struct ml_alert_held held;
+    char text[ML_ALERT_MAX];
+
+    if (!ml_alert_limit_due(&st.limit, now, flush, &held))
+        return;
+    ml_alert_held_text(&held, ml_report_file(), text, sizeof(text));
+    ml_log_alert(ML_LOG_WARN, ml_clock_epoch_ms(), text);
+}
+
 static void write_metrics(const struct ml_agent_status *s)
 {
     const char *file = ml_metrics_file();
@@ -241,7 +253,6 @@ void ml_status_round(JNIEnv *jni, bool last)
     struct ml_event_counts ev;
     struct ml_agent_status s;
     struct ml_mspace_judgement j;
-    struct ml_alert_held held;
     int64_t now = ml_clock_ms(), committed = -1;
     unsigned n;
 
@@ -256,6 +267,9 @@ void ml_status_round(JNIEnv *jni, bool last)
     s.active = !ml_failed();
     s.metaspace_used_bytes = s.metaspace_max_bytes = -1;
     s.submissions_left = s.seconds_left = -1;
+    /* A window that is over says what it held back first, so that new leaks start a fresh
+     * window and get their own lines. */
+    say_held(now, false);
     n = scan(&s, now, last, lines);
     if (ml_mgmt_ready()) {
         ml_mgmt_metaspace(jni, &s.metaspace_used_bytes, &committed, &s.metaspace_max_bytes);
@@ -274,12 +288,8 @@ void ml_status_round(JNIEnv *jni, bool last)
     /* The lines first (they do not depend on JMX), then the file and the MBean. */
     for (unsigned i = 0; i < n; i++)
         ml_log_alert(ML_LOG_WARN, s.updated_epoch_ms, lines[i]);
-    if (ml_alert_limit_due(&st.limit, now, last, &held)) {
-        char text[ML_ALERT_MAX];
-
-        ml_alert_held_text(&held, ml_report_file(), text, sizeof(text));
-        ml_log_alert(ML_LOG_WARN, s.updated_epoch_ms, text);
-    }
+    if (last)
+        say_held(now, true);
     if (s.verdict != NULL)
         verdict_alert(&j, &s, committed, now);
     oom_alert(&ev, &s, now, last);

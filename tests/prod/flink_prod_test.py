@@ -130,7 +130,8 @@ def main():
         check(t + "a Metaspace verdict line (to leak)",
               any(f.get("event") == "metaspace" and f.get("verdict") == "leak"
                   for _, f in lines), [f for _, f in lines if f.get("event") == "metaspace"])
-        r = sh([os.path.join(jdk_bin, "java"), "-cp", classes, "mlprod.JmxRead", str(tm_pid),
+        r = sh([os.path.join(jdk_bin, "java"), "-Dsun.tools.attach.attachTimeout=60000", "-cp",
+                classes, "mlprod.JmxRead", str(tm_pid),
                 "20", "LeakedLoaders=3"], env=env, timeout=120)
         attrs = dict(re.findall(r"^attr (\w+) \S+ writable=false (.*)$", r.stdout, re.M))
         check(t + "a JMX client reads io.metaleak:type=Agent from the TaskManager: 3 leaked "

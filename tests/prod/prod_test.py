@@ -119,6 +119,8 @@ def host_run(fx, java, name, opts, kinds, jvm=(), client=None, client_wait=15):
     while it lives; then lets it exit. Returns (stderr, client result, report path)."""
     stop = os.path.join(fx.work, name + ".stop")
     report = os.path.join(fx.work, name + "-%p.json")
+    if os.path.exists(stop):
+        os.remove(stop)  # from the run on the JDK before
     p = harness.start_java(java, ["-cp", fx.cp, "mlprod.ProdHost", fx.plugin, stop] + kinds,
                            agent=fx.agent, opts="report=%s,interval=0,%s" % (report, opts)
                            if opts else "report=%s,interval=0" % report,
@@ -136,9 +138,13 @@ def host_run(fx, java, name, opts, kinds, jvm=(), client=None, client_wait=15):
     return err, result, report.replace("%p", str(p.pid))
 
 
-def jmx_read(fx, pid, wait, *expect):
-    r = subprocess.run([fx.client_java, "-cp", fx.classes, "mlprod.JmxRead", str(pid), str(wait)]
-                       + list(expect), capture_output=True, text=True, timeout=wait + 60)
+def jmx_read(fx, pid, wait, *expect, java=None):
+    """Runs the JMX client on pid: with the target's own java when it is a JDK (the attach API),
+    else the fixtures' JDK; the attach timeout is raised for a loaded machine."""
+    client = java if java and harness.jdk_tool(java, "jcmd") else fx.client_java
+    r = subprocess.run([client, "-Dsun.tools.attach.attachTimeout=60000", "-cp", fx.classes,
+                        "mlprod.JmxRead", str(pid), str(wait)] + list(expect),
+                       capture_output=True, text=True, timeout=wait + 120)
     attrs = {}
     for line in r.stdout.splitlines():
         parts = line.split(" ", 4)
@@ -274,7 +280,8 @@ def test_mbean(fx, java, label):
     err, got, report = host_run(
         fx, java, "mbean", "",
         ["ThreadLeak:2", "StaticCache:1", "Clean:2"],
-        client=lambda pid: jmx_read(fx, pid, 20, "LeakedLoaders=3", "ReportsWritten=1"))
+        client=lambda pid: jmx_read(fx, pid, 20, "LeakedLoaders=3", "ReportsWritten=1",
+                                    java=java))
     rc, attrs, out = got if got else (-1, {}, "no client run")
     doc = read_report(report)
     check(t + "a JMX client over the attach connector reads io.metaleak:type=Agent", rc == 0,
@@ -304,7 +311,7 @@ def test_mbean(fx, java, label):
 
     # mbean=off: nothing is registered, even with a platform MBean server.
     err, got, report = host_run(fx, java, "mbean-off", "mbean=off", ["StaticCache:1"],
-                                client=lambda pid: jmx_read(fx, pid, 7))
+                                client=lambda pid: jmx_read(fx, pid, 7, java=java))
     check(t + "mbean=off: not registered", got is not None and got[0] == 3,
           got[2][-500:] if got else "no client run")
 
@@ -316,7 +323,7 @@ def test_mbean(fx, java, label):
     def auto_client(pid):
         time.sleep(6)  # more than one 5 s check of the agent
         loaded = open(log).read() if os.path.exists(log) else ""
-        return loaded, jmx_read(fx, pid, 15)
+        return loaded, jmx_read(fx, pid, 15, java=java)
 
     err, got, report = host_run(fx, java, "mbean-auto", "", [],
                                 jvm=["-Xlog:class+load=info:file=%s" % log], client=auto_client)
@@ -351,7 +358,7 @@ def test_exporter(fx, java, label):
     port = free_port()
 
     def scrape(pid):
-        deadline = time.time() + 20
+        deadline = time.time() + 60
         text = ""
         while time.time() < deadline:
             try:
