@@ -216,9 +216,9 @@ def test_alerts(fx, java, label):
     check(t + "no leak line for the 4 loaders released cleanly (Clean, fixed controls)",
           len(unloaded) >= 4 and not set(unloaded) & set(by_id), "unloaded %s" % unloaded)
     ms = [f for lv, f in lines if f.get("event") == "metaspace"]
-    check(t + "one Metaspace verdict line: healthy -> leak, with the leaked loaders",
+    check(t + "one Metaspace verdict line: healthy -> leak, with the loaders leaked by then (1-3)",
           len(ms) == 1 and ms[0].get("verdict") == "leak" and ms[0].get("was") == "healthy" and
-          ms[0].get("leaked_loaders") == "3", ms)
+          ms[0].get("leaked_loaders") in ("1", "2", "3"), ms)
     check(t + "no stack trace on stderr", "\tat " not in err and "Exception" not in err,
           err[-800:])
     check(t + "no oom line without an OutOfMemoryError",
