@@ -311,7 +311,8 @@ static unsigned store(struct ml_search *s, struct ml_path *paths, enum ml_path_s
         turned = ml_verdict_held(v, hold, same, now, full, in_use_limit);
         if (turned > 0) {
             proven++;
-            ml_log(ML_LOG_INFO, "loader %llu (%s) leaked: %s", (unsigned long long)l->id,
+            /* At debug level: the alert line (status.c) says the leak, with its cause. */
+            ml_log(ML_LOG_DEBUG, "loader %llu (%s) leaked: %s", (unsigned long long)l->id,
                    l->class_name ? l->class_name : "?",
                    l->path.summary != NULL ? l->path.summary : "path found");
         } else if (turned < 0) {
