@@ -115,3 +115,13 @@ SCENARIOS.update({
                                          thread="pool", leaks=2, fixed=dict(bundle=[BEAM_NEW]),
                                          jvm=SOFT),
 })
+
+POSTGRES = "org.postgresql:postgresql:42.7.3"
+
+SCENARIOS.update({
+    # The driver's cleaner thread ends after pgjdbc.config.cleanup.thread.ttl ms without open
+    # connections (30 s by default): shortened so that the fixed run ends without it.
+    "postgresql-connection-not-closed": dict(src="postgres", bundle=[POSTGRES], job="job.PostgresJob",
+                                    host=["--fake-postgres"], leaks=2, sleep=2000,
+                                    jvm=["-Dpgjdbc.config.cleanup.thread.ttl=300"]),
+})

@@ -35,6 +35,7 @@ static const struct {
     {"jackson-typefactory-lib", "jackson-type-factory-cache"},
     {"mysql-driver", "mysql-abandoned-connection-cleanup-thread"},
     {"mysql-driver-registered", "mysql-driver-registered"},
+    {"postgresql-connection-not-closed", "postgresql-connection-not-closed"},
     {"slf4j-jul-bridge", "slf4j-bridge-handler-installed"},
     {"log4j2-shutdown-hook", "log4j2-shutdown-callback-registry"},
     {"avro-specificdata-lib", "avro-specific-data-class-cache"},

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * Flink's lib/.
  *
  * Usage: Host --class NAME [--fixed] [--count N] [--thread task|pool] [--loader child-first|parent-first]
- *             [--no-safety-net] [--sleep MS] [--settle] [--threads] [--dump FILE] [--init CLASS]... JAR...
+ *             [--no-safety-net] [--sleep MS] [--settle] [--fake-postgres] [--threads] [--dump FILE] [--init CLASS]... JAR...
  *   --no-safety-net the job's threads get the job's loader itself as their context class loader
  *                   (classloader.check-leaked-classloader: false); by default they get a wrapper
  *                   that lets go of it when the job is released, as Flink's SafetyNet does
@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  *                   before any job (and call its static no-argument method), like Flink's own
  *                   start-up or a leak-prevention pre-initialiser: its static threads and caches
  *                   then capture nothing of a job
+ *   --fake-postgres start a minimal PostgreSQL server (port in kltest.postgres.port)
  *   --settle        then collect and run finalizers three times (a TaskManager that has run a
  *                   while), so that objects waiting for finalization are gone at exit
  *   --dump FILE     write a heap dump (live objects) at the end, for hprof_paths.py
@@ -67,6 +68,9 @@ public final class Host {
                 case "--no-safety-net": safetyNet = false; break;
                 case "--threads": threads = true; break;
                 case "--settle": settle = true; break;
+                case "--fake-postgres":
+                    System.setProperty("kltest.postgres.port", Integer.toString(FakePostgres.start()));
+                    break;
                 case "--dump": dump = args[++i]; break;
                 case "--init": inits.add(args[++i]); break;
                 default: jars.add(Paths.get(args[i]).toUri().toURL());
