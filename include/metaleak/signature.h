@@ -28,8 +28,6 @@
 
 #include "metaleak/cause.h"
 
-#define ML_SIGNATURE_LEN 16
-
 /* How a path is read for its signature and for the known-leak patterns: where its durable part
  * starts and what kind of root that is. */
 enum ml_root_kind {

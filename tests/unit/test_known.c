@@ -14,6 +14,8 @@
 
 #include "metaleak/error.h"
 #include "metaleak/known.h"
+#include "metaleak/leakid.h"
+#include "metaleak/signature.h"
 #include "path_fixture.h"
 #include "testutil.h"
 
@@ -387,6 +389,54 @@ static void test_load_good(void **state)
     ml_known_free(NULL);
 }
 
+/* ml_path_identify: a recorded known leak gets its signature, the entry and the advice that
+ * leads with the entry's fix; an unknown one a signature and the cause's advice only. */
+static void test_identify(void **state)
+{
+    const struct ml_known_catalogue *cat = ml_known_builtin();
+    const struct ml_known_entry *beam = ml_known_find(cat,
+                                                      "beam-deserialization-context-thread-local");
+    size_t n;
+    struct pf_leak *leaks = pf_load("beam-deserialization-context.java-17-openjdk-amd64.json", &n);
+    struct ml_path p;
+    char *advice;
+
+    (void)state;
+    assert_non_null(beam);
+    assert_true(n > 0);
+    assert_int_equal(ml_path_identify(&leaks[0].path, cat), ML_OK);
+    assert_ptr_equal(leaks[0].path.known, beam);
+    assert_int_equal(strlen(leaks[0].path.signature), ML_SIGNATURE_LEN);
+    assert_int_equal(leaks[0].path.cause, ML_CAUSE_THREAD_LOCAL);
+    assert_non_null(strstr(leaks[0].path.advice, "Known library leak "
+                           "beam-deserialization-context-thread-local "
+                           "(org.apache.beam:beam-sdks-java-core; fixed in 2.54.0): Upgrade "
+                           "Beam to 2.54.0"));
+    assert_ptr_equal(strstr(leaks[0].path.advice, "Known library leak"), leaks[0].path.advice);
+    assert_non_null(strstr(leaks[0].path.advice, " In general: A ThreadLocal value"));
+    /* without a catalogue: signed, not known */
+    assert_int_equal(ml_path_identify(&leaks[0].path, NULL), ML_OK);
+    assert_null(leaks[0].path.known);
+    assert_int_equal(strncmp(leaks[0].path.advice, "A ThreadLocal value", 19), 0);
+    pf_free(leaks, n);
+
+    pf_path_from_json("[{\"ref\":\"thread\",\"object\":\"thread\",\"class\":\"java.lang.Thread\","
+                      "\"thread\":\"job-7\",\"owned\":false},{\"ref\":\"field\",\"field\":"
+                      "\"target\",\"object\":\"instance\",\"class\":\"plug.Spin\","
+                      "\"owned\":true}]", &p);
+    assert_int_equal(ml_path_identify(&p, cat), ML_OK);
+    assert_null(p.known);
+    assert_int_equal(strlen(p.signature), ML_SIGNATURE_LEN);
+    assert_int_equal(strncmp(p.advice, "Thread 'job-7'", 14), 0);
+    ml_path_clear(&p);
+    assert_string_equal(p.signature, "");
+
+    advice = ml_known_advice(beam, NULL);
+    assert_non_null(advice);
+    assert_null(strstr(advice, "In general"));
+    free(advice);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_globs),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_load_good),
+        cmocka_unit_test(test_identify),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
