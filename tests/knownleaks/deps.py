@@ -76,7 +76,9 @@ def fat_jar(out, classes_dir, jars):
     seen = set()
     services = {}
     tmp = out + ".tmp"
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+    # Stored, not deflated: a test jar, written and read locally (the Beam closure deflated takes
+    # tens of seconds to write).
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as z:
         z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\n\r\n")
         seen.add("META-INF/MANIFEST.MF")
         for root, _, files in os.walk(classes_dir):
@@ -97,7 +99,9 @@ def fat_jar(out, classes_dir, jars):
                     if name in seen:
                         continue
                     seen.add(name)
-                    z.writestr(info, src.read(info))
+                    entry = zipfile.ZipInfo(name, info.date_time)
+                    entry.external_attr = info.external_attr
+                    z.writestr(entry, src.read(info))
         for name, parts in services.items():
             z.writestr(name, b"\n".join(p.rstrip(b"\n") for p in parts) + b"\n")
     os.replace(tmp, out)
