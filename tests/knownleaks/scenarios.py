@@ -84,7 +84,7 @@ SCENARIOS = {
     # collections of the exit verdict (a false leak without a path: the verdict defects of
     # issue 15).
     "hadoop-bundled": dict(
-        known="hadoop-shutdown-hook-manager", src="hadoop", bundle=[HADOOP_OLD],
+        known="hadoop-bundled-in-job-jar", src="hadoop", bundle=[HADOOP_OLD],
         job="job.HadoopFsJob", leaks=2, host=PROCESS_HOST, settle=True,
         jvm=["--add-opens=java.base/java.lang=ALL-UNNAMED"], jdk_max=21),
     "hadoop-reflection-cache": dict(
