@@ -280,6 +280,12 @@ static void test_relocated_and_hook_forms_match(void **state)
         "\"class\":\"org.apache.flink.util.ChildFirstClassLoader\",\"owned\":true}]");
     assert_non_null(e);
     assert_string_equal(e->id, "hadoop-statistics-cleaner-context-loader");
+    /* A Kafka producer's network thread, the job's own class (a real TaskManager's report). */
+    e = match_json(
+        "[{\"ref\":\"thread\",\"object\":\"thread\",\"class\":\"org.apache.kafka.common.utils.KafkaThread\","
+        "\"thread\":\"kafka-producer-network-thread | producer-1\",\"owned\":true}]");
+    assert_non_null(e);
+    assert_string_equal(e->id, "kafka-client-not-closed");
 }
 
 static void test_no_path_matches_nothing(void **state)
