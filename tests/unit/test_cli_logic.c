@@ -565,6 +565,56 @@ static void test_baseline_known(void **state)
     free(r);
 }
 
+/* A known leak's block: its workaround once, then the cause's general advice, not the agent's
+ * whole advice (which starts with the same workaround). */
+static void test_known_advice_once(void **state)
+{
+    struct ml_rknown k = {.id = "x"};
+    const char *agent = "Known library leak x (g:a; no fixed release): Close it. In general: "
+                        "Stop threads.";
+    char a[4096];
+    char err[512], *r, *out = NULL;
+    size_t len = 0;
+    struct ml_rfile rf;
+    FILE *f;
+
+    (void)state;
+    assert_string_equal(ml_advice_beyond_known(agent, &k), "Stop threads.");
+    assert_null(ml_advice_beyond_known("Known library leak x (g:a; no fixed release): Close it.",
+                                       &k));
+    assert_ptr_equal(ml_advice_beyond_known(agent, NULL), agent);     /* not a known leak */
+    assert_string_equal(ml_advice_beyond_known("Stop threads.", &k), "Stop threads.");
+    assert_null(ml_advice_beyond_known(NULL, &k));
+
+    leak_with_path(a, sizeof(a), 5, "0123456789abcdef0123456789abcdef", "t1", "field", 0, 10,
+                   ",\"signature\":\"00000000000009f3\",\"known\":{\"id\":"
+                   "\"kafka-client-not-closed\",\"library\":\"org.apache.kafka:kafka-clients\","
+                   "\"title\":\"T\",\"references\":[\"KAFKA-9306\",\"https://k/1\"],"
+                   "\"fixed_in\":\"3.9.0\",\"advice\":\"Close the client.\"}");
+    r = report_of(42, "exit", a, "", NULL, NULL);
+    assert_int_equal(parse(r, &rf, err), ML_OK);
+    f = open_memstream(&out, &len);
+    ml_summary_print(&rf, 1, NULL, false, f);
+    fclose(f);
+    assert_non_null(strstr(out, "    known leak: kafka-client-not-closed - T "
+                                "(org.apache.kafka:kafka-clients); fixed in 3.9.0; see "
+                                "KAFKA-9306, https://k/1\n"
+                                "    workaround: Close the client.\n"
+                                "    in general: Stop thread 't1'.\n"));
+    assert_null(strstr(out, "    fix: "));
+    free(out);
+    out = NULL;
+    f = open_memstream(&out, &len);
+    ml_html_write(&rf, 1, NULL, f);
+    fclose(f);
+    assert_non_null(strstr(out, "<a href=\"https://k/1\">https://k/1</a>"));
+    assert_non_null(strstr(out, "fixed in: 3.9.0"));
+    assert_non_null(strstr(out, "<span class=\"label\">in general</span> Stop thread"));
+    free(out);
+    ml_rfile_release(&rf);
+    free(r);
+}
+
 static void test_groups_by_signature_and_jar(void **state)
 {
     char a[4096], b[4096], l[16384];
@@ -925,7 +975,7 @@ int main(void)
         cmocka_unit_test(test_check),          cmocka_unit_test(test_diff),
         cmocka_unit_test(test_summary),        cmocka_unit_test(test_groups_by_path_shape),
         cmocka_unit_test(test_groups_by_signature_and_jar),
-        cmocka_unit_test(test_baseline_known), cmocka_unit_test(test_jobnames),
+        cmocka_unit_test(test_baseline_known), cmocka_unit_test(test_known_advice_once), cmocka_unit_test(test_jobnames),
         cmocka_unit_test(test_times),          cmocka_unit_test(test_verdict_line),
         cmocka_unit_test(test_check_undecided), cmocka_unit_test(test_html_escapes),
     };
