@@ -8,6 +8,7 @@ Prints one line per check and "N passed, M failed" at the end; exits 1 on any fa
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
