@@ -26,6 +26,7 @@
 #include "reportwrite.h"
 #include "samples.h"
 #include "state.h"
+#include "status.h"
 
 #define TICK_MS 500
 #define COALESCE_ABOVE 1000     /* live loaders above which new loaders wait for the tick */
@@ -174,6 +175,8 @@ static void JNICALL worker_main(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
             break;
         }
         go = round_of_work(jvmti, jni, req, &next_interval);
+        /* Alerts, metrics and the MBean; the last time with the final values. */
+        ml_status_round(jni, !go);
         (*jni)->PopLocalFrame(jni, NULL);
     }
     ml_mail_signal(ML_SIG_WORKER_DONE);
