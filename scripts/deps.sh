@@ -4,7 +4,8 @@
 # Usage: scripts/deps.sh [build|demo|test|release|fresh]
 #   build    the agent and the CLI (tests off): what README.md lists for building by hand
 #   demo     build + what scripts/demo.sh runs the Flink cluster with (Maven, Python, curl)
-#   test     demo + what the test suite needs (CMocka, jsonschema, clang and its runtimes)
+#   test     demo + what the test suite needs (CMocka, jsonschema, PyYAML, clang and its runtimes,
+#            pip for the JDK 11 and 21 runtimes of scripts/jdks.sh)
 #   release  build + what scripts/release.sh and tests/release need (venv for zig, qemu, objdump)
 #   fresh    build + what tests/fresh needs (debootstrap, git)
 set -euo pipefail
@@ -14,7 +15,8 @@ want=(cmake ninja-build gcc libc6-dev openjdk-17-jdk-headless libcjson-dev libya
 case $profile in
     build) ;;
     demo) want+=(maven python3 curl) ;;
-    test) want+=(maven python3 curl libcmocka-dev python3-jsonschema python3-yaml openssl clang chromium) ;;
+    test) want+=(maven python3 curl libcmocka-dev python3-jsonschema python3-yaml openssl clang chromium
+                 python3-pip) ;;
     release) want+=(python3 python3-venv curl ca-certificates xz-utils patch binutils
                     binutils-aarch64-linux-gnu qemu-user-static) ;;
     fresh) want+=(debootstrap git ca-certificates) ;;

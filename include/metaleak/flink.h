@@ -1,10 +1,11 @@
 /* Flink class loader roles, recognised from JVM class signatures (no Flink class is loaded
- * for the check), and job ids from blob-cache jar URLs. Pure module. */
+ * for the check), and job ids from blob-cache jar URLs or a task's JobID fields. Pure module. */
 #ifndef METALEAK_FLINK_H
 #define METALEAK_FLINK_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum ml_role {
     ML_ROLE_NONE = 0,
@@ -27,6 +28,15 @@ enum ml_role ml_flink_role(const char *const *chain, size_t n, enum ml_order *or
 /* Extracts the 32-hex job id from a blob-cache URL (".../job_<32 hex>/blob_p-..."). Writes it
  * NUL-terminated into out and returns true, or returns false when the URL has none. */
 bool ml_flink_job_id(const char *url, char out[33]);
+
+/* Formats a Flink JobID from its two fields (org.apache.flink.util.AbstractID: long lowerPart,
+ * long upperPart) as JobID.toString() does and the REST API and blob paths show it: 16 hex
+ * digits of lowerPart, then 16 of upperPart, lower case, NUL-terminated in out. */
+void ml_flink_job_id_of_parts(int64_t lower, int64_t upper, char out[33]);
+
+/* True when sig is Flink's task (org.apache.flink.runtime.taskmanager.Task, the Runnable of a
+ * task thread, which holds its JobID in the field jobId). */
+bool ml_flink_is_task_sig(const char *sig);
 
 /* True when sig is the SafetyNet wrapper class (either package). */
 bool ml_flink_is_wrapper_sig(const char *sig);

@@ -19,7 +19,7 @@ struct ml_mspace_entry {
     bool hidden;               /* the CLD of a non-strong hidden class */
     uint64_t classes;
     uint64_t used_bytes;       /* class + non-class space, used */
-    uint64_t committed_bytes;  /* class + non-class space, committed chunks */
+    uint64_t committed_bytes;  /* class + non-class space, committed chunks (JDK 11: capacity) */
 };
 
 struct ml_mspace_table {

@@ -25,6 +25,8 @@ int ml_inspect_urls(JNIEnv *jni, jobject obj, struct ml_loader *l)
     jobject path = NULL;
     jobjectArray data = NULL;
     jint size, len;
+    char job[33];
+    bool url_job = false;
 
     ml_loader_clear_urls(l);
     if (ucp == NULL)
@@ -53,10 +55,13 @@ int ml_inspect_urls(JNIEnv *jni, jobject obj, struct ml_loader *l)
         if (text == NULL)
             continue;
         ml_loader_add_url(ml_reg(), l, text);
-        if (l->job_id[0] == '\0')
-            ml_flink_job_id(text, l->job_id);
+        if (!url_job)
+            url_job = ml_flink_job_id(text, job);
         free(text);
     }
+    /* A blob URL's job id wins over one read from a task thread (link_wrapper). */
+    if (url_job)
+        memcpy(l->job_id, job, sizeof(job));
 cleanup:
     if (data != NULL)
         (*jni)->DeleteLocalRef(jni, data);
@@ -152,42 +157,154 @@ cleanup:
     return closed;
 }
 
-/* Links one context class loader, if it is a SafetyNet wrapper around a known loader. */
-static void link_wrapper(jvmtiEnv *jvmti, JNIEnv *jni, jobject tccl)
+/* The Runnable of a Thread: Thread.target up to JDK 18, Thread.holder.task from JDK 19. The
+ * ids are resolved once, on the worker thread (the only caller). NULL when there is none. */
+static jobject thread_runnable(JNIEnv *jni, jthread thread)
 {
-    struct ml_loader *inner_rec, *w;
+    static const char *const runnable[] = {"Ljava/lang/Runnable;"};
+    static const char *const holder_desc[] = {"Ljava/lang/Thread$FieldHolder;"};
+    static bool resolved;
+    static jfieldID target, holder, task;
+    jobject h, r;
+
+    if (!resolved) {
+        jclass thr = (*jni)->FindClass(jni, "java/lang/Thread");
+        jclass fh = NULL;
+
+        resolved = true;
+        if (thr == NULL) {
+            ml_jni_clear(jni);
+            return NULL;
+        }
+        target = ml_jdkids_field(jni, thr, "target", runnable, 1);
+        if (target == NULL) {
+            holder = ml_jdkids_field(jni, thr, "holder", holder_desc, 1);
+            fh = (*jni)->FindClass(jni, "java/lang/Thread$FieldHolder");
+            if (fh == NULL)
+                ml_jni_clear(jni);
+            else
+                task = ml_jdkids_field(jni, fh, "task", runnable, 1);
+        }
+        if (target == NULL && (holder == NULL || task == NULL))
+            ml_log(ML_LOG_INFO, "no Thread.target or Thread.holder.task in this JDK: job ids "
+                                "of jobs without jars are not read from their task threads");
+        (*jni)->DeleteLocalRef(jni, thr);
+        if (fh != NULL)
+            (*jni)->DeleteLocalRef(jni, fh);
+    }
+    if (target != NULL)
+        return (*jni)->GetObjectField(jni, thread, target);
+    if (holder == NULL || task == NULL)
+        return NULL;
+    h = (*jni)->GetObjectField(jni, thread, holder);
+    if (h == NULL)
+        return NULL;
+    r = (*jni)->GetObjectField(jni, h, task);
+    (*jni)->DeleteLocalRef(jni, h);
+    return r;
+}
+
+/* A long field of obj (inherited ones too), or false. */
+static bool long_field(JNIEnv *jni, jobject obj, const char *name, jlong *out)
+{
+    jclass cls = (*jni)->GetObjectClass(jni, obj);
+    jfieldID f = (*jni)->GetFieldID(jni, cls, name, "J");
+
+    (*jni)->DeleteLocalRef(jni, cls);
+    if (f == NULL) {
+        ml_jni_clear(jni);
+        return false;
+    }
+    *out = (*jni)->GetLongField(jni, obj, f);
+    return true;
+}
+
+/* The job id of a Flink task thread: its Runnable is org.apache.flink.runtime.taskmanager.Task,
+ * whose field jobId is the JobID (AbstractID: lowerPart, upperPart). Fields only: no Java code
+ * runs. Writes out and returns true, or returns false for any other thread. */
+static bool task_job_id(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, char out[33])
+{
+    jobject task = thread_runnable(jni, thread), id = NULL;
+    jclass cls = NULL;
+    char *sig = NULL;
+    jfieldID f;
+    jlong lower, upper;
+    bool ok = false;
+
+    if (task == NULL)
+        return false;
+    cls = (*jni)->GetObjectClass(jni, task);
+    if (!ml_jvmti_ok((*jvmti)->GetClassSignature(jvmti, cls, &sig, NULL), ML_ON_ERROR_SKIP,
+                     "GetClassSignature(task)") ||
+        !ml_flink_is_task_sig(sig))
+        goto cleanup;
+    f = (*jni)->GetFieldID(jni, cls, "jobId", "Lorg/apache/flink/api/common/JobID;");
+    if (f == NULL) {
+        ml_jni_clear(jni);
+        goto cleanup;
+    }
+    id = (*jni)->GetObjectField(jni, task, f);
+    if (id != NULL && long_field(jni, id, "lowerPart", &lower) &&
+        long_field(jni, id, "upperPart", &upper)) {
+        ml_flink_job_id_of_parts(lower, upper, out);
+        ok = true;
+    }
+cleanup:
+    if (id != NULL)
+        (*jni)->DeleteLocalRef(jni, id);
+    (*jni)->DeleteLocalRef(jni, cls);
+    (*jni)->DeleteLocalRef(jni, task);
+    ml_jvmti_free(jvmti, sig);
+    return ok;
+}
+
+/* One thread's context class loader, if it is a SafetyNet wrapper: links the wrapper and the
+ * loader it wraps, registering either when it has no record yet (a job without jars has a
+ * user-code loader that defines no class: its generated code lives in loaders below the
+ * wrapper), and gives both the job id of the task thread when no blob URL named the job. */
+static void link_wrapper(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread, jobject tccl)
+{
+    struct ml_loader *inner_rec = NULL, *w = NULL;
     jclass cls;
     char *sig = NULL;
+    char job[33] = "";
     jfieldID f;
     jobject inner = NULL;
     jlong tag = 0;
 
-    if (!ml_jvmti_ok((*jvmti)->GetTag(jvmti, tccl, &tag), ML_ON_ERROR_SKIP, "GetTag(tccl)") ||
-        tag != 0)
-        return; /* a known loader (or wrapper) already */
-    cls = (*jni)->GetObjectClass(jni, tccl);
-    if (!ml_jvmti_ok((*jvmti)->GetClassSignature(jvmti, cls, &sig, NULL), ML_ON_ERROR_SKIP,
-                     "GetClassSignature(tccl)"))
-        sig = NULL;
-    (*jni)->DeleteLocalRef(jni, cls);
-    if (sig == NULL || !ml_flink_is_wrapper_sig(sig))
-        goto cleanup;
+    if (!ml_jvmti_ok((*jvmti)->GetTag(jvmti, tccl, &tag), ML_ON_ERROR_SKIP, "GetTag(tccl)"))
+        return;
+    if (tag != 0) {
+        /* Known: done once linked with a job id; a loader that is no wrapper is skipped. */
+        w = ml_registry_lookup(ml_reg(), (uint64_t)tag);
+        if (w == NULL || w->role != ML_ROLE_WRAPPER ||
+            (w->inner_id != ML_ID_NONE && w->job_id[0] != '\0'))
+            return;
+    } else {
+        cls = (*jni)->GetObjectClass(jni, tccl);
+        if (!ml_jvmti_ok((*jvmti)->GetClassSignature(jvmti, cls, &sig, NULL), ML_ON_ERROR_SKIP,
+                         "GetClassSignature(tccl)"))
+            sig = NULL;
+        (*jni)->DeleteLocalRef(jni, cls);
+        if (sig == NULL || !ml_flink_is_wrapper_sig(sig))
+            goto cleanup;
+    }
     f = wrapper_inner_field(jni, tccl);
     if (f == NULL)
         goto cleanup;
     inner = (*jni)->GetObjectField(jni, tccl, f);
-    if (inner == NULL ||
-        !ml_jvmti_ok((*jvmti)->GetTag(jvmti, inner, &tag), ML_ON_ERROR_SKIP, "GetTag(inner)"))
+    if (inner == NULL)
+        goto cleanup; /* released already */
+    inner_rec = ml_track_register(jvmti, jni, inner);
+    if (inner_rec == NULL || (w == NULL && (w = ml_track_register(jvmti, jni, tccl)) == NULL))
         goto cleanup;
-    inner_rec = ml_registry_lookup(ml_reg(), (uint64_t)tag);
-    if (inner_rec == NULL)
-        goto cleanup; /* the inner loader has defined nothing yet: next scan */
-    w = ml_track_register(jvmti, jni, tccl);
-    if (w == NULL)
-        goto cleanup;
+    task_job_id(jvmti, jni, thread, job);
     if (ml_reg_lock()) {
         w->inner_id = inner_rec->id;
         inner_rec->wrapper_id = w->id;
+        /* The blob URL's id first (ml_inspect_urls); the task's for a loader without one. */
+        if (inner_rec->job_id[0] == '\0' && job[0] != '\0')
+            memcpy(inner_rec->job_id, job, sizeof(job));
         memcpy(w->job_id, inner_rec->job_id, sizeof(w->job_id));
         ml_reg_unlock();
     }
@@ -210,7 +327,7 @@ int ml_inspect_wrappers(jvmtiEnv *jvmti, JNIEnv *jni)
         jobject tccl = (*jni)->GetObjectField(jni, threads[i], tccl_field);
 
         if (tccl != NULL) {
-            link_wrapper(jvmti, jni, tccl);
+            link_wrapper(jvmti, jni, threads[i], tccl);
             (*jni)->DeleteLocalRef(jni, tccl);
         }
         (*jni)->DeleteLocalRef(jni, threads[i]);

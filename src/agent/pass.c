@@ -158,8 +158,12 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
             if (v->state == ML_STATE_CLOSED && !v->candidate && !v->softly)
                 res->closed_unproven++;
         }
-        if (l->role == ML_ROLE_USER_CODE && v->state == ML_STATE_LIVE &&
-            l->wrapper_id == ML_ID_NONE && now - l->first_seen_ms < WRAPPER_SCAN_MS)
+        /* A user-code loader without its wrapper, or a wrapper (registered as the parent of
+         * a job's generated-code loader) without its inner loader or job id: the task
+         * threads have them (ml_inspect_wrappers). */
+        if (v->state == ML_STATE_LIVE && now - l->first_seen_ms < WRAPPER_SCAN_MS &&
+            ((l->role == ML_ROLE_USER_CODE && l->wrapper_id == ML_ID_NONE) ||
+             (l->role == ML_ROLE_WRAPPER && (l->inner_id == ML_ID_NONE || !l->job_id[0]))))
             res->want_wrapper_scan = true;
     }
     ml_reg_unlock();

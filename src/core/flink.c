@@ -1,5 +1,6 @@
-/* Flink loader roles from class signatures, and job ids from blob-cache URLs. The two package
- * prefixes cover Flink up to 1.15 (flink-runtime's librarycache) and 1.16+ / 2.x (flink-core). */
+/* Flink loader roles from class signatures, and job ids from blob-cache URLs or a task's JobID.
+ * The two package prefixes cover Flink up to 1.15 (flink-runtime's librarycache) and 1.16+ /
+ * 2.x (flink-core). */
 #include "metaleak/flink.h"
 
 #include <string.h>
@@ -104,6 +105,22 @@ bool ml_flink_job_id(const char *url, char out[33])
     }
     out[0] = '\0';
     return false;
+}
+
+void ml_flink_job_id_of_parts(int64_t lower, int64_t upper, char out[33])
+{
+    static const char hex[] = "0123456789abcdef";
+    const uint64_t parts[2] = {(uint64_t)lower, (uint64_t)upper};
+
+    for (int p = 0; p < 2; p++)
+        for (int i = 0; i < 16; i++)
+            out[p * 16 + i] = hex[(parts[p] >> (60 - 4 * i)) & 0xf];
+    out[32] = '\0';
+}
+
+bool ml_flink_is_task_sig(const char *sig)
+{
+    return sig != NULL && strcmp(sig, "Lorg/apache/flink/runtime/taskmanager/Task;") == 0;
 }
 
 const char *ml_role_name(enum ml_role role)

@@ -128,7 +128,10 @@ int ml_mspace_parse_metaspace(const char *text, struct ml_mspace_table *t)
             if (cur == NULL)
                 return ML_ERR_NOMEM;
             cur_has_both = false;
-            cur->hidden = in_line(p, end, "<hidden class>") != NULL;
+            /* JDK 15+ says "<hidden class>", JDK 11 "<anonymous class>" (unsafe anonymous
+             * classes: lambdas, method handles, reflection accessors). */
+            cur->hidden = in_line(p, end, "<hidden class>") != NULL ||
+                          in_line(p, end, "<anonymous class>") != NULL;
             if (cls != NULL) {
                 const char *c = cls;
 
@@ -140,13 +143,16 @@ int ml_mspace_parse_metaspace(const char *text, struct ml_mspace_table *t)
         }
         if (cur == NULL)
             continue;
-        /* "Both:" sums class and non-class space; without class space only "Non-Class:". */
+        /* "Both:" sums class and non-class space; without class space only "Non-Class:".
+         * JDK 16+ prints the loader's committed bytes; JDK 11 (the old Metaspace, whose chunks
+         * are committed whole) prints their capacity in its place. */
         if (in_line(p, end, "Both:") != NULL ||
             (!cur_has_both && in_line(p, end, "Non-Class:") != NULL)) {
             uint64_t used, committed;
 
-            if (bytes_before(p, end, "used", &used) && bytes_before(p, end, "committed",
-                                                                   &committed)) {
+            if (bytes_before(p, end, "used", &used) &&
+                (bytes_before(p, end, "committed", &committed) ||
+                 bytes_before(p, end, "capacity", &committed))) {
                 cur->used_bytes = used;
                 cur->committed_bytes = committed;
                 cur_has_both = in_line(p, end, "Both:") != NULL;

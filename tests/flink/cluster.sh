@@ -9,6 +9,9 @@
 #   cluster.sh start <version> <workdir> <agent.so>|none [agent options]   (none: no agent, for
 #                                                    the overhead benchmark bench/flink.sh)
 #   cluster.sh [-w <workdir>] submit <jar> <class> [args...]   prints the JobID (Flink's CliFrontend, detached)
+#   cluster.sh [-w <workdir>] submit-main <classes> <class> [args...]   a client program of
+#                                                               one's own (REST port first), e.g.
+#                                                               SQL without a jar; prints the JobID
 #   cluster.sh [-w <workdir>] cancel <jobid>                    Flink's CliFrontend cancel
 #   cluster.sh [-w <workdir>] wait-finished [jobid...]          wait until the jobs (default: all) are terminal
 #                                                               and the TM has released them (closed their loader)
@@ -26,7 +29,9 @@
 #   FLINK_EXTRA_LIB (colon-separated jar files copied into <workdir>/lib, which is on the JM, TM
 #   and client classpath like Flink's lib/ folder),
 #   FLINK_WAIT_TIMEOUT (wait-finished, default 120), FLINK_TM_METASPACE
-#   (taskmanager.memory.jvm-metaspace.size, default 128m).
+#   (taskmanager.memory.jvm-metaspace.size, default 128m), FLINK_TABLE (1: the classpath also
+#   has the Table API / SQL jars of Flink's lib/, cached apart in flink-<version>-table/;
+#   fetch and start).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -53,13 +58,17 @@ log4j_version_for() {
 
 cmd_fetch() {
     local version=${1:?fetch <version>}
-    local lib="$CACHE/flink-$version/lib"
+    local table=() lib="$CACHE/flink-$version/lib"
+    if [ "${FLINK_TABLE:-0}" = 1 ]; then
+        table=(-Dflink.table)
+        lib="$CACHE/flink-$version-table/lib"
+    fi
     if [ -f "$lib/.complete" ]; then echo "$lib"; return 0; fi
     command -v mvn >/dev/null || die "mvn not found (needed once to resolve the Flink jars)"
     local t0; t0=$(now)
     rm -rf "$lib"; mkdir -p "$lib"
-    log "resolving Flink $version from Maven Central into $lib"
-    mvn -q -B -f "$here/pom.xml" -Dflink.version="$version" \
+    log "resolving Flink $version${table:+ with the Table API / SQL jars} from Maven Central into $lib"
+    mvn -q -B -f "$here/pom.xml" -Dflink.version="$version" "${table[@]}" \
         -Dlog4j.version="$(log4j_version_for "$version")" \
         dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib" >&2 \
         || die "mvn dependency:copy-dependencies failed for Flink $version"
@@ -342,6 +351,15 @@ client_java() {
         -cp "$LIB/*:$WORKDIR/lib/*" org.apache.flink.client.cli.CliFrontend "$@"
 }
 
+# The JobID of a "Job has been submitted with JobID <id>" line of a client's output.
+job_id_of() {
+    local out=$1 id
+    id=$(printf '%s\n' "$out" | sed -n 's/.*Job has been submitted with JobID \([0-9a-f]\{32\}\).*/\1/p')
+    id=${id%%$'\n'*}
+    [ -n "$id" ] || { echo "$out" >&2; die "no JobID in client output"; }
+    echo "$id"
+}
+
 cmd_submit() {
     local jar=${1:?submit <jar> <class> [args]} cls=${2:?submit <jar> <class> [args]}; shift 2
     [ -f "$jar" ] || die "no such jar: $jar"
@@ -349,10 +367,25 @@ cmd_submit() {
     local out
     out=$(client_java "client-submit-$n.log" run -d -c "$cls" "$jar" "$@" 2>&1) \
         || { echo "$out" >&2; die "submission failed"; }
-    local id; id=$(printf '%s\n' "$out" | sed -n 's/.*Job has been submitted with JobID \([0-9a-f]\{32\}\).*/\1/p')
-    id=${id%%$'\n'*}
-    [ -n "$id" ] || { echo "$out" >&2; die "no JobID in client output"; }
-    echo "$id"
+    job_id_of "$out"
+}
+
+# submit-main <classes> <class> [args]: a client program of the application's own (e.g. one
+# that plans SQL and submits the job graph through the REST API without a jar, like the SQL
+# client), run with the cluster's classpath plus <classes> and the REST port as its first
+# argument; it prints "Job has been submitted with JobID <id>".
+cmd_submit_main() {
+    local classes=${1:?submit-main <classes> <class> [args]} cls=${2:?submit-main <classes> <class> [args]}
+    shift 2
+    local n; n=$(ls "$WORKDIR/log" | grep -c '^client-main-' || true)
+    local out
+    # shellcheck disable=SC2086
+    out=$(FLINK_CONF_DIR="$WORKDIR/conf" "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 $JAVA17_OPTS \
+          -Djava.io.tmpdir="$WORKDIR/tmp" -Dlog.file="$WORKDIR/log/client-main-$n.log" \
+          -Dlog4j.configurationFile="file:$WORKDIR/conf/log4j-cli.properties" \
+          -cp "$LIB/*:$WORKDIR/lib/*:$classes" "$cls" "$REST_PORT" "$@" 2>&1) \
+        || { echo "$out" >&2; die "$cls failed"; }
+    job_id_of "$out"
 }
 
 cmd_cancel() {
@@ -417,12 +450,13 @@ main() {
         fetch-jar) cmd_fetch_jar "$@" ;;
         start) cmd_start "$@" ;;
         submit) resolve_workdir; cmd_submit "$@" ;;
+        submit-main) resolve_workdir; cmd_submit_main "$@" ;;
         cancel) resolve_workdir; cmd_cancel "$@" ;;
         wait-finished) resolve_workdir; cmd_wait_finished "$@" ;;
         stop-tm) resolve_workdir; stop_proc tm ;;
         stop) resolve_workdir; stop_proc tm; stop_proc jm ;;
         status) resolve_workdir; cmd_status ;;
-        *) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+        *) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
     esac
 }
 

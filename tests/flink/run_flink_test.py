@@ -31,9 +31,15 @@ Every agent path is also walked through the heap dump (each field / static field
 must lead to an object of the named class, ending in the job's loader).
 
     tests/flink/run_flink_test.py [--flink 1.20.5] [--flink 2.3.0] [--agent build/libmetaleak.so]
+                                  [--java JDK/bin/java] [--table]
                                   [--leak 2] [--clean 1] [--fixed 1] [--jobs CLASS,...]
                                   [--agent-opts leak_gcs=2] [--workdir /tmp/metaleak-flink]
                                   [--no-heap-dump] [--keep] [--settle] [--cli build/bin/metaleak]
+
+With --table the cluster also has the Table API / SQL jars and SqlJob runs in the main phase:
+SQL planned by a client and submitted without a jar, whose user-code loader must still carry the
+job id (read by the agent from the task thread). --jobs picks a subset (a light cell of the
+Flink matrix: tests/flink/CMakeLists.txt) and skips late attach and the Metaspace OOM.
 
 Exit status 0 when every check passes for every version, 1 otherwise, 2 on a harness error.
 """
@@ -77,7 +83,21 @@ JOBS = {
     # report it as such; every later submission must be unloaded.
     "JdbcFixedJob":        {"kind": "fixed", "classes": 1, "phase": "driver-in-lib",
                             "first_pinned": "static-field"},
+    # SQL planned by a client of our own (tests/flink/java/SqlSubmit.java) and submitted without
+    # a jar, like the SQL client or gateway do (--table only). Its user-code loader has no URL
+    # and defines no class (the planner's generated code is compiled by janino into loaders
+    # below the job's SafetyNet wrapper): its job id comes from the task thread.
+    "SqlJob":              {"kind": "clean", "classes": 0, "submit": "sql", "table": True},
 }
+# SqlJob: a bounded datagen source at 1 000 rows/s (the task runs about 3 s, so that the agent
+# sees its thread), generated Calc code, the blackhole sink.
+SQL = [
+    "CREATE TEMPORARY TABLE numbers (n BIGINT, s STRING) WITH ('connector' = 'datagen', "
+    "'rows-per-second' = '1000', 'fields.n.kind' = 'sequence', 'fields.n.start' = '1', "
+    "'fields.n.end' = '3000', 'fields.s.length' = '8')",
+    "CREATE TEMPORARY TABLE sink (n BIGINT, s STRING) WITH ('connector' = 'blackhole')",
+    "INSERT INTO sink SELECT n * 3 + 1, UPPER(s) FROM numbers WHERE MOD(n, 7) <> 0",
+]
 # Per phase: extra "key: value" config lines and whether the H2 jar goes into lib/.
 PHASES = {
     "main": {"conf": "", "h2_in_lib": False},
@@ -129,11 +149,21 @@ def plan_for(phase, args):
     for cls, spec in JOBS.items():
         if spec.get("phase", "main") != phase or (args.jobs and cls not in args.jobs):
             continue
+        if spec.get("table") and not args.table:
+            continue
         n = count[spec["kind"]]
         if spec.get("first_pinned") and n:
             n += 1
         plan += [(cls, spec["kind"])] * n
     return plan
+
+
+def submit(spec, cls, jar, env, args):
+    """Submits one job; returns its id."""
+    if spec.get("submit") == "sql":
+        return sh([CLUSTER, "submit-main", args.sql_classes, "SqlSubmit"] + SQL,
+                  env=env).stdout.strip()
+    return sh([CLUSTER, "submit", jar, JOB_PKG + cls], env=env).stdout.strip()
 
 
 def run_phase(version, phase, plan, agent, jar, h2_jar, args):
@@ -170,7 +200,7 @@ def run_phase(version, phase, plan, agent, jar, h2_jar, args):
         started = True
         for i, (cls, kind) in enumerate(plan):
             t0 = time.monotonic()
-            jid = sh([CLUSTER, "submit", jar, JOB_PKG + cls], env=env).stdout.strip()
+            jid = submit(JOBS[cls], cls, jar, env, args)
             t1 = time.monotonic()
             st = sh([CLUSTER, "wait-finished", jid], env=env).stdout.split()[-1]
             t2 = time.monotonic()
@@ -189,7 +219,7 @@ def run_phase(version, phase, plan, agent, jar, h2_jar, args):
             # search (analysed once the TM has written its report: the agent's paths are
             # checked against it too)
             dump = os.path.join(wd, "tm-all.hprof")
-            timed(t, "heap_dump_s", sh, ["jcmd", str(tm_pid), "GC.heap_dump", "-all", dump])
+            timed(t, "heap_dump_s", sh, [args.jcmd, str(tm_pid), "GC.heap_dump", "-all", dump])
         if args.settle:
             # Full GC, pending finalizers (Flink's SystemProcessingTimeService.finalize() keeps
             # every finished StreamTask -- and through the user function its class loader --
@@ -197,7 +227,7 @@ def run_phase(version, phase, plan, agent, jar, h2_jar, args):
             # searched) while the TM runs, as on a long-lived cluster, instead of at the agent's
             # shutdown-hook checkpoint.
             for cmd in ("GC.run", "GC.run_finalization", "GC.run"):
-                timed(t, "settle_" + cmd.split(".")[1] + "_s", sh, ["jcmd", str(tm_pid), cmd])
+                timed(t, "settle_" + cmd.split(".")[1] + "_s", sh, [args.jcmd, str(tm_pid), cmd])
         timed(t, "tm_stop_s", sh, [CLUSTER, "-w", wd, "stop-tm"])
     finally:
         if started or os.path.exists(os.path.join(wd, "cluster.env")):
@@ -232,6 +262,11 @@ def run_version(version, agent, args):
     javac = harness.find_javac(args.javac)
     env = dict(os.environ, PATH=os.path.dirname(javac) + os.pathsep + os.environ.get("PATH", ""))
     timed(t, "build_jobs_s", sh, [BUILD_JOBS, lib, jar, h2_jar], env=env)
+    if args.table:
+        args.sql_classes = harness.compile_java(
+            [os.path.join(HERE, "java", "SqlSubmit.java")],
+            os.path.join(args.workdir, "sql-classes-%s" % version), classpath=lib + "/*",
+            javac=javac)
     out = []
     for phase in PHASES:
         plan = plan_for(phase, args)
@@ -280,7 +315,7 @@ def run_late_attach(version, agent, args):
         if args.cli:
             r = sh([args.cli, "attach", str(tm_pid), opts], check=False)
         else:
-            r = sh(["jcmd", str(tm_pid), "JVMTI.agent_load", agent, '"%s"' % opts], check=False)
+            r = sh([args.jcmd, str(tm_pid), "JVMTI.agent_load", agent, '"%s"' % opts], check=False)
         check(res, "agent attached to the running TaskManager", r.returncode == 0,
               (r.stdout + r.stderr)[-300:])
         for cls in ("ThreadLeakJob", "StaticCacheJob", "CleanJob"):
@@ -726,7 +761,19 @@ def evaluate(res):
         check(res, tag + ": class ChildFirstClassLoader", l["class"] == "org.apache.flink.util.ChildFirstClassLoader", l["class"])
         check(res, tag + ": wrapper_id -> safety-net-wrapper with inner_id back", row["wrapper_ok"],
               "wrapper_id %s" % row["wrapper"])
-        check(res, tag + ": job id matches blob URL", row["url_job_ok"], l["urls"][:1])
+        if spec.get("submit") == "sql":
+            # No jar: no URL names the job; the agent read the id from the task thread.
+            check(res, tag + ": no URL (submitted without a jar): job id from the task thread",
+                  l["urls"] == [], l["urls"][:2])
+            gen = [x for x in r["loaders"] if x["parent_id"] == l["flink"]["wrapper_id"] and
+                   x["classes_defined"] > 0]
+            check(res, tag + ": the planner's generated code was compiled on the TaskManager "
+                  "into a loader below the job's wrapper",
+                  l["flink"]["wrapper_id"] is not None and gen,
+                  "wrapper %s, loaders below it %s" % (l["flink"]["wrapper_id"],
+                                                      [(x["id"], x["class"]) for x in gen]))
+        else:
+            check(res, tag + ": job id matches blob URL", row["url_job_ok"], l["urls"][:1])
         if pinned_once:
             # see JOBS: the first JdbcFixedJob is pinned by H2's static exceptions in lib/
             check(res, tag + ": first user of the driver in lib/: pinned once by a static field "
@@ -823,6 +870,13 @@ def main():
     ap.add_argument("--cli", help="the metaleak command: also test attach and collect")
     ap.add_argument("--javac", help="the compiler of the example jobs (default: $METALEAK_JAVAC, "
                                     "$JAVA_HOME/bin/javac, javac on PATH)")
+    ap.add_argument("--java", help="bin/java of the JDK the cluster runs on (JobManager, "
+                                   "TaskManager, clients; its jcmd takes the heap dumps); "
+                                   "default: $JAVA, else java on PATH")
+    ap.add_argument("--table", action="store_true",
+                    help="the cluster's lib/ also has the Table API / SQL jars (not served on "
+                         "Maven Central for every version), and SqlJob (SQL submitted without "
+                         "a jar) runs in the main phase")
     ap.add_argument("--build-dir", default="/tmp/metaleak-flink-agent-build")
     ap.add_argument("--workdir", default="/tmp/metaleak-flink")
     ap.add_argument("--leak", type=int, default=2,
@@ -846,12 +900,27 @@ def main():
     unknown = [c for c in args.jobs or [] if c not in JOBS]
     if unknown:
         ap.error("unknown job class(es) %s; known: %s" % (", ".join(unknown), ", ".join(JOBS)))
+    if "SqlJob" in (args.jobs or []) and not args.table:
+        ap.error("SqlJob needs --table")
     versions = args.flink or DEFAULT_VERSIONS
+    # cluster.sh reads JAVA and FLINK_TABLE from the environment (every phase's env copies it)
+    java = args.java or os.environ.get("JAVA") or shutil.which("java")
+    if not java:
+        ap.error("no java: pass --java")
+    os.environ["JAVA"] = java = os.path.abspath(java)
+    args.jcmd = harness.jdk_tool(java, "jcmd") or shutil.which("jcmd") or "jcmd"
+    if args.table:
+        os.environ["FLINK_TABLE"] = "1"
+    else:
+        os.environ.pop("FLINK_TABLE", None)
+    args.sql_classes = None
     os.makedirs(args.workdir, exist_ok=True)
     try:
         t0 = time.monotonic()
         agent = os.path.abspath(args.agent) if args.agent else build_agent(args.build_dir)
-        print("agent %s (%.1fs)" % (agent, time.monotonic() - t0))
+        print("agent %s (%.1fs); cluster JVM %s (JDK %d)%s" % (
+            agent, time.monotonic() - t0, java, harness.java_feature(java),
+            "; with the Table API / SQL jars" if args.table else ""))
         results = []
         for v in versions:
             print("--- Flink %s" % v, flush=True)
@@ -876,7 +945,8 @@ def main():
             print("Flink %s took %.1fs" % (v, time.monotonic() - tv), flush=True)
     except HarnessError as e:
         if any(m in str(e) for m in ("copy-dependencies failed", "dependency:copy failed",
-                                     "mvn not found")):
+                                     "mvn not found")) and \
+                not any(m in str(e) for m in ("was not found in", "Could not find artifact")):
             # only when the artifacts cannot be had; on this project's machines they can
             print("SKIPPED: Maven Central unreachable (%s)" % e)
             return 77

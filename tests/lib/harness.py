@@ -9,9 +9,15 @@ be runtimes without javac, jar or jcmd. Jars are written with zipfile, not the j
 Schema checks are strict when METALEAK_REQUIRE_SCHEMA=1 (scripts/test.sh sets it): a missing
 jsonschema module is then an error instead of a skipped check.
 
+--gc NAME (every driver): every JVM the driver starts runs with that collector (g1, parallel,
+serial, zgc, zgc-generational, shenandoah), with the flags its JDK needs (JDK 11: ZGC is
+experimental; JDK 21-22: generational ZGC is -XX:+ZGenerational, 23+: the default), except the
+JVMs whose own flags already pick a collector. Without it the JVM's default (G1) is used.
+
     sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
     import harness
 """
+import argparse
 import functools
 import glob
 import json
@@ -75,7 +81,7 @@ check = CHECKS.check
 # ---- command line ----------------------------------------------------------------------------
 
 def add_common_args(ap, java_many=True, agent=True, work=True):
-    """--agent, --java (repeatable unless java_many is False), --javac, --work."""
+    """--agent, --java (repeatable unless java_many is False), --javac, --work, --gc."""
     if agent:
         ap.add_argument("--agent", required=True, help="libmetaleak.so")
     if java_many:
@@ -87,6 +93,17 @@ def add_common_args(ap, java_many=True, agent=True, work=True):
                                     "$JAVA_HOME/bin/javac, javac on PATH)")
     if work:
         ap.add_argument("--work", required=True, help="work directory (emptied first)")
+    ap.add_argument("--gc", choices=COLLECTORS, action=_GcAction,
+                    help="run every JVM with this collector (default: the JVM's, G1)")
+
+
+class _GcAction(argparse.Action):
+    """--gc sets the collector of every JVM the driver starts (java_cmd)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        global GC
+        GC = values
+        setattr(namespace, self.dest, values)
 
 
 def fresh_dir(path):
@@ -144,8 +161,10 @@ def make_jar(classes, jar):
 # ---- JVMs ------------------------------------------------------------------------------------
 
 def jdk_label(java):
-    """The name of the JDK directory of bin/java (test names: agent.<label>)."""
-    return os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(java))))
+    """The name of the JDK directory of bin/java (test names: agent.<label>), and "-<gc>" in a
+    run with --gc."""
+    label = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(java))))
+    return label + ("-" + GC if GC else "")
 
 
 def jdk_tool(java, name):
@@ -165,6 +184,87 @@ def java_feature(java):
     return int(m.group(2)) if m.group(1) == "1" else int(m.group(1))
 
 
+# ---- collectors -------------------------------------------------------------------------------
+
+COLLECTORS = ("g1", "parallel", "serial", "zgc", "zgc-generational", "shenandoah")
+CONCURRENT = ("zgc", "zgc-generational", "shenandoah")
+GC = None   # the collector of this run (--gc), None: the JVM's default
+_GC_FLAG = re.compile(r"^-XX:\+Use(\w+)GC$")
+_GC_OF_FLAG = {"G1": "g1", "Parallel": "parallel", "Serial": "serial", "Z": "zgc",
+               "Shenandoah": "shenandoah", "Epsilon": "epsilon"}
+
+
+def gc_flags(name, java):
+    """The JVM flags that select collector `name` on this JVM, or None when it has none."""
+    v = java_feature(java)
+    if name == "g1":
+        return ["-XX:+UseG1GC"]
+    if name == "parallel":
+        return ["-XX:+UseParallelGC"]
+    if name == "serial":
+        return ["-XX:+UseSerialGC"]
+    if name == "shenandoah":
+        return ["-XX:+UseShenandoahGC"]
+    if name == "zgc":  # non-generational: experimental before 15, removed in 24
+        if v < 15:
+            return ["-XX:+UnlockExperimentalVMOptions", "-XX:+UseZGC"]
+        if v <= 22:
+            return ["-XX:+UseZGC"]
+        return ["-XX:+UseZGC", "-XX:-ZGenerational"] if v == 23 else None
+    if name == "zgc-generational":  # JDK 21+; the default ZGC from 23
+        if v < 21:
+            return None
+        return ["-XX:+UseZGC", "-XX:+ZGenerational"] if v <= 22 else ["-XX:+UseZGC"]
+    raise ValueError("unknown collector %r" % name)
+
+
+def collector(java, jvm=()):
+    """The collector a JVM started with these flags runs: its own flag's, else --gc's, else
+    "g1" (the default of every JDK the tests run on). ZGC with -XX:+ZGenerational (or on 23+)
+    is "zgc-generational"."""
+    for f in jvm:
+        m = _GC_FLAG.match(f)
+        if m:
+            name = _GC_OF_FLAG.get(m.group(1), m.group(1).lower())
+            if name == "zgc" and ("-XX:+ZGenerational" in jvm or
+                                  (java_feature(java) >= 23 and "-XX:-ZGenerational" not in jvm)):
+                name = "zgc-generational"
+            return name
+    return GC or "g1"
+
+
+def concurrent_gc(java, jvm=()):
+    """True when that JVM's full-heap collections are concurrent cycles (ZGC, Shenandoah): the
+    agent then needs one more counted collection for a verdict (docs/gc.md)."""
+    return collector(java, jvm) in CONCURRENT
+
+
+def gc_unloads_classes(java, jvm=()):
+    """False for ZGC on JDK 11: it never unloads a class (concurrent class unloading came with
+    JDK 12), and the agent does not know its one bean ("ZGC"), so no closed loader gets a
+    verdict there (docs/compatibility.md)."""
+    return not (collector(java, jvm) == "zgc" and java_feature(java) < 12)
+
+
+def gc_jvm_flags(java, jvm=()):
+    """The flags java_cmd adds before `jvm`: --gc's collector unless `jvm` picks one, and what
+    a collector picked in `jvm` needs on this JDK (JDK 11: -XX:+UnlockExperimentalVMOptions
+    for ZGC)."""
+    own = any(_GC_FLAG.match(f) for f in jvm)
+    if own:
+        if "-XX:+UseZGC" in jvm and java_feature(java) < 15 and \
+                "-XX:+UnlockExperimentalVMOptions" not in jvm:
+            return ["-XX:+UnlockExperimentalVMOptions"]
+        return []
+    if GC is None:
+        return []
+    flags = gc_flags(GC, java)
+    if flags is None:
+        raise SystemExit("--gc %s: this collector is not available on JDK %d (%s)"
+                         % (GC, java_feature(java), java))
+    return flags
+
+
 def attach_flags(java):
     """JVM flags that allow a late attach without a warning (JDK 21 and later, JEP 451)."""
     return ["-XX:+EnableDynamicAgentLoading"] if java_feature(java) >= 21 else []
@@ -178,8 +278,8 @@ def agent_flag(agent, opts):
 
 
 def java_cmd(java, args, agent=None, opts="", jvm=()):
-    """[java, jvm flags..., -agentpath (when agent), args...]."""
-    cmd = [java] + list(jvm)
+    """[java, collector flags (gc_jvm_flags), jvm flags..., -agentpath (when agent), args...]."""
+    cmd = [java] + gc_jvm_flags(java, jvm) + list(jvm)
     if agent:
         cmd.append(agent_flag(agent, opts))
     return cmd + list(args)

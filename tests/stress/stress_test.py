@@ -6,7 +6,8 @@ others unloaded, no deadlock (bounded time). Then the same with the agent attach
 threads are defining classes: loaders seen after the attach still have exactly 10 classes.
 
 Usage: stress_test.py --agent libmetaleak.so --cli metaleak --java JAVA... [--javac JAVAC]
-                      --work DIR
+                      [--gc COLLECTOR] [--per-thread N] --work DIR
+  --per-thread  loaders per thread (default 63: 1 008 loaders); the collector cells run 21
 """
 import argparse
 import json
@@ -20,7 +21,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
 import harness  # noqa: E402
 from harness import check, validate  # noqa: E402
 
-THREADS, PER_THREAD, KEEP_EVERY = 16, 63, 7
+THREADS, KEEP_EVERY = 16, 7
+PER_THREAD = 63   # --per-thread
 
 
 def plugin_loaders(doc, plugin_url):
@@ -67,10 +69,13 @@ def verify(doc, label, plugin_url, expect_all, settled_ms=None):
 
 
 def main():
+    global PER_THREAD
     ap = argparse.ArgumentParser()
     harness.add_common_args(ap)
     ap.add_argument("--cli", required=True)
+    ap.add_argument("--per-thread", type=int, default=PER_THREAD)
     a = ap.parse_args()
+    PER_THREAD = a.per_thread
     a.work = harness.fresh_dir(a.work)
     classes, plugin = os.path.join(a.work, "classes"), os.path.join(a.work, "plugin")
     harness.compile_java([os.path.join(HERE, "java", "Stress.java")], classes, javac=a.javac)

@@ -219,6 +219,31 @@ static void test_job_id_table(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* A task's JobID: lowerPart first, then upperPart, each as 16 hex digits (AbstractID.toString:
+ * the bytes of lowerPart then of upperPart, big-endian), whatever their sign. */
+static void test_job_id_of_parts(void **state)
+{
+    char out[33];
+
+    (void)state;
+    memset(out, 'X', sizeof(out));
+    ml_flink_job_id_of_parts(0x0123456789abcdefLL, -1, out);
+    assert_string_equal(out, "0123456789abcdefffffffffffffffff");
+    ml_flink_job_id_of_parts(INT64_MIN, 1, out);
+    assert_string_equal(out, "80000000000000000000000000000001");
+    ml_flink_job_id_of_parts(0, 0, out);
+    assert_string_equal(out, "00000000000000000000000000000000");
+}
+
+static void test_is_task_sig(void **state)
+{
+    (void)state;
+    assert_true(ml_flink_is_task_sig("Lorg/apache/flink/runtime/taskmanager/Task;"));
+    assert_false(ml_flink_is_task_sig("Lorg/apache/flink/runtime/taskmanager/Task$1;"));
+    assert_false(ml_flink_is_task_sig("Ljava/lang/Runnable;"));
+    assert_false(ml_flink_is_task_sig(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +252,8 @@ int main(void)
         cmocka_unit_test(test_is_wrapper_sig),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_job_id_table),
+        cmocka_unit_test(test_job_id_of_parts),
+        cmocka_unit_test(test_is_task_sig),
     };
 
     return cmocka_run_group_tests_name("flink", tests, NULL, NULL);

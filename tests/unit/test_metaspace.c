@@ -1,5 +1,6 @@
 /* CMocka tests for Metaspace reasoning: parsing HotSpot's per-loader output (recorded from
- * JDK 17 and 25), the verdict and forecast, and Flink configuration reading. */
+ * JDK 11, 17, 21 and 25: tests/unit/captures), the verdict and forecast, and Flink
+ * configuration reading. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,11 @@
 #include "metaleak/flinkconf.h"
 #include "metaleak/mspaceparse.h"
 #include "metaleak/mspaceverdict.h"
+#include "testutil.h"
+
+#ifndef ML_UNIT_CAPTURES
+#error "ML_UNIT_CAPTURES (the directory of the recorded jcmd outputs) must be defined"
+#endif
 
 /* Recorded from OpenJDK 17.0.15 (abridged to three loaders). */
 static const char METASPACE_17[] =
@@ -88,6 +94,71 @@ static void test_parse_garbage(void **state)
     assert_int_equal(ml_mspace_parse_metaspace(METASPACE_17, &t), ML_OK);
     assert_int_equal(ml_mspace_parse_tree("no loaders", &t), ML_ERR_CONFIG);
     ml_mspace_free(&t);
+}
+
+/* Whole jcmd outputs of real JVMs (tests/unit/captures): VM.metaspace show-loaders scale=1 and
+ * VM.classloaders verbose fold=false of the same JVM, and what they say about one named
+ * URLClassLoader (numbers read off the text). JDK 11's old Metaspace prints "capacity" where
+ * later JDKs print "committed", and "<anonymous class>" where they print "<hidden class>". */
+struct capture {
+    const char *jdk;
+    uint64_t oop;              /* the loader's "Loader Oop" in the tree */
+    uint64_t used, committed;  /* its "Both:" line */
+    uint64_t classes;
+    size_t entries;            /* CLDs in "Usage per loader" */
+    uint64_t hidden_used;      /* sum of the hidden (anonymous) class CLDs' used bytes */
+    int64_t reserved;
+};
+
+static const struct capture CAPTURES[] = {
+    {"jdk11", 0x000000069ec1d1a8ULL, 3440, 6144, 2, 40, 67768, 1082130432LL},
+    {"jdk21", 0x000000069ec15380ULL, 2464, 6144, 2, 11, 12784, 1140850688LL},
+    {"jdk25", 0x000000069ec18980ULL, 2984, 5120, 2, 5, 1800, 1140850688LL},
+};
+
+static char *read_capture(const char *jdk, const char *what)
+{
+    char path[512];
+    char *text;
+
+    snprintf(path, sizeof(path), "%s/%s-%s.txt", ML_UNIT_CAPTURES, jdk, what);
+    text = tu_read_file(path, NULL);
+    if (text == NULL)
+        fail_msg("cannot read %s", path);
+    return text;
+}
+
+static void test_parse_captures(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(CAPTURES) / sizeof(CAPTURES[0]); i++) {
+        const struct capture *c = &CAPTURES[i];
+        char *ms = read_capture(c->jdk, "vm-metaspace-show-loaders");
+        char *tree = read_capture(c->jdk, "vm-classloaders-verbose-fold");
+        struct ml_mspace_table t = {0};
+        const struct ml_mspace_entry *e;
+
+        print_message("%s\n", c->jdk);
+        assert_int_equal(ml_mspace_parse_metaspace(ms, &t), ML_OK);
+        assert_int_equal(t.n, c->entries);
+        assert_int_equal(t.hidden_used_bytes, c->hidden_used);
+        assert_int_equal(t.reserved_bytes, c->reserved);
+        assert_int_equal(ml_mspace_parse_tree(tree, &t), ML_OK);
+        e = ml_mspace_find_oop(&t, c->oop);
+        assert_non_null(e);
+        assert_false(e->hidden);
+        assert_int_equal(e->used_bytes, c->used);
+        assert_int_equal(e->committed_bytes, c->committed);
+        assert_int_equal(e->classes, c->classes);
+        /* every CLD has its bytes: none left at 0 by an unknown line format */
+        for (size_t k = 0; k < t.n; k++) {
+            assert_true(t.entries[k].used_bytes > 0);
+            assert_true(t.entries[k].committed_bytes >= t.entries[k].used_bytes);
+        }
+        ml_mspace_free(&t);
+        free(ms);
+        free(tree);
+    }
 }
 
 static void add(struct ml_mspace_series *s, int64_t t, int64_t used, bool full)
@@ -223,6 +294,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_join), cmocka_unit_test(test_parse_garbage),
+        cmocka_unit_test(test_parse_captures),
         cmocka_unit_test(test_series_ring), cmocka_unit_test(test_verdicts),
         cmocka_unit_test(test_flink_conf),
     };

@@ -10,9 +10,12 @@ import java.nio.file.Paths;
  * A plugin host for the agent's integration tests. Each deployment gets a fresh URLClassLoader
  * over the plugin jar, runs one plugin class (plug.&lt;Kind&gt;), and is closed and dropped.
  *
- * Usage: Host PLUGIN_JAR [--gc-in-run] [--wait FILE] KIND:COUNT...
+ * Usage: Host PLUGIN_JAR [--gc-in-run] [--gcs N] [--wait FILE] KIND:COUNT...
  *   --gc-in-run  after the deployments, wait 1.5 s (the agent polls closes every 0.5 s), then
- *                System.gc(), finalization, System.gc(): the proof comes from the run's own GCs
+ *                N times (default 2) System.gc() and finalization, 0.7 s apart: the proof
+ *                comes from the run's own GCs
+ *   --gcs N      the number of those collections (the driver asks for one more than the
+ *                agent needs: 3 with a stop-the-world collector, 4 with ZGC or Shenandoah)
  *   --wait FILE  print "ready" and wait for FILE to exist before deploying (for late attach)
  *   --sleep MS   after the deployments, sleep MS milliseconds without any collection (the
  *                agent's path search proves leaks then: path_proof_after)
@@ -21,11 +24,14 @@ public final class Host {
     public static void main(String[] args) throws Exception {
         URL jar = Paths.get(args[0]).toUri().toURL();
         boolean gcInRun = false;
+        int gcs = 2;
         long sleepMs = 0;
         int i = 1;
         for (; i < args.length && args[i].startsWith("--"); i++) {
             if (args[i].equals("--gc-in-run")) {
                 gcInRun = true;
+            } else if (args[i].equals("--gcs")) {
+                gcs = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--sleep")) {
                 sleepMs = Long.parseLong(args[++i]);
             } else if (args[i].equals("--wait")) {
@@ -52,13 +58,14 @@ public final class Host {
         }
         if (gcInRun) {
             // The first full collection after a close only queues finalizable objects (the
-            // agent does not count it); finalizers run; the second one proves.
+            // agent does not count it); finalizers run; the second one proves (the third with
+            // a concurrent collector, whose cycle may have begun before the close was seen).
             Thread.sleep(1500);
-            System.gc();
-            System.runFinalization();
-            Thread.sleep(700);
-            System.gc();
-            Thread.sleep(700);
+            for (int n = 0; n < gcs; n++) {
+                System.gc();
+                System.runFinalization();
+                Thread.sleep(700);
+            }
         }
     }
 
