@@ -21,6 +21,8 @@
 #include "metaleak/cause.h"
 #include "metaleak/clock.h"
 #include "metaleak/error.h"
+#include "metaleak/known.h"
+#include "metaleak/leakid.h"
 #include "metaleak/log.h"
 #include "refhooks.h"
 #include "refname.h"
@@ -245,19 +247,24 @@ static uint64_t *leaked_ids(struct ml_registry *reg, size_t *n)
 }
 
 /* Marks the steps of a path owned by a leaked loader that was not searched this time (its path
- * was found before): the chain runs through that leak. */
-static void mark_through_leaks(struct ml_path *p, uint64_t self, const uint64_t *leaked,
+ * was found before): the chain runs through that leak. Returns true when it marked a step. */
+static bool mark_through_leaks(struct ml_path *p, uint64_t self, const uint64_t *leaked,
                                size_t n_leaked)
 {
+    bool marked = false;
+
     for (size_t i = 0; i < p->n_steps && n_leaked > 0; i++) {
         struct ml_step *st = &p->steps[i];
 
         if (st->owned || st->owned_by != 0 || st->loader_id == UINT64_MAX ||
             st->loader_id == 0 || st->loader_id == self)
             continue;
-        if (bsearch(&st->loader_id, leaked, n_leaked, sizeof(*leaked), cmp_u64) != NULL)
+        if (bsearch(&st->loader_id, leaked, n_leaked, sizeof(*leaked), cmp_u64) != NULL) {
             st->owned_by = st->loader_id;
+            marked = true;
+        }
     }
+    return marked;
 }
 
 static const char *stack_thread(const struct ml_path *p)
@@ -293,11 +300,11 @@ static unsigned store(struct ml_search *s, struct ml_path *paths, enum ml_path_s
 
         l->path_search_ms = took;
         l->path_searched_ms = now;
-        if (found) {
-            mark_through_leaks(&paths[t], l->id, leaked, n_leaked);
-            if (ml_path_classify(&paths[t]) != ML_OK)
-                found = false;
-        }
+        /* A chain through another leak: cause, advice, signature and known leak named again
+         * (refname.c named them without knowing the other loader had leaked). */
+        if (found && mark_through_leaks(&paths[t], l->id, leaked, n_leaked) &&
+            ml_path_identify(&paths[t], ml_known_builtin()) != ML_OK)
+            found = false;
         if (found) {
             ml_path_clear(&l->path);
             l->path = paths[t];
