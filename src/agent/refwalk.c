@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "events.h"
 #include "jvmerror.h"
 #include "metaleak/error.h"
 #include "mbean.h"
@@ -226,7 +227,8 @@ int ml_refwalk_tag_classes(struct ml_search *s)
     return rc;
 }
 
-/* Step 1b: tags every live thread and keeps its name; our own thread's locals are ignored. */
+/* Step 1b: tags every live thread and keeps its name; the locals of our own thread and of
+ * shutdown hooks parked in our ThreadStart callback (ml_events_parked) are ignored. */
 int ml_refwalk_tag_threads(struct ml_search *s)
 {
     JNIEnv *jni = s->jni;
@@ -244,7 +246,8 @@ int ml_refwalk_tag_threads(struct ml_search *s)
     if (s->thread_names == NULL)
         rc = ML_ERR_NOMEM;
     for (jint i = 0; i < n; i++) {
-        bool mine = self != NULL && (*jni)->IsSameObject(jni, threads[i], self);
+        bool mine = (self != NULL && (*jni)->IsSameObject(jni, threads[i], self)) ||
+                    ml_events_parked(s->main, threads[i]);
         uint64_t tag = rc == ML_OK ? ml_pg_add_thread(s->pg, mine) : 0;
         jvmtiThreadInfo ti;
 
