@@ -7,7 +7,11 @@
  * (java.sql.DriverManager), timer (java.util.Timer, TimerThread, TaskQueue), mbean (JMX classes),
  * thread-local (Thread.threadLocals / ThreadLocalMap), jni-global (a JNI global root), thread (a
  * live thread, its stack, its context class loader, Runnable or access control context), static-field
- * (a static field of a class of another loader), other. docs/causes.md is the runbook.
+ * (a static field of a class of another loader), other. Steps owned by another leaked loader
+ * (owned_by) are part of that outside: the chain runs through that leak. A thread that is not
+ * the job's (neither its class nor its Runnable) and that holds the loader through what it
+ * inherited (its context class loader, its inherited access control context) gets the advice for
+ * lazily started library pools. docs/causes.md is the runbook.
  *
  * Pure module: no JNI/JVMTI. */
 #ifndef METALEAK_CAUSE_H
@@ -18,6 +22,7 @@
 #include <stdint.h>
 
 #include "metaleak/pathgraph.h"
+#include "metaleak/verdict.h"
 
 /* The length of a leak's signature in hex digits (signature.h computes it). */
 #define ML_SIGNATURE_LEN 16
@@ -66,6 +71,12 @@ struct ml_step {
     char *key;                 /* map key, when the object is a map entry with a String key */
     bool owned;                /* owned by the leaked loader (the last step) */
     bool hook;                 /* a thread registered with Runtime.addShutdownHook */
+    uint64_t owned_by;         /* another leaked loader that owns the object (the chain runs
+                                * through that leak), 0 = none (the JDK's loader never leaks) */
+    char *runnable;            /* a thread's Runnable (Thread.target up to JDK 18,
+                                * Thread.holder.task from 19): its class, NULL none/unknown */
+    uint64_t runnable_loader_id; /* the loader of that class, UINT64_MAX unknown */
+    bool runnable_owned;       /* that class belongs to this or another leaked loader */
 };
 
 /* A loader's path and what it means. Owned by the loader record; ml_path_clear frees it. */
@@ -92,5 +103,17 @@ void ml_path_clear(struct ml_path *p);
 /* Classifies p->steps and fills cause, advice, summary and shape (replacing earlier ones).
  * Returns ML_OK or ML_ERR_NOMEM (then p keeps no strings but its steps). */
 int ml_path_classify(struct ml_path *p);
+
+/* What a found chain means for the verdict of its loader (verdict.h):
+ *   ML_HOLD_STACK    it starts at a local variable (or JNI local reference) on a thread's stack,
+ *                    in a frame that does not hold its objects for good (as
+ *                    ApplicationShutdownHooks.runHooks running the hooks at exit and
+ *                    TimerThread.mainLoop running a task do): the thread is using the loader
+ *   ML_HOLD_UNKNOWN  it starts at a JNI global reference: native code may hold an object for the
+ *                    length of a call or a callback, so the chain alone decides nothing (the
+ *                    verdict rests on the time since the close)
+ *   ML_HOLD_DURABLE  any other root: a static field, a live thread, a class of a live loader...
+ *   ML_HOLD_NONE     no chain (p has no steps) */
+enum ml_hold ml_path_hold(const struct ml_path *p);
 
 #endif

@@ -8,16 +8,28 @@
  * uninteresting ones: ml_pg_interesting() decides that from two tags, without a lock or a call.
  *
  * The search goes backwards, one walk per step ("pass"):
- *   pass 1 finds every entry edge: a reference from an object NOT owned by a leaked loader to one
- *          that is (the loader, a Class it defined, an instance of such a class). Its referrer is
- *          tagged as a new node.
- *   pass k finds the referrers of the nodes tagged in pass k-1, and tags them in turn.
+ *   pass 1 finds every entry edge: a reference from an object NOT owned by the same leaked
+ *          loader to one that is (the loader, a Class it defined, an instance of such a class).
+ *          Its referrer is tagged as a new node. A referrer owned by ANOTHER leaked loader is
+ *          recorded too (one job's handler keeps the previous job's handler): its node belongs
+ *          to that loader, and a chain may run through it ("through" node).
+ *   pass k finds the referrers of the nodes tagged in pass k-1, and tags them in turn; for a
+ *          through node, its referrers inside its own loader (the way from that loader's entry
+ *          objects to it).
  * A chain ends at an anchor: a GC root edge (thread, stack local, JNI global, ...), a live thread
  * or a Class of a loader that is not leaked (a static field: the class lives with its loader).
- * Referrers owned by a leaked loader are never followed: they are reachable only through the
- * leak itself. After each pass ml_pg_solve() runs a breadth-first search over the recorded
- * graph; the walks stop when every target has a path, when a pass tagged nothing new, or when
- * the caller's budget ends.
+ * A hidden class is no anchor (ML_PG_PLAIN: it lives only while something references it), nor
+ * is a class of a leaked loader. Referrers owned by the same leaked loader are never followed:
+ * they are reachable only through the leak itself; with one leaked loader in the search, neither
+ * are its objects' references into the chain. After each pass ml_pg_solve() runs a
+ * breadth-first search over the recorded graph; the walks stop when every target has a path,
+ * when a pass tagged nothing new, or when the caller's budget ends.
+ *
+ * The walks follow strong references only: the caller returns 0 (do not visit) for a
+ * java.lang.ref.Reference's referent. So a reference is reported only from a strongly reachable
+ * object, and any reference into an object of a target proves the target strongly reachable
+ * (`reachable`), chain or no chain: a target that no reference reaches in a complete first pass
+ * is held only through soft, weak, final or phantom references, or is garbage.
  *
  * Tags of the throw-away environment, the one layout of a search's tags:
  *   bits 62..63  kind (class, thread, node)           ML_PG_KIND, ML_PG_KIND_*
@@ -27,6 +39,8 @@
  *   bit 59       on a class: java.lang.Thread or a subclass            ML_PG_THREAD_CLASS
  *   bit 58       on java.lang.Class (an untagged class met as a referrer is known to be a
  *                class, an anchor)                    ML_PG_MIRROR
+ *   bit 57       on a class: a hidden class, which anchors nothing; when met as a referrer its
+ *                tag is replaced by a node's           ML_PG_PLAIN
  *   bits 0..31   the index in the kind's table        ML_PG_IDX
  *   the whole tag 1: a temporary mark while the shutdown hooks at exit are found
  *                                                     ML_PG_HOOK_MARK
@@ -51,6 +65,7 @@
 #define ML_PG_REFERENCE (1ULL << 60)     /* class tag: a java.lang.ref.Reference subclass */
 #define ML_PG_THREAD_CLASS (1ULL << 59)  /* class tag: java.lang.Thread or a subclass */
 #define ML_PG_MIRROR (1ULL << 58)  /* on the tag of java.lang.Class: its instances are classes */
+#define ML_PG_PLAIN (1ULL << 57)   /* class tag: a hidden class, no anchor (see above) */
 #define ML_PG_HOOK_MARK 1ULL       /* temporary tag: found while naming the exit hooks */
 #define ML_PG_IDX(tag) ((uint32_t)((tag) & 0xffffffffULL))
 #define ML_PG_KIND(tag) ((uint64_t)(tag) >> ML_PG_KIND_SHIFT)
@@ -119,6 +134,8 @@ struct ml_pg_node {
     int32_t target;            /* owned: the target that owns it; else ML_PG_NO_TARGET */
     uint16_t pass;             /* pass that tagged it (0: before the walks) */
     enum ml_ref anchor;        /* ML_REF_ANCHOR_* for anchors, ML_REF_OTHER otherwise */
+    bool through;              /* owned, met as a referrer on another target's chain: its
+                                * referrers inside its loader are searched */
     int32_t dist;              /* ml_pg_solve: edges from a root/anchor, -1 unreachable */
     int32_t via;               /* ml_pg_solve: edge that reaches it on a shortest chain, -1 */
     bool no_jni_root;          /* the agent's own JNI global references hold it: not a cause */
@@ -142,6 +159,8 @@ struct ml_pg {
     uint32_t n_edges, cap_edges, max_edges;
     uint32_t n_targets;
     int32_t *best;             /* ml_pg_solve: per target, the owned node closest to a root */
+    bool *reachable;           /* per target: some reference into one of its objects was
+                                * reported, so it is strongly reachable (see above) */
     uint16_t pass;             /* current pass, 1-based; 0 before the first */
     uint32_t new_nodes;        /* nodes tagged in the current pass */
     bool full;                 /* a cap was hit: some edges were not recorded */
@@ -190,9 +209,14 @@ void ml_pg_ref(struct ml_pg *pg, const struct ml_pg_refinfo *info, uint64_t clas
 /* Breadth-first search from the roots and anchors over what was recorded, in three tiers, each
  * only for the targets the tiers before did not reach: durable roots and anchors (static
  * fields, JNI globals, live threads, ...), then locals on thread stacks, then weak anchors.
- * Returns the number of targets with a durable chain (the caller's stop test: a later walk may
- * still find one for a target that only a stack or a weak anchor reaches); found[t] (when not
- * NULL) is set for every target with any chain. */
+ * A chain of one target may run through objects of another (not through its own). Of the
+ * owned objects a tier reaches, a target's chain ends at the closest, where the loader object
+ * itself counts one step further than a class or instance it owns (it says less: a thread's
+ * context class loader beside the Runnable of the job that the thread runs). Returns the
+ * number of targets with a durable chain (the caller's stop test: a later walk may still find
+ * one for a target that only a stack or a weak anchor reaches, and a chain ending at the loader
+ * object counts only once the walks went one step further); found[t] (when not NULL) is set for
+ * every target with any chain. */
 uint32_t ml_pg_solve(struct ml_pg *pg, bool *found);
 
 /* The chain of target t after ml_pg_solve: writes up to max edge indices, from the root or

@@ -96,8 +96,10 @@ struct ml_loader {
     enum ml_path_status path_status;
     int64_t path_search_ms;            /* duration of the search that set path_status, -1 none */
     int64_t path_searched_ms;          /* when that search ran (ms since JVM start), -1 none */
-    bool awaiting_unload;              /* closed, no path from a GC root: garbage not yet freed */
-    int32_t search_idx;                /* index while a search runs, -1 otherwise */
+    int32_t search_idx;                /* while a search runs: the index of the searched loader
+                                        * that owns it (itself, or the closest searched ancestor:
+                                        * a reflection or serialization helper loader under a
+                                        * job's loader lives and dies with it), -1 otherwise */
 
     /* Class inventory (worker thread only; inventory.h). */
     bool inventoried;                  /* the fields below were measured */
@@ -146,7 +148,8 @@ uint64_t ml_loader_hidden_tag(const struct ml_loader *l);
 
 /* Records that l (already in state unloaded) joined the history. When more than `history`
  * non-leaked unloaded loaders are kept, the oldest is evicted: its strings are freed and its
- * slot becomes reusable. Leaked loaders are never evicted. Worker thread, registry lock held. */
+ * slot becomes reusable. Leaked loaders, and loaders whose leak verdict was withdrawn, are never
+ * evicted. Worker thread, registry lock held. */
 void ml_registry_note_unloaded(struct ml_registry *reg, struct ml_loader *l);
 
 /* Copies a string into l->urls, or counts it in dropped_urls when a bound is hit. Returns
@@ -165,6 +168,13 @@ struct ml_loader *ml_registry_find_id(const struct ml_registry *reg, uint64_t id
 /* Iterates over records in use in slot order: pass NULL first, then the previous result.
  * Returns NULL at the end. The caller holds the registry lock. */
 struct ml_loader *ml_registry_next(const struct ml_registry *reg, const struct ml_loader *prev);
+
+/* Closed, and the last search found no strong reference to it: not a leak, the collector frees
+ * it (softly reachable ones when it needs the memory). */
+bool ml_loader_awaiting_unload(const struct ml_loader *l);
+/* Closed, no strong reference, and alive after the collections that would have freed garbage:
+ * only soft, weak or final references keep it (verdict.h). */
+bool ml_loader_softly_reachable(const struct ml_loader *l);
 
 /* Classes of l still alive (0 once unloaded), and hidden ones among them. */
 uint64_t ml_loader_classes_live(const struct ml_loader *l);

@@ -25,6 +25,8 @@ struct ml_rstep {
     const char *key;
     bool owned;
     bool shutdown_hook;
+    int64_t owned_by;           /* another leaked loader that owns the object, -1 when null */
+    const char *runnable;       /* a thread's Runnable class, NULL when null or absent */
 };
 
 /* A leak recognised as a known library leak (`known`, the known-leaks catalogue). */
@@ -101,7 +103,10 @@ struct ml_rloader {
     const char *role;           /* flink.role, NULL when not Flink's */
     int64_t parent_id;          /* -1 when null */
     int64_t closed_ms;          /* -1 when null */
-    bool awaiting_unload;       /* closed, no path from a GC root: garbage, not a leak */
+    bool awaiting_unload;       /* closed, no strong reference: garbage, not a leak */
+    bool softly_reachable;      /* ... and only soft/weak/final references keep it */
+    bool in_use;                /* closed, held only by a thread's stack at the last search */
+    const char *withdrawn;      /* why a leak verdict on it was withdrawn, NULL when none */
     bool suspect;
     const char *growth_kind;    /* growth.kind ("reflection-accessor"), NULL otherwise */
     int64_t lambdas, proxies;   /* growth.lambdas/proxies, -1 when null or absent */
@@ -132,6 +137,8 @@ struct ml_rfile {
     /* metaspace.out_of_memory (agent 0.2.1+): count 0 when null or absent */
     int64_t oom_count, oom_first_ms;
     const char *oom_space;
+    /* Verdicts withdrawn, softly reachable and in-use loaders (issue 15), -1 when absent */
+    int64_t leaks_withdrawn, loaders_softly_reachable, loaders_in_use;
     /* Class inventory (agent 0.2.0+), -1 when absent */
     int64_t loaders_suspect, loaders_shadowing, shadowed_classes;
     int64_t lambdas, proxies, reflection_loaders;

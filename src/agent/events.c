@@ -69,10 +69,21 @@ static void JNICALL on_gc_finish(jvmtiEnv *jvmti)
  * worker registers an empty hook of its own, so that this point comes at every orderly exit:
  * it is also the last moment when concurrent collectors (ZGC, Shenandoah) can still run a
  * collection, since HotSpot stops their threads before VM death. */
+static char parked_mark; /* its address marks a hook thread waiting for the checkpoint */
+
+bool ml_events_parked(jvmtiEnv *jvmti, jthread thread)
+{
+    void *tls = NULL;
+
+    return (*jvmti)->GetThreadLocalStorage(jvmti, thread, &tls) == JVMTI_ERROR_NONE &&
+           tls == &parked_mark;
+}
+
 static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)
 {
     const struct ml_jids *ids = ml_jdkids();
     jobject hooks;
+    bool parked;
 
     (void)thread;
     if (!ml_active() || ids->hooks_cls == NULL || !ml_opts()->verify_on_exit)
@@ -86,7 +97,14 @@ static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread
     }
     if (ml_mail_checkpoint_begin())
         ml_mail_wake(ML_REQ_CHECKPOINT);
+    /* The search at the checkpoint ignores this thread's locals (ml_events_parked). Without
+     * the mark (an error), a hook's loader may only look in use, as before. */
+    parked = ml_jvmti_ok((*jvmti)->SetThreadLocalStorage(jvmti, NULL, &parked_mark),
+                         ML_ON_ERROR_SKIP, "SetThreadLocalStorage");
     ml_mail_await(ML_SIG_CHECKPOINT_DONE, 0, CHECKPOINT_WAIT_MS);
+    if (parked)
+        ml_jvmti_ok((*jvmti)->SetThreadLocalStorage(jvmti, NULL, NULL), ML_ON_ERROR_SKIP,
+                    "SetThreadLocalStorage");
 }
 
 static void JNICALL on_thread_end(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread)

@@ -22,6 +22,11 @@ int ml_events_enable_late(jvmtiEnv *jvmti);
 /* ThreadStart, for the shutdown checkpoint. */
 int ml_events_enable_thread_start(jvmtiEnv *jvmti);
 
+/* True when thread is a shutdown hook waiting in ThreadStart for the shutdown checkpoint: it
+ * has run no Java code yet, and the only local reference on its stack is the agent's own (the
+ * callback's `thread`), which must not count as the thread using its loader. */
+bool ml_events_parked(jvmtiEnv *jvmti, jthread thread);
+
 /* What the callbacks counted. */
 struct ml_event_counts {
     uint64_t gc_starts;          /* GarbageCollectionStart events */

@@ -39,6 +39,50 @@ static jclass find_global(JNIEnv *jni, const char *name)
     return global;
 }
 
+/* Thread.name and the Runnable's field: Thread.target up to JDK 18, Thread.holder.task from
+ * JDK 19 (JEP 425 moved it into Thread$FieldHolder). */
+static void thread_fields(JNIEnv *jni, struct ml_jids *ids)
+{
+    static const char *const str_descs[] = {"Ljava/lang/String;"};
+    static const char *const run_descs[] = {"Ljava/lang/Runnable;"};
+    static const char *const holder_descs[] = {"Ljava/lang/Thread$FieldHolder;"};
+    jclass holder_cls;
+
+    if (ids->thread_cls == NULL)
+        return;
+    ids->thread_name = ml_jdkids_field(jni, ids->thread_cls, "name", str_descs, 1);
+    ids->thread_target = ml_jdkids_field(jni, ids->thread_cls, "target", run_descs, 1);
+    ids->thread_holder = ml_jdkids_field(jni, ids->thread_cls, "holder", holder_descs, 1);
+    if (ids->thread_holder == NULL)
+        return;
+    holder_cls = (*jni)->FindClass(jni, "java/lang/Thread$FieldHolder");
+    if (holder_cls == NULL) {
+        ml_jni_clear(jni);
+        ids->thread_holder = NULL;
+        return;
+    }
+    ids->holder_task = ml_jdkids_field(jni, holder_cls, "task", run_descs, 1);
+    (*jni)->DeleteLocalRef(jni, holder_cls);
+}
+
+jobject ml_jdkids_thread_runnable(JNIEnv *jni, jobject thread)
+{
+    jobject holder, task;
+
+    if (thread == NULL)
+        return NULL;
+    if (jids.thread_target != NULL)
+        return (*jni)->GetObjectField(jni, thread, jids.thread_target);
+    if (jids.thread_holder == NULL || jids.holder_task == NULL)
+        return NULL;
+    holder = (*jni)->GetObjectField(jni, thread, jids.thread_holder);
+    if (holder == NULL)
+        return NULL;
+    task = (*jni)->GetObjectField(jni, holder, jids.holder_task);
+    (*jni)->DeleteLocalRef(jni, holder);
+    return task;
+}
+
 int ml_jdkids_init(JNIEnv *jni)
 {
     static const char *const ucp_descs[] = {"Ljdk/internal/loader/URLClassPath;",
@@ -87,6 +131,9 @@ int ml_jdkids_init(JNIEnv *jni)
                   "ClassLoader.parent, Thread.contextClassLoader)";
         goto cleanup;
     }
+    /* Optional: what the reference-path search reads from Thread objects (refname.c). */
+    ids->thread_cls = find_global(jni, "java/lang/Thread");
+    thread_fields(jni, ids);
     /* Optional: the start of application shutdown hooks (see on_thread_start). */
     ids->hooks_cls = find_global(jni, "java/lang/ApplicationShutdownHooks");
     if (ids->hooks_cls != NULL) {

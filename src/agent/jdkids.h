@@ -24,6 +24,11 @@ struct ml_jids {
     jclass hooks_cls;            /* java.lang.ApplicationShutdownHooks, NULL if unusable */
     jfieldID hooks_field;        /* ApplicationShutdownHooks.hooks */
     jmethodID run_hooks;         /* ApplicationShutdownHooks.runHooks(), NULL if absent */
+    jclass thread_cls;           /* java.lang.Thread */
+    jfieldID thread_name;        /* Thread.name (a String on JDK 11..25), NULL if absent */
+    jfieldID thread_target;      /* Thread.target: the Runnable up to JDK 18, else NULL */
+    jfieldID thread_holder;      /* Thread.holder (JDK 19+), else NULL */
+    jfieldID holder_task;        /* Thread$FieldHolder.task: the Runnable from JDK 19, else NULL */
 };
 
 /* Resolves the ids. Returns ML_OK, or ML_ERR_JVM (with one error line) when this JVM lacks a
@@ -37,5 +42,10 @@ jfieldID ml_jdkids_field(JNIEnv *jni, jclass cls, const char *name, const char *
 
 /* The ids (all NULL before ml_jdkids_init). */
 const struct ml_jids *ml_jdkids(void);
+
+/* The Runnable a Thread object runs (Thread.target up to JDK 18, Thread.holder.task from 19), as
+ * a local reference the caller deletes; NULL when it has none or it cannot be read. Reads
+ * fields only, runs no Java code. */
+jobject ml_jdkids_thread_runnable(JNIEnv *jni, jobject thread);
 
 #endif

@@ -15,6 +15,11 @@
 #include "state.h"
 
 #define WRAPPER_SCAN_MS 120000  /* look for a user-code loader's wrapper this long */
+/* A candidate (alive after the collections) is leaked only when its close is this old: a
+ * thread that still used the loader when the collections ran (a task finishing its
+ * bookkeeping, 0.3-1 s under load in the stress test, 2.5 s in tests/verdict) has let go by
+ * then, and the loader is gone. A search, when one runs first, decides earlier (verdict.h). */
+#define LEAK_SETTLE_MS 5000
 #define POLLS_PER_PASS 10000    /* live loaders whose closed flag one pass reads, at most */
 
 /* Worker thread only. */
@@ -25,14 +30,23 @@ static bool poll_all;                  /* from the shutdown checkpoint on: poll 
 static int64_t last_pass_ms;           /* end of the last pass */
 static int64_t checkpoint_end_ms = -1; /* end of the shutdown checkpoint, -1 before */
 
-static void unload(JNIEnv *jni, struct ml_loader *l, int64_t when)
+/* Returns true when unloading withdrew the loader's leak verdict. */
+static bool unload(JNIEnv *jni, struct ml_loader *l, int64_t when)
 {
+    bool was_leaked = l->verdict.leaked, withdrawn;
+
     ml_verdict_unload(&l->verdict, when);
+    withdrawn = was_leaked && !l->verdict.leaked;
+    if (withdrawn)
+        ml_log(ML_LOG_INFO, "loader %llu (%s): leak verdict withdrawn (unloaded before any "
+               "search found what holds it)", (unsigned long long)l->id,
+               l->class_name ? l->class_name : "?");
     if (l->handle != NULL) {
         (*jni)->DeleteWeakGlobalRef(jni, (jweak)l->handle);
         l->handle = NULL;
     }
     ml_registry_note_unloaded(ml_reg(), l);
+    return withdrawn;
 }
 
 /* At debug level: the alert line (status.c) says the leak, with its cause. */
@@ -95,7 +109,8 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
         if (l->id == 0 || v->state == ML_STATE_UNLOADED)
             continue;
         if (freed >= 0) {
-            unload(jni, l, freed);
+            if (unload(jni, l, freed))
+                res->withdrawn++;
             continue;
         }
         if (!l->inspected)
@@ -108,7 +123,8 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
          * later, and the exit report must not call it live. */
         if (v->state == ML_STATE_LIVE && (polled || poll_all) &&
             (*jni)->IsSameObject(jni, (jweak)l->handle, NULL)) {
-            unload(jni, l, now);
+            if (unload(jni, l, now))
+                res->withdrawn++;
             continue;
         }
         if (polled) {
@@ -127,7 +143,8 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
             /* IsSameObject on a weak reference does not keep the object alive. */
             if ((*jni)->IsSameObject(jni, (jweak)l->handle, NULL)) {
                 ml_verdict_gc(v, full, needed, false, now);
-                unload(jni, l, now);
+                if (unload(jni, l, now))
+                    res->withdrawn++;
                 continue;
             }
             if (l->role == ML_ROLE_WRAPPER)
@@ -136,11 +153,9 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
              * down (a TaskManager stopped with running jobs). Not a leak we can prove. */
             if (checkpoint_end_ms >= 0 && v->closed_ms > checkpoint_end_ms)
                 continue;
-            if (ml_verdict_gc(v, full, needed, true, now)) {
-                res->new_leaks++;
-                log_leak(l);
-            }
-            if (v->state == ML_STATE_CLOSED)
+            if (ml_verdict_gc(v, full, needed, true, now))
+                res->new_candidates++;
+            if (v->state == ML_STATE_CLOSED && !v->candidate && !v->softly)
                 res->closed_unproven++;
         }
         /* A user-code loader without its wrapper, or a wrapper (registered as the parent of
@@ -163,15 +178,17 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
  * collections a verdict needs). With `finalize`, pending finalizers run between the forced
  * collections (not at VM death, where no new thread may start). */
 int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
-                   unsigned *new_leaks, bool finalize)
+                   unsigned *new_candidates, bool finalize)
 {
     uint64_t rounds = needed_gcs() + 1u;
+    unsigned withdrawn;
     int rc;
 
     poll_all = true; /* the exit verdicts need every close seen */
     rc = ml_pass_run(jvmti, jni, res);
+    withdrawn = res->withdrawn;
 
-    *new_leaks = res->new_leaks;
+    *new_candidates = res->new_candidates;
     if (!ml_mgmt_has_full())
         return rc; /* no collection could prove anything (docs/gc.md) */
     for (uint64_t i = 0; rc == ML_OK && i < rounds && res->closed_unproven > 0; i++) {
@@ -183,9 +200,31 @@ int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
         if (finalize)
             let_finalizers_run(jni);
         rc = ml_pass_run(jvmti, jni, res);
-        *new_leaks += res->new_leaks;
+        *new_candidates += res->new_candidates;
+        withdrawn += res->withdrawn;
     }
+    res->withdrawn = withdrawn; /* over all the passes */
     return rc;
+}
+
+unsigned ml_pass_settle(JNIEnv *jni, bool final, bool now_all)
+{
+    struct ml_registry *reg = ml_reg();
+    int64_t now = ml_clock_ms();
+    unsigned turned = 0;
+
+    (void)jni;
+    if (!ml_reg_lock())
+        return 0;
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL;
+         l = ml_registry_next(reg, l)) {
+        if (ml_verdict_settle(&l->verdict, now, now_all ? 0 : LEAK_SETTLE_MS, final)) {
+            turned++;
+            log_leak(l);
+        }
+    }
+    ml_reg_unlock();
+    return turned;
 }
 
 uint32_t ml_pass_live_polled(void)

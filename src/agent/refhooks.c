@@ -3,9 +3,11 @@
  * hook that is not the job's own is a weak anchor. */
 #include "refhooks.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "jdkids.h"
+#include "jniutil.h"
 #include "jvmerror.h"
 #include "metaleak/log.h"
 #include "state.h"
@@ -92,6 +94,30 @@ static void untag(const struct ml_search *s, jobject obj)
                 "path search: SetTag(hook mark)");
 }
 
+/* Keeps a hook thread (weakly) for ml_refhooks_is_hook, once. */
+static void keep_hook(struct ml_search *s, jobject thread)
+{
+    jweak w;
+
+    if (s->n_hooks >= ML_SEARCH_MAX_HOOKS || ml_refhooks_is_hook(s, thread))
+        return;
+    w = (*s->jni)->NewWeakGlobalRef(s->jni, thread);
+    if (w != NULL)
+        s->hooks[s->n_hooks++] = w;
+    if (ml_opts()->log >= ML_LOG_DEBUG && ml_jdkids()->thread_name != NULL) {
+        jobject name = (*s->jni)->GetObjectField(s->jni, thread, ml_jdkids()->thread_name);
+        char *text = name != NULL ? ml_jni_strdup(s->jni, (jstring)name) : NULL;
+        char shown[128];
+
+        ml_log(ML_LOG_DEBUG, "path search: shutdown hook '%s'",
+               ml_printable(text != NULL ? text : "?", shown, sizeof(shown)));
+        free(text);
+        if (name != NULL)
+            (*s->jni)->DeleteLocalRef(s->jni, name);
+        ml_jni_clear(s->jni);
+    }
+}
+
 /* Step 1c (at exit only), see refhooks.h. */
 void ml_refhooks_find(struct ml_search *s)
 {
@@ -113,47 +139,47 @@ void ml_refhooks_find(struct ml_search *s)
     if (!ml_jvmti_ok((*s->env)->FollowReferences(s->env, 0, NULL, NULL, &cb, &h),
                      ML_ON_ERROR_DEBUG, "path search: the walk of the roots for hooks"))
         return;
-    /* Walk from each marked local (the hooks' collection) to the threads in it. */
+    /* Walk from each marked local (the hooks' collection, its iterator) to the threads in it;
+     * not from a marked thread (the hook being started or joined): its fields lead to its
+     * thread group and every thread in it, which are no hooks. */
     if (ml_jvmti_ok((*s->env)->GetObjectsWithTags(s->env, 1, &mark, &n, &objs, NULL),
                     ML_ON_ERROR_DEBUG, "path search: GetObjectsWithTags(hook mark)")) {
         cb.heap_reference_callback = on_hook_ref;
         for (jint i = 0; i < n; i++) {
-            ml_jvmti_ok((*s->env)->FollowReferences(s->env, 0, NULL, objs[i], &cb, &h),
-                        ML_ON_ERROR_DEBUG, "path search: the walk from runHooks' locals");
+            if (ids->thread_cls == NULL || !(*jni)->IsInstanceOf(jni, objs[i], ids->thread_cls))
+                ml_jvmti_ok((*s->env)->FollowReferences(s->env, 0, NULL, objs[i], &cb, &h),
+                            ML_ON_ERROR_DEBUG, "path search: the walk from runHooks' locals");
             (*jni)->DeleteLocalRef(jni, objs[i]);
         }
         ml_jvmti_free(s->env, objs);
     }
-    /* Keep the hook threads (weakly), then remove every temporary tag. A running hook that
-     * is not the job's own is a weak anchor: a chain from it (the JDK's Logging-Cleaner holds
-     * the LogManager, say) is used only when no other chain exists. */
-    for (uint32_t i = 0; i < h.n_found && s->n_hooks < ML_SEARCH_MAX_HOOKS; i++) {
+    /* Keep the hook threads (weakly). A running hook that is not the job's own is a weak
+     * anchor: a chain from it (the JDK's Logging-Cleaner holds the LogManager, say) is used only
+     * when no other chain exists. Every hook counts, however many the JVM has started when the
+     * search runs: started ones by their thread tag, the others among the marked objects. */
+    for (uint32_t i = 0; i < h.n_found; i++) {
         jlong t = (jlong)h.found[i];
         jint k = 0;
 
-        if (t != mark)
-            ml_pg_weaken_thread(s->pg, (uint64_t)t);
+        if (t == mark)
+            continue;
+        ml_pg_weaken_thread(s->pg, (uint64_t)t);
         if (!ml_jvmti_ok((*s->env)->GetObjectsWithTags(s->env, 1, &t, &k, &objs, NULL),
                          ML_ON_ERROR_DEBUG, "path search: GetObjectsWithTags(hook)"))
             continue;
         for (jint j = 0; j < k; j++) {
-            if (s->n_hooks < ML_SEARCH_MAX_HOOKS) {
-                jweak w = (*jni)->NewWeakGlobalRef(jni, objs[j]);
-
-                if (w != NULL)
-                    s->hooks[s->n_hooks++] = w;
-            }
-            if (t == mark)
-                untag(s, objs[j]);
+            keep_hook(s, objs[j]);
             (*jni)->DeleteLocalRef(jni, objs[j]);
         }
         ml_jvmti_free(s->env, objs);
-        if (t == mark)
-            break; /* every marked object was handled */
     }
+    /* The marked objects: hooks not started yet, and runHooks' collection and iterator (only
+     * Thread objects are hooks); every mark is removed. */
     if (ml_jvmti_ok((*s->env)->GetObjectsWithTags(s->env, 1, &mark, &n, &objs, NULL),
                     ML_ON_ERROR_DEBUG, "path search: GetObjectsWithTags(hook mark)")) {
         for (jint i = 0; i < n; i++) {
+            if (ids->thread_cls != NULL && (*jni)->IsInstanceOf(jni, objs[i], ids->thread_cls))
+                keep_hook(s, objs[i]);
             untag(s, objs[i]);
             (*jni)->DeleteLocalRef(jni, objs[i]);
         }

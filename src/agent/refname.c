@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jdkids.h"
 #include "jniutil.h"
 #include "jvmerror.h"
 #include "metaleak/cause.h"
@@ -174,6 +175,48 @@ static char *dup_or_null(const char *v)
     return v != NULL ? strdup(v) : NULL;
 }
 
+/* The name of a Thread object from its `name` field: started or not (a shutdown hook that the
+ * JVM has not started yet has no JVMTI thread info). NULL when unknown. */
+static char *thread_field_name(struct ml_search *s, jobject thread)
+{
+    const struct ml_jids *ids = ml_jdkids();
+    jobject name;
+    char *out = NULL;
+
+    if (ids->thread_name == NULL)
+        return NULL;
+    name = (*s->jni)->GetObjectField(s->jni, thread, ids->thread_name);
+    if (name != NULL) {
+        out = ml_jni_strdup(s->jni, (jstring)name);
+        (*s->jni)->DeleteLocalRef(s->jni, name);
+    }
+    ml_jni_clear(s->jni);
+    return out;
+}
+
+/* The Runnable of the thread object of step st: its class, that class's loader, and whether
+ * the loader is a searched one (or owned by one) or another leaked loader: then the thread
+ * runs the job's code. */
+static void describe_runnable(struct ml_search *s, struct ml_step *st, jobject thread)
+{
+    jobject task = ml_jdkids_thread_runnable(s->jni, thread);
+    jclass cls;
+    const struct ml_loader *l;
+
+    ml_jni_clear(s->jni);
+    if (task == NULL)
+        return;
+    cls = (*s->jni)->GetObjectClass(s->jni, task);
+    if (cls != NULL) {
+        st->runnable = class_name_of(s, cls);
+        l = ml_track_defining_loader(s->main, s->jni, cls);
+        st->runnable_loader_id = l != NULL ? l->id : UINT64_MAX;
+        st->runnable_owned = l != NULL && (l->search_idx >= 0 || l->verdict.leaked);
+        (*s->jni)->DeleteLocalRef(s->jni, cls);
+    }
+    (*s->jni)->DeleteLocalRef(s->jni, task);
+}
+
 /* Looks up the object of a node among those fetched by tag. */
 static jobject object_of(jlong tag, const jlong *tags, const jobject *objs, jint n)
 {
@@ -183,35 +226,49 @@ static jobject object_of(jlong tag, const jlong *tags, const jobject *objs, jint
     return NULL;
 }
 
-/* Fills step `st` for node v reached through edge e (NULL for an anchor). */
-static void describe_step(struct ml_search *s, struct ml_step *st, int32_t v,
+/* Fills step `st` of target t's chain for node v reached through edge e (NULL for an anchor). */
+static void describe_step(struct ml_search *s, int32_t t, struct ml_step *st, int32_t v,
                           const struct ml_pg_edge *e, const jlong *tags, const jobject *objs,
                           jint n)
 {
     const struct ml_pg_node *node = &s->pg->nodes[v];
     jobject obj = object_of((jlong)node->tag, tags, objs, n);
+    const struct ml_jids *ids = ml_jdkids();
     jclass cls = NULL;
 
     memset(st, 0, sizeof(*st));
     st->index = -1;
     st->object = node->object;
-    st->owned = node->target >= 0;
+    /* Owned by this loader (or a loader it owns), or by another one searched with it. */
+    st->owned = node->target == t;
+    if (node->target >= 0 && node->target != t && (uint32_t)node->target < s->n_targets)
+        st->owned_by = s->targets[node->target].rec->id;
     st->ref = e != NULL ? e->info.ref : node->anchor;
     st->loader_id = UINT64_MAX;
+    st->runnable_loader_id = UINT64_MAX;
     if (obj != NULL) {
-        /* Untagged classes on a chain are plain nodes: recognise them here. */
+        /* Untagged classes on a chain are plain nodes, threads started after the threads
+         * were tagged (or not started yet: shutdown hooks) instances: recognise them here. */
         if (st->object == ML_OBJ_INSTANCE && s->class_cls != NULL &&
             (*s->jni)->IsInstanceOf(s->jni, obj, s->class_cls))
             st->object = ML_OBJ_CLASS;
+        if (st->object == ML_OBJ_INSTANCE && ids->thread_cls != NULL &&
+            (*s->jni)->IsInstanceOf(s->jni, obj, ids->thread_cls))
+            st->object = ML_OBJ_THREAD;
         cls = st->object == ML_OBJ_CLASS ? (jclass)(*s->jni)->NewLocalRef(s->jni, obj)
                                          : (*s->jni)->GetObjectClass(s->jni, obj);
         st->loader_id = loader_id_of(s, cls);
         st->class_name = class_name_of(s, cls);
         st->jar = ml_jni_class_location(s->jni, cls);
-        st->hook = node->object != ML_OBJ_CLASS && ml_refhooks_is_hook(s, obj);
+        st->hook = st->object == ML_OBJ_THREAD && ml_refhooks_is_hook(s, obj);
     }
     if (node->object == ML_OBJ_THREAD)
         st->thread = dup_or_null(thread_name(s, node->tag));
+    if (st->object == ML_OBJ_THREAD && obj != NULL) {
+        if (st->thread == NULL)
+            st->thread = thread_field_name(s, obj);
+        describe_runnable(s, st, obj);
+    }
     if (e != NULL) {
         if (e->info.ref == ML_REF_ARRAY_ELEMENT || e->info.ref == ML_REF_CONSTANT_POOL)
             st->index = e->info.index;
@@ -272,11 +329,11 @@ int ml_refname_path(struct ml_search *s, int32_t t, struct ml_path *p)
         ml_jni_clear(s->jni);
     }
     if (anchored)
-        describe_step(s, &p->steps[p->n_steps++], first->from, NULL, tags, objs, n);
+        describe_step(s, t, &p->steps[p->n_steps++], first->from, NULL, tags, objs, n);
     for (size_t i = 0; i < len; i++) {
         const struct ml_pg_edge *e = &s->pg->edges[chain[i]];
 
-        describe_step(s, &p->steps[p->n_steps++], e->to, e, tags, objs, n);
+        describe_step(s, t, &p->steps[p->n_steps++], e->to, e, tags, objs, n);
     }
     rc = ml_path_identify(p, ml_known_builtin());
 cleanup:

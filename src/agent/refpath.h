@@ -7,10 +7,13 @@
 
 /* Runs a search when one is due (a loader that the eligibility rule in refpath.c says starts
  * one): at once for the shutdown checkpoint, a Metaspace OOM, a report request and the exit
- * (the requests in req, state.h), otherwise rate-limited (the walks stop the world). Stores
- * paths, causes and statuses in the records. Returns the number of loaders that got a path;
- * *proven those that the path proved leaked. Never fails the agent. */
-unsigned ml_refpath_search_if_due(JNIEnv *jni, unsigned req, unsigned *proven);
+ * (the requests in req, state.h), otherwise rate-limited (the walks stop the world; a verdict
+ * waiting for a search keeps only the bound on their share of the time). Stores paths, causes
+ * and statuses in the records and what they mean for the verdicts (verdict.h: held, in use, not
+ * held). Returns the number of loaders that got a path; *proven those that the search proved
+ * leaked, *withdrawn the leak verdicts it took back. Never fails the agent. */
+unsigned ml_refpath_search_if_due(JNIEnv *jni, unsigned req, unsigned *proven,
+                                  unsigned *withdrawn);
 
 struct ml_refpath_stats {
     uint64_t searches;           /* searches run */

@@ -28,6 +28,7 @@ struct ml_search {
     struct ml_pg *pg;
     struct ml_search_target *targets;  /* owned */
     uint32_t n_targets;
+    bool reach_known;            /* the first walk was complete: pg->reachable is the truth */
     char **thread_names;         /* by thread index, owned */
     uint32_t n_thread_names;
     jweak hooks[ML_SEARCH_MAX_HOOKS];  /* shutdown hooks being run at exit, owned */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "events.h"
 #include "jvmerror.h"
 #include "metaleak/error.h"
 #include "mbean.h"
@@ -105,6 +106,12 @@ static jint JNICALL on_reference(jvmtiHeapReferenceKind kind,
             return JVMTI_VISIT_ABORT;
         }
     }
+    /* Strong references only: Reference.referent (index 0 in every Reference subclass without
+     * interface fields) is not followed, so nothing that only a soft, weak, final or phantom
+     * reference reaches is visited, and no chain can start behind one (pathgraph.h). */
+    if (kind == JVMTI_HEAP_REFERENCE_FIELD && info->field.index == 0 &&
+        ((uint64_t)referrer_class_tag & ML_PG_REFERENCE) != 0)
+        return 0;
     if (!ml_pg_interesting((uint64_t)*tag_ptr, (uint64_t)class_tag))
         return JVMTI_VISIT_OBJECTS;
     ri.ref = map_kind(kind);
@@ -116,11 +123,6 @@ static jint JNICALL on_reference(jvmtiHeapReferenceKind kind,
     case JVMTI_HEAP_REFERENCE_FIELD:
     case JVMTI_HEAP_REFERENCE_STATIC_FIELD:
         ri.index = info->field.index;
-        /* Reference.referent (index 0 in every Reference subclass without interface fields)
-         * is not a strong reference: such a chain would not keep the loader alive. */
-        if (kind == JVMTI_HEAP_REFERENCE_FIELD && ri.index == 0 &&
-            ((uint64_t)referrer_class_tag & ML_PG_REFERENCE) != 0)
-            return JVMTI_VISIT_OBJECTS;
         break;
     case JVMTI_HEAP_REFERENCE_ARRAY_ELEMENT:
         ri.index = info->array.index;
@@ -146,7 +148,9 @@ static jint JNICALL on_reference(jvmtiHeapReferenceKind kind,
     return JVMTI_VISIT_OBJECTS;
 }
 
-/* Step 1a: tags every loaded class. Owned classes carry the searched loader's index. */
+/* Step 1a: tags every loaded class. Owned classes carry the searched loader's index (the
+ * classes of the loaders a searched loader owns too: refpath.c). A hidden class that no
+ * searched loader owns is tagged ML_PG_PLAIN: it is no anchor (pathgraph.h). */
 int ml_refwalk_tag_classes(struct ml_search *s)
 {
     JNIEnv *jni = s->jni;
@@ -170,6 +174,7 @@ int ml_refwalk_tag_classes(struct ml_search *s)
     for (jint i = 0; i < n; i++) {
         uint64_t loader_id = ML_ID_NONE, tag;
         int32_t target = ML_PG_NO_TARGET;
+        jlong own = 0;
 
         if (rc == ML_OK) {
             struct ml_loader *l = ml_track_defining_loader(s->main, jni, classes[i]);
@@ -179,6 +184,10 @@ int ml_refwalk_tag_classes(struct ml_search *s)
                 if (l->search_idx >= 0)
                     target = l->search_idx;
             }
+            /* The agent tags the hidden classes it saw prepared (tracking.c). */
+            if (!ml_jvmti_ok((*s->main)->GetTag(s->main, classes[i], &own), ML_ON_ERROR_SKIP,
+                             "GetTag(class)"))
+                own = 0;
         }
         if (rc == ML_OK) {
             tag = ml_pg_add_class(s->pg, loader_id, target);
@@ -196,9 +205,11 @@ int ml_refwalk_tag_classes(struct ml_search *s)
                  * (a system class ends its chain with a system-class root). */
                 if (class_cls != NULL && (*jni)->IsSameObject(jni, classes[i], class_cls))
                     tag |= ML_PG_MIRROR;
+                if (target < 0 && ((uint64_t)own & ML_TAG_HIDDEN) != 0)
+                    tag |= ML_PG_PLAIN;
                 err = JVMTI_ERROR_NONE;
-                if (target >= 0 ||
-                    (tag & (ML_PG_REFERENCE | ML_PG_THREAD_CLASS | ML_PG_MIRROR)) != 0)
+                if (target >= 0 || (tag & (ML_PG_REFERENCE | ML_PG_THREAD_CLASS | ML_PG_MIRROR |
+                                           ML_PG_PLAIN)) != 0)
                     err = (*s->env)->SetTag(s->env, classes[i], (jlong)tag);
                 if (!ml_jvmti_ok(err, ML_ON_ERROR_INFO, "path search: SetTag(class) failed"))
                     rc = ML_ERR_JVM;
@@ -216,7 +227,8 @@ int ml_refwalk_tag_classes(struct ml_search *s)
     return rc;
 }
 
-/* Step 1b: tags every live thread and keeps its name; our own thread's locals are ignored. */
+/* Step 1b: tags every live thread and keeps its name; the locals of our own thread and of
+ * shutdown hooks parked in our ThreadStart callback (ml_events_parked) are ignored. */
 int ml_refwalk_tag_threads(struct ml_search *s)
 {
     JNIEnv *jni = s->jni;
@@ -234,7 +246,8 @@ int ml_refwalk_tag_threads(struct ml_search *s)
     if (s->thread_names == NULL)
         rc = ML_ERR_NOMEM;
     for (jint i = 0; i < n; i++) {
-        bool mine = self != NULL && (*jni)->IsSameObject(jni, threads[i], self);
+        bool mine = (self != NULL && (*jni)->IsSameObject(jni, threads[i], self)) ||
+                    ml_events_parked(s->main, threads[i]);
         uint64_t tag = rc == ML_OK ? ml_pg_add_thread(s->pg, mine) : 0;
         jvmtiThreadInfo ti;
 
@@ -357,6 +370,10 @@ enum ml_path_status ml_refwalk_walk(struct ml_search *s, int64_t budget_ms, unsi
             status = ML_PATH_FAILED;
             break;
         }
+        /* A first walk that reported every reference says which targets are strongly
+         * reachable at all (pathgraph.h). */
+        if (*walks == 1)
+            s->reach_known = !w.cut;
         if (ml_pg_solve(s->pg, found) == s->n_targets) {
             status = ML_PATH_FOUND;
             break;

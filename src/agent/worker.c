@@ -93,7 +93,8 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
 {
     const struct ml_options *opts = ml_opts();
     struct ml_pass_result res;
-    unsigned new_leaks = 0, proven = 0, new_paths = 0;
+    unsigned new_candidates = 0, new_leaks = 0, proven = 0, withdrawn = 0, new_paths = 0;
+    bool final = (req & (ML_REQ_CHECKPOINT | ML_REQ_SHUTDOWN)) != 0;
     int rc;
 
     if (ml_failed())
@@ -113,18 +114,22 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
      * collection then would wait forever. The shutdown checkpoint came before that. */
     if (opts->verify_on_exit && ((req & ML_REQ_CHECKPOINT) != 0 ||
                                  ((req & ML_REQ_SHUTDOWN) != 0 && !ml_mgmt_concurrent()))) {
-        rc = ml_pass_verify(jvmti, jni, &res, &new_leaks, (req & ML_REQ_SHUTDOWN) == 0);
+        rc = ml_pass_verify(jvmti, jni, &res, &new_candidates, (req & ML_REQ_SHUTDOWN) == 0);
     } else {
         rc = ml_pass_run(jvmti, jni, &res);
-        new_leaks = res.new_leaks;
+        new_candidates = res.new_candidates;
     }
     if (rc != ML_OK)
         return false;
-    /* At a Metaspace OOM the report comes first (Flink exits right after), the search after. */
+    (void)new_candidates;
+    /* At a Metaspace OOM the report comes first (Flink exits right after), the search after.
+     * Otherwise the search (when one is due) decides about the candidates first: held, in use
+     * or not held; the ones it did not decide settle by their age (verdict.h). */
     if ((req & ML_REQ_OOM) == 0) {
-        new_paths = ml_refpath_search_if_due(jni, req, &proven);
+        new_paths = ml_refpath_search_if_due(jni, req, &proven, &withdrawn);
         new_leaks += proven;
     }
+    new_leaks += ml_pass_settle(jni, final, (req & ML_REQ_OOM) != 0);
     /* The first released loader is the first hint of a leak: prepare the per-loader Metaspace
      * measurement now, while Metaspace is not exhausted (it loads JMX classes once). */
     if (ml_pass_closes_seen() > 0 && !ml_metaspace_prepared())
@@ -142,9 +147,11 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
     if ((req & ML_REQ_OOM) != 0) {
         ml_reportwrite(jni, "metaspace-oom");
         ml_mail_signal(ML_SIG_OOM_REPORT);
-        if (ml_refpath_search_if_due(jni, req, &proven) > 0)
+        if (ml_refpath_search_if_due(jni, req, &proven, &withdrawn) > 0)
             ml_reportwrite(jni, "metaspace-oom");
-    } else if (new_leaks > 0 || new_paths > 0) {
+    } else if (new_leaks > 0 || new_paths > 0 || withdrawn > 0 || res.withdrawn > 0) {
+        /* A withdrawn verdict rewrites the report too: a gate reading it mid-run must not
+         * see a leak that the agent has taken back. */
         ml_reportwrite(jni, "leak");
     } else if ((req & ML_REQ_REPORT) != 0) {
         ml_reportwrite(jni, "request");

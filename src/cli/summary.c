@@ -90,6 +90,16 @@ static void print_header(const struct ml_rfile *rf, FILE *out)
     }
     if (ml_undecided(rf, undecided, sizeof(undecided)))
         fprintf(out, "  undecided: %s\n", undecided);
+    if (rf->leaks_withdrawn > 0)
+        fprintf(out, "  withdrawn: %" PRId64 " leak verdict(s) taken back (the loader was in use, "
+                     "not held, or unloaded before a holder was found; see `withdrawn`): not "
+                     "counted as leaks\n",
+                rf->leaks_withdrawn);
+    if (rf->loaders_softly_reachable > 0)
+        fprintf(out, "  softly reachable: %" PRId64 " released loader(s) kept only through soft, "
+                     "weak or final references (the JVM frees them before an OutOfMemoryError): "
+                     "not leaks\n",
+                rf->loaders_softly_reachable);
     if (rf->loaders_suspect > 0)
         fprintf(out, "  suspect: %" PRId64 " live loader(s) superseded by a newer one with the "
                      "same jars and idle since (not closed: a leak in the making?)\n",

@@ -66,7 +66,8 @@ void ml_step_clear(struct ml_step *s)
     free(s->thread);
     free(s->method);
     free(s->key);
-    s->field = s->class_name = s->jar = s->thread = s->method = s->key = NULL;
+    free(s->runnable);
+    s->field = s->class_name = s->jar = s->thread = s->method = s->key = s->runnable = NULL;
 }
 
 void ml_path_clear(struct ml_path *p)
@@ -151,6 +152,10 @@ static void describe(struct text *t, const struct ml_step *s, bool shape)
         put(t, " (shutdown hook)");
     if (s->owned)
         put(t, " (leaked loader)");
+    else if (s->owned_by != 0 && shape)
+        put(t, " (another leaked loader)");
+    else if (s->owned_by != 0)
+        put(t, " (leaked loader %llu)", (unsigned long long)s->owned_by);
 }
 
 /* How step s is held by the step before it. */
@@ -244,16 +249,64 @@ static long find_class(const struct ml_path *p, const char *name, bool prefix)
     return -1;
 }
 
-/* A shutdown hook that is the job's (owned), or whose next step is the job's object (its
- * Runnable): the hook itself pins the loader. A hook further up the chain (a JDK hook that
- * holds a JDK singleton) is not the cause. */
+/* The step that is the Runnable of the thread at step i: `.target` (JDK 18 and older) or
+ * `.holder` -> Thread$FieldHolder `.task` (JDK 19 and later); -1 when the chain does not go
+ * through it. */
+static long runnable_step(const struct ml_path *p, size_t i)
+{
+    const struct ml_step *a = i + 1 < p->n_steps ? &p->steps[i + 1] : NULL;
+    const struct ml_step *b = i + 2 < p->n_steps ? &p->steps[i + 2] : NULL;
+
+    if (a != NULL && a->ref == ML_REF_FIELD && eq(a->field, "target"))
+        return (long)(i + 1);
+    if (a != NULL && b != NULL && a->ref == ML_REF_FIELD && eq(a->field, "holder") &&
+        b->ref == ML_REF_FIELD && eq(b->field, "task"))
+        return (long)(i + 2);
+    return -1;
+}
+
+/* A shutdown hook that is the job's (owned), whose Runnable is the job's, or whose next step is
+ * the job's object: the hook itself pins the loader. A hook further up the chain (a JDK hook
+ * that holds a JDK singleton) is not the cause. */
 static bool has_hook(const struct ml_path *p)
 {
-    for (size_t i = 0; i < p->n_steps; i++)
-        if (p->steps[i].hook && (p->steps[i].owned || (i + 1 < p->n_steps &&
-                                                      p->steps[i + 1].owned)))
+    for (size_t i = 0; i < p->n_steps; i++) {
+        const struct ml_step *s = &p->steps[i];
+        long r = runnable_step(p, i);
+
+        if (s->hook && (s->owned || s->runnable_owned ||
+                        (i + 1 < p->n_steps && p->steps[i + 1].owned) ||
+                        (r >= 0 && p->steps[r].owned)))
             return true;
+    }
     return false;
+}
+
+/* A thread that is not the job's -- neither its class nor its Runnable belongs to a leaked
+ * loader -- holding the loader through what it inherited from the thread that created it: its
+ * context class loader, or (JDK 23 and older) the access control context of the code on that
+ * thread's stack. Returns the index of the field step, -1 when the chain is not like that. */
+static long inherited(const struct ml_path *p)
+{
+    for (size_t i = 0; i + 1 < p->n_steps; i++) {
+        const struct ml_step *t = &p->steps[i], *f = &p->steps[i + 1];
+
+        if (t->object != ML_OBJ_THREAD || t->owned || t->owned_by != 0 || t->runnable_owned)
+            continue;
+        if (f->ref == ML_REF_FIELD &&
+            (eq(f->field, "contextClassLoader") || eq(f->field, "inheritedAccessControlContext")))
+            return (long)(i + 1);
+    }
+    return -1;
+}
+
+/* The first step owned by another leaked loader, -1 when none. */
+static long through_leak(const struct ml_path *p)
+{
+    for (size_t i = 0; i < p->n_steps; i++)
+        if (!p->steps[i].owned && p->steps[i].owned_by != 0)
+            return (long)i;
+    return -1;
 }
 
 /* A stack root in a method of a class whose name starts with prefix. */
@@ -269,6 +322,22 @@ static long find_field(const struct ml_path *p, const char *field)
             eq(p->steps[i].field, field))
             return (long)i;
     return -1;
+}
+
+enum ml_hold ml_path_hold(const struct ml_path *p)
+{
+    enum ml_ref r;
+
+    if (p->n_steps == 0)
+        return ML_HOLD_NONE;
+    r = p->steps[0].ref;
+    if (r == ML_REF_ROOT_JNI_GLOBAL)
+        return ML_HOLD_UNKNOWN;
+    if ((r == ML_REF_ROOT_STACK_LOCAL || r == ML_REF_ROOT_JNI_LOCAL) &&
+        !root_method(p, "java.lang.ApplicationShutdownHooks.") &&
+        !root_method(p, "java.util.TimerThread."))
+        return ML_HOLD_STACK;
+    return ML_HOLD_DURABLE;
 }
 
 static const char *first_thread(const struct ml_path *p)
@@ -331,6 +400,48 @@ static enum ml_cause classify(const struct ml_path *p)
 static const char *const RELEASE_HOOK =
     "RuntimeContext.registerUserCodeClassLoaderReleaseHookIfAbsent";
 
+/* A thread the job did not start, holding the loader through what it inherited. */
+static void advise_inherited(struct text *t, const struct ml_path *p)
+{
+    long f = inherited(p);
+    const struct ml_step *th = &p->steps[f - 1];
+    bool acc = eq(p->steps[f].field, "inheritedAccessControlContext");
+
+    put(t, "Thread '%s' (%s", or_unknown(th->thread), or_unknown(th->class_name));
+    if (th->runnable != NULL)
+        put(t, " running %s", th->runnable);
+    put(t, ") is not the job's: neither its class nor its Runnable is. It was created while job "
+           "code ran and inherited %s. A pool of a library in the parent loader (Flink's lib/ "
+           "or the JDK) that starts its thread lazily, the first time job code uses it, does "
+           "this (FLINK-25023, Hadoop's StatisticsDataReferenceCleaner, Netty's "
+           "GlobalEventExecutor), and so does an executor that job code created and never shut "
+           "down. Start such pools outside the job (when the TaskManager starts, from code in "
+           "lib/), or create their threads with the context class loader reset "
+           "(Thread.setContextClassLoader) ",
+        acc ? "the job's ProtectionDomains through its inherited access control context "
+              "(Thread.inheritedAccessControlContext, JDK 23 and older)"
+            : "the job's class loader as its context class loader");
+    if (acc)
+        put(t, "and inside AccessController.doPrivileged with an access control context "
+               "without the job's classes on the stack; JDK 24 and later no longer give threads "
+               "an inherited access control context.");
+    else
+        put(t, "(and, up to JDK 23, inside AccessController.doPrivileged, or the thread keeps "
+               "the job's ProtectionDomains too).");
+}
+
+/* Appended to the advice of a chain that runs through another leaked loader's objects. */
+static void advise_through(struct text *t, const struct ml_path *p)
+{
+    long i = through_leak(p);
+
+    if (i < 0)
+        return;
+    put(t, " The chain runs through an object of leaked loader %llu (%s): fixing that leak "
+           "releases this loader too.",
+        (unsigned long long)p->steps[i].owned_by, or_unknown(p->steps[i].class_name));
+}
+
 static char *advise(const struct ml_path *p)
 {
     struct text *t = calloc(1, sizeof(*t));
@@ -342,6 +453,10 @@ static char *advise(const struct ml_path *p)
         return NULL;
     switch (p->cause) {
     case ML_CAUSE_THREAD:
+        if (inherited(p) >= 0) {
+            advise_inherited(t, p);
+            break;
+        }
         put(t, "Thread '%s' outlives the job and holds its class loader (through its class, its "
                "Runnable, its context class loader, its inherited access control context or a "
                "local variable on its stack). Stop and join every thread the job starts in "
@@ -416,6 +531,7 @@ static char *advise(const struct ml_path *p)
     case ML_CAUSE_NONE:
         break;
     }
+    advise_through(t, p);
     out = strdup(t->buf);
     free(t);
     return out;

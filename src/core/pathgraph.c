@@ -81,7 +81,10 @@ struct ml_pg *ml_pg_new(uint32_t n_targets, uint32_t max_nodes, uint32_t max_edg
     pg->max_nodes = max_nodes;
     pg->max_edges = max_edges;
     pg->best = malloc(((size_t)n_targets + 1) * sizeof(*pg->best));
-    if (pg->best == NULL) {
+    pg->reachable = calloc((size_t)n_targets + 1, sizeof(*pg->reachable));
+    if (pg->best == NULL || pg->reachable == NULL) {
+        free(pg->best);
+        free(pg->reachable);
         free(pg);
         return NULL;
     }
@@ -99,6 +102,7 @@ void ml_pg_free(struct ml_pg *pg)
     free(pg->nodes);
     free(pg->edges);
     free(pg->best);
+    free(pg->reachable);
     free(pg);
 }
 
@@ -153,6 +157,7 @@ static int32_t new_node(struct ml_pg *pg, uint64_t tag, enum ml_pg_object object
     n->target = target;
     n->pass = pg->pass;
     n->anchor = anchor;
+    n->through = false;
     n->dist = -1;
     n->via = -1;
     n->no_jni_root = false;
@@ -199,14 +204,33 @@ static int32_t target_of_class(const struct ml_pg *pg, uint32_t class_idx)
     return class_idx == UINT32_MAX ? ML_PG_NO_TARGET : pg->classes[class_idx].target;
 }
 
+/* The target that owns an object: through its own tag (the loader, a class, a node) or its
+ * class's tag; ML_PG_NO_TARGET when none. */
+static int32_t owner(const struct ml_pg *pg, uint64_t tag, uint64_t class_tag)
+{
+    uint32_t idx = ML_PG_IDX(tag);
+
+    if ((tag & ML_PG_OWNED) != 0) {
+        if (ML_PG_KIND(tag) == ML_PG_KIND_NODE && idx < pg->n_nodes)
+            return pg->nodes[idx].target;
+        if (ML_PG_KIND(tag) == ML_PG_KIND_CLASS && idx < pg->n_classes)
+            return pg->classes[idx].target;
+    }
+    if ((class_tag & ML_PG_OWNED) != 0)
+        return target_of_class(pg, class_of(pg, class_tag));
+    return ML_PG_NO_TARGET;
+}
+
 /* The node of an object given its tag (creating class and thread proxies, or a new node for an
- * untagged object, whose tag is then set). -1 when nothing can be recorded. */
+ * untagged object, whose tag is then set). -1 when nothing can be recorded. A referrer owned
+ * by a target is a "through" node (a chain of another target runs through it); it is never an
+ * anchor. */
 static int32_t node_of(struct ml_pg *pg, uint64_t *tag, uint64_t class_tag, bool referrer)
 {
     uint64_t t = *tag;
     uint32_t cls = class_of(pg, class_tag);
     uint32_t idx = ML_PG_IDX(t);
-    int32_t n;
+    int32_t n, target;
 
     switch (ML_PG_KIND(t)) {
     case ML_PG_KIND_NODE:
@@ -223,18 +247,35 @@ static int32_t node_of(struct ml_pg *pg, uint64_t *tag, uint64_t class_tag, bool
     case ML_PG_KIND_CLASS:
         if (idx >= pg->n_classes)
             return -1;
-        if (pg->classes[idx].node < 0)
-            pg->classes[idx].node =
-                new_node(pg, t, ML_OBJ_CLASS, idx, cls, pg->classes[idx].target,
-                         referrer ? ML_REF_ANCHOR_CLASS : ML_REF_OTHER);
-        return pg->classes[idx].node;
+        if (pg->classes[idx].node >= 0)
+            return pg->classes[idx].node;
+        target = pg->classes[idx].target;
+        if (referrer && target < 0 && (t & ML_PG_PLAIN) != 0) {
+            /* A hidden class: a plain node, whose referrers are searched. It takes a node's
+             * tag, so that references into it are seen by the next walks. */
+            uint64_t nt = make_tag(ML_PG_KIND_NODE, pg->n_nodes);
+
+            n = new_node(pg, nt, ML_OBJ_CLASS, idx, cls, ML_PG_NO_TARGET, ML_REF_OTHER);
+            if (n >= 0)
+                *tag = nt;
+            pg->classes[idx].node = n;
+            return n;
+        }
+        n = new_node(pg, t, ML_OBJ_CLASS, idx, cls, target,
+                     referrer && target < 0 ? ML_REF_ANCHOR_CLASS : ML_REF_OTHER);
+        if (n >= 0)
+            pg->nodes[n].through = referrer && target >= 0;
+        pg->classes[idx].node = n;
+        return n;
     case ML_PG_KIND_THREAD:
         if (idx >= pg->n_threads)
             return -1;
         if (pg->threads[idx].node < 0) {
+            /* A thread of a leaked loader's class is reached by its thread root instead. */
+            target = target_of_class(pg, cls);
             pg->threads[idx].node =
-                new_node(pg, t, ML_OBJ_THREAD, idx, cls, target_of_class(pg, cls),
-                         referrer ? ML_REF_ANCHOR_THREAD : ML_REF_OTHER);
+                new_node(pg, t, ML_OBJ_THREAD, idx, cls, target,
+                         referrer && target < 0 ? ML_REF_ANCHOR_THREAD : ML_REF_OTHER);
             if (pg->threads[idx].node >= 0)
                 pg->nodes[pg->threads[idx].node].weak = pg->threads[idx].weak;
         }
@@ -254,13 +295,14 @@ static int32_t node_of(struct ml_pg *pg, uint64_t *tag, uint64_t class_tag, bool
             *tag = t;
         return n;
     }
-    if (!referrer && target_of_class(pg, cls) >= 0)
+    target = target_of_class(pg, cls);
+    if (target >= 0)
         t |= ML_PG_OWNED;
-    n = new_node(pg, t, ML_OBJ_INSTANCE, 0, cls, referrer ? ML_PG_NO_TARGET
-                                                          : target_of_class(pg, cls),
-                 ML_REF_OTHER);
-    if (n >= 0)
+    n = new_node(pg, t, ML_OBJ_INSTANCE, 0, cls, target, ML_REF_OTHER);
+    if (n >= 0) {
+        pg->nodes[n].through = referrer && target >= 0;
         *tag = t;
+    }
     return n;
 }
 
@@ -287,31 +329,56 @@ static bool ignored_root(const struct ml_pg *pg, const struct ml_pg_refinfo *inf
            pg->threads[ML_PG_IDX(t)].ignore;
 }
 
+/* The node of the referred object when it is on the frontier: tagged by the previous walk (or
+ * a registered node that joined it then), and not an anchor. -1 otherwise. */
+static int32_t frontier(const struct ml_pg *pg, uint64_t tag)
+{
+    uint32_t idx = ML_PG_IDX(tag);
+    int32_t n = -1;
+
+    if (ML_PG_KIND(tag) == ML_PG_KIND_NODE && idx < pg->n_nodes)
+        n = (int32_t)idx;
+    else if (ML_PG_KIND(tag) == ML_PG_KIND_CLASS && idx < pg->n_classes)
+        n = pg->classes[idx].node;
+    if (n < 0 || pg->nodes[n].pass == 0 || pg->nodes[n].pass + 1 != pg->pass ||
+        pg->nodes[n].anchor != ML_REF_OTHER)
+        return -1;
+    return n;
+}
+
 void ml_pg_ref(struct ml_pg *pg, const struct ml_pg_refinfo *info, uint64_t class_tag,
                uint64_t referrer_class_tag, uint64_t *tag, uint64_t *referrer_tag)
 {
-    uint64_t t = *tag;
-    bool owned = (t & ML_PG_OWNED) != 0 || (class_tag & ML_PG_OWNED) != 0;
+    int32_t owned_by = owner(pg, *tag, class_tag);
+    int32_t from_owner = referrer_tag != NULL ? owner(pg, *referrer_tag, referrer_class_tag)
+                                              : ML_PG_NO_TARGET;
     int32_t to, from = -1;
 
-    if (info->ref == ML_REF_CLASS)
-        return; /* an object's reference to its class: never why the class lives */
-    if (referrer_tag != NULL &&
-        ((*referrer_tag & ML_PG_OWNED) != 0 || (referrer_class_tag & ML_PG_OWNED) != 0))
-        return; /* inside the leak: reachable only through it */
     if (referrer_tag == NULL && ignored_root(pg, info))
         return;
-    if (owned) {
-        if (pg->pass != 1)
-            return; /* entry edges are all found by the first pass */
-        to = node_of(pg, tag, class_tag, false);
+    /* Reported at all: the referrer was visited, so the object is strongly reachable. */
+    if (owned_by >= 0 && (uint32_t)owned_by < pg->n_targets)
+        pg->reachable[owned_by] = true;
+    if (info->ref == ML_REF_CLASS)
+        return; /* an object's reference to its class: never why the class lives */
+    if (owned_by >= 0) {
+        if (pg->pass == 1) {
+            if (from_owner == owned_by)
+                return; /* inside the leak: reachable only through it */
+            to = node_of(pg, tag, class_tag, false); /* an entry edge */
+        } else {
+            /* Entry edges are all found by the first walk; later walks follow a through
+             * node back inside its own loader. */
+            to = frontier(pg, *tag);
+            if (to < 0 || !pg->nodes[to].through || from_owner != owned_by)
+                return;
+        }
     } else {
-        if (ML_PG_KIND(t) != ML_PG_KIND_NODE || ML_PG_IDX(t) >= pg->n_nodes)
-            return;
-        to = (int32_t)ML_PG_IDX(t);
-        if (pg->nodes[to].pass == 0 || pg->nodes[to].pass + 1 != pg->pass ||
-            pg->nodes[to].anchor != ML_REF_OTHER)
-            return; /* not a node of the previous pass's frontier */
+        to = frontier(pg, *tag);
+        if (to < 0)
+            return; /* not a node of the previous walk's frontier */
+        if (from_owner >= 0 && pg->n_targets < 2)
+            return; /* inside the only leak: reachable only through it */
     }
     if (to < 0)
         return;
@@ -328,6 +395,13 @@ void ml_pg_ref(struct ml_pg *pg, const struct ml_pg_refinfo *info, uint64_t clas
 static bool stack_root(enum ml_ref ref)
 {
     return ref == ML_REF_ROOT_STACK_LOCAL || ref == ML_REF_ROOT_JNI_LOCAL;
+}
+
+/* How far an owned node is for choosing a target's chain: its distance, and one more for the
+ * loader object itself, which says less than a class or an instance it owns (see pathgraph.h). */
+static int32_t rank(const struct ml_pg_node *n)
+{
+    return n->dist * 2 + (n->object == ML_OBJ_LOADER ? 3 : 0);
 }
 
 /* For every target without a chain yet (only_unset) or every target, its reached owned node
@@ -347,7 +421,7 @@ static void pick_best(struct ml_pg *pg, bool only_unset)
 
         if (t < 0 || (uint32_t)t >= pg->n_targets || pg->nodes[i].dist < 0 || set[t])
             continue;
-        if (pg->best[t] < 0 || pg->nodes[i].dist < pg->nodes[pg->best[t]].dist)
+        if (pg->best[t] < 0 || rank(&pg->nodes[i]) < rank(&pg->nodes[pg->best[t]]))
             pg->best[t] = (int32_t)i;
     }
     free(set);
@@ -408,10 +482,13 @@ uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
     for (int tier = 0; tier < 3; tier++) {
         if (tier == 1) {
             /* What durable sources reach counts for the caller's stop test: a later walk may
-             * still find a durable chain for a target only a stack reaches so far. */
+             * still find a durable chain for a target only a stack reaches so far, or an owned
+             * class or instance one step further than the loader object (rank()). */
             pick_best(pg, false);
             for (uint32_t t = 0; t < pg->n_targets; t++)
-                reached += pg->best[t] >= 0;
+                reached += pg->best[t] >= 0 &&
+                           (pg->nodes[pg->best[t]].object != ML_OBJ_LOADER ||
+                            (int32_t)pg->pass > pg->nodes[pg->best[t]].dist);
         }
         if (tier == 2) {
             pick_best(pg, true);
@@ -435,8 +512,8 @@ uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
         while (head < tail) {
             uint32_t v = queue[head++];
 
-            if (pg->nodes[v].target >= 0)
-                continue; /* an owned object ends a chain */
+            /* An owned object ends its own target's chain; only the edges into other targets'
+             * objects (or on to them) leave it: another target's chain may go on. */
             for (uint32_t k = start[v]; k < start[v + 1]; k++) {
                 uint32_t e = adj[k];
                 int32_t to = pg->edges[e].to;

@@ -89,7 +89,6 @@ static void loader_reset(struct ml_loader *l, uint64_t id, int64_t now_ms)
     l->path_status = ML_PATH_NOT_SEARCHED;
     l->path_search_ms = -1;
     l->path_searched_ms = -1;
-    l->awaiting_unload = false;
     l->search_idx = -1;
     l->inventoried = false;
     l->shadowed = 0;
@@ -250,8 +249,8 @@ static void evict(struct ml_registry *reg, struct ml_loader *l)
 
 void ml_registry_note_unloaded(struct ml_registry *reg, struct ml_loader *l)
 {
-    if (l->slot == 0 || l->verdict.leaked)
-        return; /* the bootstrap loader never unloads; leaks are kept for the whole run */
+    if (l->slot == 0 || l->verdict.leaked || l->verdict.withdrawn != ML_WITHDRAWN_NONE)
+        return; /* the bootstrap loader never unloads; leaks (and withdrawn ones) are kept */
     l->history_next = 0;
     if (reg->hist_tail != 0)
         slot_ptr(reg, reg->hist_tail - 1)->history_next = l->slot + 1;
@@ -322,6 +321,16 @@ struct ml_loader *ml_registry_find_id(const struct ml_registry *reg, uint64_t id
             return l;
     }
     return NULL;
+}
+
+bool ml_loader_awaiting_unload(const struct ml_loader *l)
+{
+    return l->verdict.state == ML_STATE_CLOSED && l->verdict.hold == ML_HOLD_NONE;
+}
+
+bool ml_loader_softly_reachable(const struct ml_loader *l)
+{
+    return ml_loader_awaiting_unload(l) && l->verdict.softly;
 }
 
 uint64_t ml_loader_classes_live(const struct ml_loader *l)

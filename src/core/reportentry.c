@@ -105,6 +105,34 @@ static bool add_inventory(struct ml_jtree *jt, cJSON *o, const struct ml_loader 
     return ex != NULL;
 }
 
+/* in_use: the thread whose stack holds a closed loader (the last search), or null. */
+static bool add_in_use(struct ml_jtree *jt, cJSON *o, const struct ml_loader *l)
+{
+    const struct ml_verdict *v = &l->verdict;
+    const struct ml_step *root = l->path.n_steps > 0 ? &l->path.steps[0] : NULL;
+    cJSON *u;
+
+    if (v->state != ML_STATE_CLOSED || v->hold != ML_HOLD_STACK)
+        return ml_jtree_add_null(jt, o, "in_use");
+    u = ml_jtree_add_object(jt, o, "in_use");
+    return u != NULL && ml_jtree_add_opt_string(jt, u, "thread", root ? root->thread : NULL) &&
+           ml_jtree_add_opt_string(jt, u, "method", root ? root->method : NULL) &&
+           ml_jtree_add_opt_int(jt, u, "since_ms", v->in_use_since_ms);
+}
+
+/* withdrawn: a leak verdict taken back (why, when it was given, when it was taken back). */
+static bool add_withdrawal(struct ml_jtree *jt, cJSON *o, const struct ml_verdict *v)
+{
+    cJSON *w;
+
+    if (v->withdrawn == ML_WITHDRAWN_NONE)
+        return ml_jtree_add_null(jt, o, "withdrawn");
+    w = ml_jtree_add_object(jt, o, "withdrawn");
+    return w != NULL && ml_jtree_add_string(jt, w, "reason", ml_withdrawal_name(v->withdrawn)) &&
+           ml_jtree_add_opt_int(jt, w, "leaked_ms", v->withdrawn_leaked_ms) &&
+           ml_jtree_add_opt_int(jt, w, "withdrawn_ms", v->withdrawn_ms);
+}
+
 bool ml_report_add_loader(struct ml_jtree *jt, cJSON *arr, const struct ml_loader *l)
 {
     const struct ml_verdict *v = &l->verdict;
@@ -129,8 +157,10 @@ bool ml_report_add_loader(struct ml_jtree *jt, cJSON *arr, const struct ml_loade
            ml_jtree_add_opt_int(jt, o, "unloaded_ms", v->unloaded_ms) &&
            (closed ? ml_jtree_add_uint(jt, o, "gcs_since_close", v->gcs_since_close)
                    : ml_jtree_add_null(jt, o, "gcs_since_close")) &&
-           ml_jtree_add_bool(jt, o, "awaiting_unload", l->awaiting_unload) &&
-           add_inventory(jt, o, l);
+           ml_jtree_add_bool(jt, o, "awaiting_unload", ml_loader_awaiting_unload(l)) &&
+           add_inventory(jt, o, l) &&
+           ml_jtree_add_bool(jt, o, "softly_reachable", ml_loader_softly_reachable(l)) &&
+           add_in_use(jt, o, l) && add_withdrawal(jt, o, v);
 }
 
 static bool add_step(struct ml_jtree *jt, cJSON *arr, const struct ml_step *st)
@@ -150,7 +180,13 @@ static bool add_step(struct ml_jtree *jt, cJSON *arr, const struct ml_step *st)
            ml_jtree_add_opt_string(jt, o, "method", st->method) &&
            ml_jtree_add_opt_string(jt, o, "key", st->key) &&
            ml_jtree_add_bool(jt, o, "owned", st->owned) &&
-           ml_jtree_add_bool(jt, o, "shutdown_hook", st->hook);
+           ml_jtree_add_bool(jt, o, "shutdown_hook", st->hook) &&
+           (st->owned_by == 0 ? ml_jtree_add_null(jt, o, "owned_by")
+                              : ml_jtree_add_uint(jt, o, "owned_by", st->owned_by)) &&
+           ml_jtree_add_opt_string(jt, o, "runnable", st->runnable) &&
+           (st->runnable == NULL || st->runnable_loader_id == UINT64_MAX
+                ? ml_jtree_add_null(jt, o, "runnable_loader_id")
+                : ml_jtree_add_uint(jt, o, "runnable_loader_id", st->runnable_loader_id));
 }
 
 /* The known library leak of a path (known-leaks catalogue), or null. */
@@ -223,4 +259,28 @@ bool ml_report_add_leak(struct ml_jtree *jt, cJSON *arr, const struct ml_loader 
            ml_jtree_add_opt_string(jt, o, "proof", ml_proof_name(v->proof)) &&
            ml_jtree_add_uint(jt, o, "gcs_since_close", v->gcs_since_close) &&
            add_path(jt, o, l, paths_on);
+}
+
+bool ml_report_add_withdrawn(struct ml_jtree *jt, cJSON *arr, const struct ml_loader *l,
+                             bool paths_on)
+{
+    const struct ml_verdict *v = &l->verdict;
+    enum ml_path_status status = l->path_status;
+    cJSON *o = ml_jtree_add_object(jt, arr, NULL);
+
+    if (status == ML_PATH_NOT_SEARCHED && !paths_on)
+        status = ML_PATH_OFF;
+    return o != NULL && ml_jtree_add_uint(jt, o, "loader_id", l->id) &&
+           ml_jtree_add_opt_string(jt, o, "class", loader_class(l)) &&
+           ml_jtree_add_opt_string(jt, o, "name", l->name) && add_hash(jt, o, l) &&
+           ml_jtree_add_opt_string(jt, o, "job_id", l->job_id[0] ? l->job_id : NULL) &&
+           ml_jtree_add_string(jt, o, "reason", ml_withdrawal_name(v->withdrawn)) &&
+           ml_jtree_add_string(jt, o, "state", ml_state_name(v->state)) &&
+           ml_jtree_add_opt_int(jt, o, "closed_ms", v->closed_ms) &&
+           ml_jtree_add_opt_int(jt, o, "leaked_ms", v->withdrawn_leaked_ms) &&
+           ml_jtree_add_opt_int(jt, o, "withdrawn_ms", v->withdrawn_ms) &&
+           ml_jtree_add_opt_int(jt, o, "unloaded_ms", v->unloaded_ms) &&
+           ml_jtree_add_uint(jt, o, "gcs_since_close", v->gcs_since_close) &&
+           ml_jtree_add_string(jt, o, "path_status", ml_path_status_name(status)) &&
+           ml_jtree_add_opt_string(jt, o, "path_summary", l->path.summary);
 }

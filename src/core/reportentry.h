@@ -13,5 +13,8 @@ bool ml_report_add_loader(struct ml_jtree *jt, cJSON *arr, const struct ml_loade
 /* Appends the leak entry of l (a leaked loader) to arr; paths_on: paths=auto. */
 bool ml_report_add_leak(struct ml_jtree *jt, cJSON *arr, const struct ml_loader *l,
                         bool paths_on);
+/* Appends the entry of l, whose leak verdict was withdrawn, to arr (the report's `withdrawn`). */
+bool ml_report_add_withdrawn(struct ml_jtree *jt, cJSON *arr, const struct ml_loader *l,
+                             bool paths_on);
 
 #endif

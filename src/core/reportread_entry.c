@@ -78,6 +78,10 @@ static int read_steps(struct ml_jget *c, const cJSON *o, size_t idx, struct ml_r
             rc = ml_jget_bool(c, st, "owned", F("owned"), &s->owned);
         if (rc == ML_OK)
             rc = ml_jget_bool(c, st, "shutdown_hook", F("shutdown_hook"), &s->shutdown_hook);
+        if (rc == ML_OK)
+            rc = ml_jget_int(c, st, "owned_by", F("owned_by"), false, true, &s->owned_by);
+        if (rc == ML_OK)
+            rc = ml_jget_str(c, st, "runnable", F("runnable"), false, &s->runnable);
         l->n_steps = ++i;
         if (rc != ML_OK)
             return rc;
@@ -182,7 +186,8 @@ int ml_rread_leak(struct ml_jget *c, const cJSON *o, size_t idx, struct ml_rleak
 int ml_rread_loader(struct ml_jget *c, const cJSON *o, size_t idx, struct ml_rloader *l)
 {
     char field[64];
-    const cJSON *flink, *urls, *growth = NULL, *shadowed = NULL;
+    const cJSON *flink, *urls, *growth = NULL, *shadowed = NULL, *withdrawn = NULL,
+                *in_use = NULL;
     int64_t v = 0;
     int rc;
 
@@ -225,6 +230,15 @@ int ml_rread_loader(struct ml_jget *c, const cJSON *o, size_t idx, struct ml_rlo
         rc = ml_jget_bool(c, o, "awaiting_unload", F("awaiting_unload"), &l->awaiting_unload);
     if (rc == ML_OK)
         rc = ml_jget_bool(c, o, "suspect", F("suspect"), &l->suspect);
+    if (rc == ML_OK)
+        rc = ml_jget_bool(c, o, "softly_reachable", F("softly_reachable"), &l->softly_reachable);
+    if (rc == ML_OK)
+        rc = ml_jget_opt_object(c, o, "in_use", F("in_use"), &in_use);
+    l->in_use = in_use != NULL;
+    if (rc == ML_OK)
+        rc = ml_jget_opt_object(c, o, "withdrawn", F("withdrawn"), &withdrawn);
+    if (rc == ML_OK && withdrawn != NULL)
+        rc = ml_jget_str(c, withdrawn, "reason", F("withdrawn.reason"), true, &l->withdrawn);
     l->lambdas = l->proxies = l->shadowed = -1;
     if (rc == ML_OK)
         rc = ml_jget_opt_object(c, o, "growth", F("growth"), &growth);

@@ -92,6 +92,16 @@ int ml_rread_header(struct ml_jget *c, const cJSON *root, struct ml_rfile *rf)
                           &rf->loaders_unloaded);
     if (rc == ML_OK)
         rc = ml_jget_uint(c, sum, "classes_live", "summary.classes_live", &rf->classes_live);
+    /* Withdrawn verdicts, softly reachable and in-use loaders (absent: -1). */
+    if (rc == ML_OK)
+        rc = ml_jget_int(c, sum, "leaks_withdrawn", "summary.leaks_withdrawn", false, false,
+                         &rf->leaks_withdrawn);
+    if (rc == ML_OK)
+        rc = ml_jget_int(c, sum, "loaders_softly_reachable", "summary.loaders_softly_reachable",
+                         false, false, &rf->loaders_softly_reachable);
+    if (rc == ML_OK)
+        rc = ml_jget_int(c, sum, "loaders_in_use", "summary.loaders_in_use", false, false,
+                         &rf->loaders_in_use);
     /* Agent 0.2.0 and later: the class inventory (absent: -1). */
     if (rc == ML_OK)
         rc = ml_jget_int(c, sum, "loaders_suspect", "summary.loaders_suspect", false, false,

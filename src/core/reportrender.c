@@ -194,6 +194,7 @@ static bool add_gc_and_metaspace(struct ml_jtree *jt, cJSON *root, const struct 
 struct totals {
     uint64_t total, live, closed, leaked, unloaded, defined, classes_live, hidden_live;
     uint64_t suspect, shadowing_loaders, shadowed, reflection_loaders, lambdas, proxies;
+    uint64_t withdrawn, softly, in_use;
 };
 
 static void count(struct totals *t, const struct ml_loader *l)
@@ -214,6 +215,10 @@ static void count(struct totals *t, const struct ml_loader *l)
     }
     if (l->verdict.leaked)
         t->leaked++;
+    if (l->verdict.withdrawn != ML_WITHDRAWN_NONE)
+        t->withdrawn++;
+    t->softly += ml_loader_softly_reachable(l);
+    t->in_use += l->verdict.state == ML_STATE_CLOSED && l->verdict.hold == ML_HOLD_STACK;
     t->defined += atomic_load(&l->classes_defined);
     t->classes_live += ml_loader_classes_live(l);
     t->hidden_live += ml_loader_hidden_live(l);
@@ -249,6 +254,10 @@ static bool add_summary(struct ml_jtree *jt, cJSON *root, const struct totals *t
     if (g == NULL || !ml_jtree_add_uint(jt, g, "reflection_loaders", t->reflection_loaders) ||
         !ml_jtree_add_uint(jt, g, "lambdas", t->lambdas) ||
         !ml_jtree_add_uint(jt, g, "proxies", t->proxies))
+        return false;
+    if (!ml_jtree_add_uint(jt, s, "leaks_withdrawn", t->withdrawn) ||
+        !ml_jtree_add_uint(jt, s, "loaders_softly_reachable", t->softly) ||
+        !ml_jtree_add_uint(jt, s, "loaders_in_use", t->in_use))
         return false;
     d = ml_jtree_add_object(jt, root, "dropped");
     return d != NULL && ml_jtree_add_uint(jt, d, "loaders", st->dropped_loaders) &&
@@ -364,7 +373,7 @@ char *ml_report_render(struct ml_registry *reg, const struct ml_report_meta *met
     struct ml_registry_stats st;
     struct ml_loader **sorted = NULL;
     struct totals t = {0};
-    cJSON *root, *loaders, *leaks;
+    cJSON *root, *loaders, *leaks, *withdrawn;
     char *text = NULL;
     size_t n = 0;
 
@@ -396,6 +405,14 @@ char *ml_report_render(struct ml_registry *reg, const struct ml_report_meta *met
             (l->verdict.leaked && !ml_report_add_leak(jt, leaks, l, meta->opts->paths)))
             goto cleanup;
     }
+    /* Leak verdicts taken back (docs/report.md): counted apart, never in `leaks`. */
+    withdrawn = ml_jtree_add_array(jt, root, "withdrawn");
+    if (withdrawn == NULL)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++)
+        if (sorted[i]->verdict.withdrawn != ML_WITHDRAWN_NONE &&
+            !ml_report_add_withdrawn(jt, withdrawn, sorted[i], meta->opts->paths))
+            goto cleanup;
     text = ml_jtree_print(root);
 cleanup:
     ml_jtree_free(jt);

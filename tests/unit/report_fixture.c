@@ -95,6 +95,7 @@ static int build_loaders(struct rf_fixture *fx)
     free(long_url);
     ml_verdict_close(&ucl->verdict, 1020, 3);
     ml_verdict_gc(&ucl->verdict, 3, 1, true, 1030);
+    ml_verdict_settle(&ucl->verdict, 1030, 0, false);
 
     cf->url_loader = true;
     cf->role = ML_ROLE_USER_CODE;
@@ -108,6 +109,7 @@ static int build_loaders(struct rf_fixture *fx)
         return -1;
     ml_verdict_close(&cf->verdict, 1020, 2);
     ml_verdict_gc(&cf->verdict, 3, 1, true, 1533);
+    ml_verdict_settle(&cf->verdict, 1533, 0, false);
 
     wrap->url_loader = true;
     wrap->role = ML_ROLE_WRAPPER;
@@ -121,6 +123,8 @@ static int build_loaders(struct rf_fixture *fx)
         return -1;
     ml_verdict_close(&leaky->verdict, 1200, 3);
     ml_verdict_gc(&leaky->verdict, 5, 1, true, 1600);
+    /* a search found what holds it: the leak stands when it is unloaded later */
+    ml_verdict_held(&leaky->verdict, ML_HOLD_DURABLE, false, 1600, 5, 0);
     ml_verdict_unload(&leaky->verdict, 2000);
     ml_registry_note_unloaded(reg, leaky);   /* leaked: never enters the history */
 
@@ -276,6 +280,122 @@ static int add_extras(struct rf_fixture *fx)
     return 0;
 }
 
+/* A path of n steps from recs: {ref, object, field, class, loader_id, owned}. */
+struct rf_step {
+    enum ml_ref ref;
+    enum ml_pg_object object;
+    const char *field;
+    const char *class_name;
+    uint64_t loader_id;
+    bool owned;
+};
+
+static int set_path(struct ml_loader *l, const struct rf_step *r, size_t n)
+{
+    struct ml_path *p = &l->path;
+
+    p->steps = calloc(n, sizeof(*p->steps));
+    if (p->steps == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        struct ml_step *st = &p->steps[i];
+
+        st->ref = r[i].ref;
+        st->object = r[i].object;
+        st->field = r[i].field ? strdup(r[i].field) : NULL;
+        st->index = -1;
+        st->class_name = strdup(r[i].class_name);
+        st->loader_id = r[i].loader_id;
+        st->owned = r[i].owned;
+        st->runnable_loader_id = UINT64_MAX;
+    }
+    p->n_steps = n;
+    l->path_status = ML_PATH_FOUND;
+    l->path_search_ms = 12;
+    l->path_searched_ms = 1900;
+    return 0;
+}
+
+/* Closed at 1000 ms (full-collection count 0), a candidate at 1500 ms (2 collections). */
+static void candidate(struct ml_loader *l)
+{
+    ml_verdict_close(&l->verdict, 1000, 0);
+    ml_verdict_gc(&l->verdict, 2, 2, true, 1500);
+}
+
+static int build_verdicts(struct rf_fixture *fx)
+{
+    static const struct rf_step handler_a[] = {
+        {ML_REF_ANCHOR_CLASS, ML_OBJ_CLASS, NULL, "java.lang.Thread", 0, false},
+        {ML_REF_STATIC_FIELD, ML_OBJ_INSTANCE, "defaultUncaughtExceptionHandler",
+         "job.Handler", 2, true},
+    };
+    static const struct rf_step handler_b[] = {
+        {ML_REF_ANCHOR_CLASS, ML_OBJ_CLASS, NULL, "java.lang.Thread", 0, false},
+        {ML_REF_STATIC_FIELD, ML_OBJ_INSTANCE, "defaultUncaughtExceptionHandler",
+         "job.Handler", 2, false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "previous", "job.Handler", 3, true},
+    };
+    static const struct rf_step hook[] = {
+        {ML_REF_ANCHOR_THREAD, ML_OBJ_THREAD, NULL, "java.lang.Thread", 0, false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "holder", "java.lang.Thread$FieldHolder", 0, false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "task", "job.Cleanup", 4, true},
+    };
+    static const struct rf_step stack[] = {
+        {ML_REF_ROOT_STACK_LOCAL, ML_OBJ_LOADER, NULL, "java.net.URLClassLoader", 0, true},
+    };
+    struct ml_registry *reg = fx->reg;
+    struct ml_loader *app, *a, *b, *t, *busy, *soft, *gone, *back;
+
+    app = add_loader(reg, 5, "jdk.internal.loader.ClassLoaders$AppClassLoader", "app", 0x10, 0);
+    a = add_loader(reg, 900, "java.net.URLClassLoader", "job-a", 0x11, 1);
+    b = add_loader(reg, 910, "java.net.URLClassLoader", "job-b", 0x12, 1);
+    t = add_loader(reg, 920, "java.net.URLClassLoader", "job-t", 0x13, 1);
+    busy = add_loader(reg, 930, "java.net.URLClassLoader", "in-use", 0x14, 1);
+    soft = add_loader(reg, 940, "java.net.URLClassLoader", "soft", 0x15, 1);
+    gone = add_loader(reg, 950, "java.net.URLClassLoader", "gone", 0x16, 1);
+    back = add_loader(reg, 960, "java.net.URLClassLoader", "back", 0x17, 1);
+    if (app == NULL || back == NULL)
+        return -1;
+    if (set_path(a, handler_a, 2) != 0 || set_path(b, handler_b, 3) != 0 ||
+        set_path(t, hook, 3) != 0 || set_path(busy, stack, 1) != 0 ||
+        set_path(back, stack, 1) != 0)
+        return -1;
+    b->path.steps[1].owned_by = a->id;
+    t->path.steps[0].thread = strdup("vt-hook-0");
+    t->path.steps[0].hook = true;
+    t->path.steps[0].runnable = strdup("job.Cleanup");
+    t->path.steps[0].runnable_loader_id = t->id;
+    t->path.steps[0].runnable_owned = true;
+    busy->path.steps[0].thread = strdup("worker");
+    busy->path.steps[0].method = strdup("job.Task.run");
+    back->path.steps[0].thread = strdup("worker-2");
+    back->path.steps[0].method = strdup("job.Task.run");
+    struct ml_loader *held[] = {a, b, t};
+
+    for (size_t i = 0; i < sizeof(held) / sizeof(held[0]); i++) {
+        if (ml_path_classify(&held[i]->path) != 0)
+            return -1;
+        candidate(held[i]);
+        ml_verdict_held(&held[i]->verdict, ML_HOLD_DURABLE, false, 2000, 2, 300000);
+    }
+    if (ml_path_classify(&busy->path) != 0 || ml_path_classify(&back->path) != 0)
+        return -1;
+    candidate(busy);
+    ml_verdict_held(&busy->verdict, ML_HOLD_STACK, false, 2000, 2, 300000);
+    candidate(soft);
+    ml_verdict_held(&soft->verdict, ML_HOLD_NONE, false, 2000, 2, 300000);
+    ml_verdict_gc(&soft->verdict, 4, 2, true, 2500);
+    candidate(gone);
+    ml_verdict_settle(&gone->verdict, 6000, 5000, false);
+    ml_verdict_unload(&gone->verdict, 6200);
+    ml_registry_note_unloaded(reg, gone);
+    candidate(back);
+    ml_verdict_settle(&back->verdict, 6000, 5000, false);
+    ml_verdict_held(&back->verdict, ML_HOLD_STACK, false, 6100, 3, 300000);
+    return 0;
+}
+
 int rf_build(struct rf_fixture *fx, enum rf_variant variant)
 {
     memset(fx, 0, sizeof(*fx));
@@ -299,6 +419,11 @@ int rf_build(struct rf_fixture *fx, enum rf_variant variant)
         fx->meta.gc_pauses = 0;
         fx->meta.uptime_ms = 0;
         return 0;
+    }
+    if (variant == RF_VERDICTS) {
+        fx->reg = ml_registry_new(32, 8);
+        fx->meta.trigger = "exit";
+        return fx->reg == NULL || build_verdicts(fx) != 0 ? -1 : 0;
     }
     fx->reg = ml_registry_new(9, 1);
     if (fx->reg == NULL || build_loaders(fx) != 0)

@@ -17,6 +17,8 @@ enum rf_variant {
                       * reference paths for the leaked loaders: 3 a known library leak (MySQL's
                       * cleanup thread), 5 an unknown one (a thread of the job) */
     RF_UNINSPECTED,  /* RF_FULL + a loader whose class name could not be read (known bug) */
+    RF_VERDICTS,     /* leaks with paths (one through another leak, a hook's Runnable), a loader
+                      * in use, one softly reachable, two withdrawn verdicts (issue 15) */
 };
 
 struct rf_fixture {

@@ -3,7 +3,8 @@
  *
  *   unit_report_sample DIR [--known-bugs]
  *
- * writes DIR/full.json, DIR/boot-only.json, DIR/extras.json (and DIR/uninspected.json with
+ * writes DIR/full.json, DIR/boot-only.json, DIR/extras.json, DIR/verdicts.json (and
+ * DIR/uninspected.json with
  * --known-bugs) with ml_write_atomic, as the agent does. Exit status 0, or 1 with a message. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ int main(int argc, char **argv)
     rc |= render(argv[1], "full.json", RF_FULL);
     rc |= render(argv[1], "boot-only.json", RF_BOOT_ONLY);
     rc |= render(argv[1], "extras.json", RF_EXTRAS);
+    rc |= render(argv[1], "verdicts.json", RF_VERDICTS);
     if (argc == 3)
         rc |= render(argv[1], "uninspected.json", RF_UNINSPECTED);
     return rc;

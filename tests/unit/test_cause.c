@@ -1,5 +1,7 @@
-/* CMocka tests of src/core/cause.c: each cause classified from a recorded path (the steps the agent
- * names after a search), its advice, and the summary / shape texts used for grouping. */
+/* CMocka tests of src/core/cause.c: each cause classified from a recorded path (the steps the
+ * agent names after a search), its advice, and the summary / shape texts used for grouping;
+ * hooks with a JDK 19+ Runnable, threads that are not the job's, chains through another leaked
+ * loader, and which chains mean "in use". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -288,6 +290,162 @@ static void test_long_summary_is_bounded(void **state)
     free(r);
 }
 
+/* JDK 19 and later keep a thread's Runnable in Thread.holder.task: a hook whose chain goes
+ * through it is the hook's leak; so is a hook whose Runnable the agent found to be the job's
+ * although the chain takes its context class loader. */
+static void test_hook_runnable_in_holder(void **state)
+{
+    static const struct rec holder[] = {
+        {ML_REF_ANCHOR_THREAD, ML_OBJ_THREAD, NULL, -1, "java.lang.Thread", "vt-hook-0", false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "holder", -1, "java.lang.Thread$FieldHolder", NULL, false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "task", -1, "job.Cleanup", NULL, true},
+    };
+    static const struct rec tccl[] = {
+        {ML_REF_ANCHOR_THREAD, ML_OBJ_THREAD, NULL, -1, "java.lang.Thread", "vt-hook-1", false},
+        {ML_REF_FIELD, ML_OBJ_LOADER, "contextClassLoader", -1, "java.net.URLClassLoader", NULL,
+         true},
+    };
+    struct ml_path p;
+
+    (void)state;
+    LOAD(&p, holder);
+    assert_int_equal(p.cause, ML_CAUSE_THREAD);  /* a plain thread: the job started it */
+    p.steps[0].hook = true;
+    assert_int_equal(ml_path_classify(&p), 0);
+    expect(&p, ML_CAUSE_SHUTDOWN_HOOK, "removeShutdownHook");
+    ml_path_clear(&p);
+    LOAD(&p, tccl);
+    p.steps[0].hook = true;
+    p.steps[0].runnable = strdup("job.Cleanup");
+    p.steps[0].runnable_owned = true;
+    assert_int_equal(ml_path_classify(&p), 0);
+    expect(&p, ML_CAUSE_SHUTDOWN_HOOK, "removeShutdownHook");
+    ml_path_clear(&p);
+}
+
+/* A thread that is not the job's (neither its class nor its Runnable) holding the loader
+ * through its context class loader or inherited access control context: the advice is about
+ * how it was created, never "stop the threads the job starts". A thread whose Runnable is the
+ * job's keeps that advice. */
+static void test_inherited_context(void **state)
+{
+    static const struct rec tccl[] = {
+        {ML_REF_ANCHOR_THREAD, ML_OBJ_THREAD, NULL, -1, "java.lang.Thread", "lazy-pool", false},
+        {ML_REF_FIELD, ML_OBJ_LOADER, "contextClassLoader", -1, "java.net.URLClassLoader", NULL,
+         true},
+    };
+    static const struct rec acc[] = {
+        {ML_REF_ANCHOR_THREAD, ML_OBJ_THREAD, NULL, -1, "java.lang.Thread", "lazy-pool", false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "inheritedAccessControlContext", -1,
+         "java.security.AccessControlContext", NULL, false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "context", -1, "java.security.ProtectionDomain[]", NULL,
+         false},
+        {ML_REF_ARRAY_ELEMENT, ML_OBJ_INSTANCE, NULL, 1, "java.security.ProtectionDomain", NULL,
+         false},
+        {ML_REF_FIELD, ML_OBJ_LOADER, "classloader", -1, "java.net.URLClassLoader", NULL, true},
+    };
+    struct ml_path p;
+
+    (void)state;
+    LOAD(&p, tccl);
+    p.steps[0].runnable = strdup("java.util.concurrent.ThreadPoolExecutor$Worker");
+    p.steps[0].runnable_loader_id = 0;
+    assert_int_equal(ml_path_classify(&p), 0);
+    expect(&p, ML_CAUSE_THREAD, "not the job's");
+    assert_non_null(strstr(p.advice, "'lazy-pool' (java.lang.Thread running "
+                                     "java.util.concurrent.ThreadPoolExecutor$Worker)"));
+    assert_non_null(strstr(p.advice, "as its context class loader"));
+    assert_non_null(strstr(p.advice, "setContextClassLoader"));
+    assert_non_null(strstr(p.advice, "FLINK-25023"));
+    assert_null(strstr(p.advice, "every thread the job starts"));
+    /* the same thread running the job's Runnable: the job started it */
+    p.steps[0].runnable_owned = true;
+    assert_int_equal(ml_path_classify(&p), 0);
+    expect(&p, ML_CAUSE_THREAD, "every thread the job starts");
+    ml_path_clear(&p);
+
+    LOAD(&p, acc);
+    expect(&p, ML_CAUSE_THREAD, "not the job's");
+    assert_non_null(strstr(p.advice, "inherited access control context"));
+    assert_non_null(strstr(p.advice, "AccessController.doPrivileged"));
+    assert_non_null(strstr(p.advice, "JDK 24"));
+    assert_null(strstr(p.advice, "every thread the job starts"));
+    /* a thread of the job's own class is the job's */
+    p.steps[0].owned = true;
+    assert_int_equal(ml_path_classify(&p), 0);
+    expect(&p, ML_CAUSE_THREAD, "every thread the job starts");
+    ml_path_clear(&p);
+}
+
+/* A chain through another leaked loader's objects: those steps name it (owned_by), the cause
+ * comes from the JVM-wide root, and the advice says that fixing the other leak releases this
+ * loader too. The shape has no loader ids. */
+static void test_through_another_leak(void **state)
+{
+    static const struct rec r[] = {
+        {ML_REF_ANCHOR_CLASS, ML_OBJ_CLASS, NULL, -1, "java.lang.Thread", NULL, false},
+        {ML_REF_STATIC_FIELD, ML_OBJ_INSTANCE, "defaultUncaughtExceptionHandler", -1,
+         "job.Handler", NULL, false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "previous", -1, "job.Handler", NULL, true},
+    };
+    struct ml_path p;
+
+    (void)state;
+    LOAD(&p, r);
+    p.steps[1].owned_by = 12;
+    assert_int_equal(ml_path_classify(&p), 0);
+    expect(&p, ML_CAUSE_STATIC_FIELD, "java.lang.Thread.defaultUncaughtExceptionHandler");
+    assert_non_null(strstr(p.advice, "leaked loader 12 (job.Handler)"));
+    assert_string_equal(p.summary, "class java.lang.Thread .defaultUncaughtExceptionHandler "
+                                   "(static) -> job.Handler (leaked loader 12) .previous -> "
+                                   "job.Handler (leaked loader)");
+    assert_null(strstr(p.shape, "12"));
+    assert_non_null(strstr(p.shape, "(another leaked loader)"));
+    ml_path_clear(&p);
+}
+
+/* A chain from a local variable is in use, unless the frame is one that holds its objects for
+ * good (running the shutdown hooks, a Timer's thread running a task); one from a JNI global
+ * reference decides nothing (native code may hold it for a call); any other is durable. */
+static void test_path_hold(void **state)
+{
+    static const struct rec local[] = {
+        {ML_REF_ROOT_STACK_LOCAL, ML_OBJ_LOADER, NULL, -1, "java.net.URLClassLoader", "worker",
+         true},
+    };
+    static const struct rec anchored[] = {
+        {ML_REF_ANCHOR_THREAD, ML_OBJ_THREAD, NULL, -1, "java.lang.Thread", "worker", false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "target", -1, "job.Worker", NULL, true},
+    };
+    static const struct rec native[] = {
+        {ML_REF_ROOT_JNI_GLOBAL, ML_OBJ_INSTANCE, NULL, -1, "job.Callback", NULL, true},
+    };
+    struct ml_path p;
+
+    (void)state;
+    LOAD(&p, local);
+    p.steps[0].method = strdup("job.Task.run");
+    assert_int_equal(ml_path_hold(&p), ML_HOLD_STACK);
+    p.steps[0].ref = ML_REF_ROOT_JNI_LOCAL;
+    assert_int_equal(ml_path_hold(&p), ML_HOLD_STACK);
+    free(p.steps[0].method);
+    p.steps[0].method = strdup("java.lang.ApplicationShutdownHooks.runHooks");
+    assert_int_equal(ml_path_hold(&p), ML_HOLD_DURABLE);
+    free(p.steps[0].method);
+    p.steps[0].method = strdup("java.util.TimerThread.mainLoop");
+    p.steps[0].ref = ML_REF_ROOT_STACK_LOCAL;
+    assert_int_equal(ml_path_hold(&p), ML_HOLD_DURABLE);
+    ml_path_clear(&p);
+    LOAD(&p, anchored);
+    assert_int_equal(ml_path_hold(&p), ML_HOLD_DURABLE);
+    ml_path_clear(&p);
+    LOAD(&p, native);
+    assert_int_equal(ml_path_hold(&p), ML_HOLD_UNKNOWN);
+    ml_path_clear(&p);
+    memset(&p, 0, sizeof(p));
+    assert_int_equal(ml_path_hold(&p), ML_HOLD_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +456,10 @@ int main(void)
         cmocka_unit_test(test_hooks),
         cmocka_unit_test(test_empty_and_names),
         cmocka_unit_test(test_long_summary_is_bounded),
+        cmocka_unit_test(test_hook_runnable_in_holder),
+        cmocka_unit_test(test_inherited_context),
+        cmocka_unit_test(test_through_another_leak),
+        cmocka_unit_test(test_path_hold),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,8 @@
-/* CMocka tests of src/core/pathgraph.c on recorded edge lists: a tiny heap (objects, their classes,
- * their references in the order a heap walk reports them) is walked pass after pass the way
- * src/agent/refwalk.c drives FollowReferences, and the chains found are checked. */
+/* CMocka tests of src/core/pathgraph.c on recorded edge lists: a tiny heap (objects, their
+ * classes, their references in the order a heap walk reports them) is walked pass after pass the
+ * way src/agent/refwalk.c drives FollowReferences, and the chains found are checked: anchors,
+ * tiers, chains through another leaked loader's objects, what is strongly reachable, which of
+ * equally close owned objects ends a chain, hidden classes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -476,6 +478,229 @@ static void test_stack_local_tier(void **state)
     world_free(&w);
 }
 
+/* Two leaked loaders A (target 0) and B (target 1): a heap with their classes. */
+struct two {
+    struct heap h;
+    int c_jdk, c_class, c_a, c_b, la, lb;
+};
+
+static void two_init(struct two *w)
+{
+    struct heap *h = &w->h;
+
+    memset(w, 0, sizeof(*w));
+    h->pg = ml_pg_new(2, 1000, 1000);
+    assert_non_null(h->pg);
+    w->c_jdk = obj(h, -1);
+    h->objs[w->c_jdk].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET);
+    w->c_class = obj(h, -1);
+    h->objs[w->c_class].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET) | ML_PG_MIRROR;
+    w->c_a = obj(h, w->c_class);
+    h->objs[w->c_a].tag = ml_pg_add_class(h->pg, 3, 0) | ML_PG_OWNED;
+    w->c_b = obj(h, w->c_class);
+    h->objs[w->c_b].tag = ml_pg_add_class(h->pg, 4, 1) | ML_PG_OWNED;
+    w->la = obj(h, w->c_jdk);
+    h->objs[w->la].tag = ml_pg_add_target(h->pg, 0, (uint32_t)w->c_jdk);
+    w->lb = obj(h, w->c_jdk);
+    h->objs[w->lb].tag = ml_pg_add_target(h->pg, 1, (uint32_t)w->c_jdk);
+    ref(h, w->c_a, w->la, ML_REF_CLASS_LOADER, -1);
+    ref(h, w->c_b, w->lb, ML_REF_CLASS_LOADER, -1);
+}
+
+/* Each job keeps the previous job's handler (defect 2 of issue 15): B's handler is reachable
+ * only through A's. B's chain runs through A's object, which stays A's (its node's target). */
+static void test_chain_through_another_target(void **state)
+{
+    struct two w;
+    struct heap *h = &w.h;
+    int registry, ha, hb;
+    bool found[2];
+    int32_t chain[16];
+
+    (void)state;
+    two_init(&w);
+    registry = obj(h, w.c_class);
+    h->objs[registry].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET);
+    ha = obj(h, w.c_a);
+    hb = obj(h, w.c_b);
+    ref(h, -1, registry, ML_REF_ROOT_SYSTEM_CLASS, -1);
+    ref(h, registry, ha, ML_REF_STATIC_FIELD, 0);
+    ref(h, ha, hb, ML_REF_FIELD, 0);
+
+    search(h, 2);
+    assert_int_equal(ml_pg_solve(h->pg, found), 2);
+    assert_int_equal(ml_pg_path(h->pg, 0, chain, 16), 1);
+    assert_int_equal(edge_to_obj(h, chain[0]), ha);
+    assert_int_equal(ml_pg_path(h->pg, 1, chain, 16), 2);
+    assert_int_equal(edge_from_obj(h, chain[0]), registry);
+    assert_int_equal(edge_to_obj(h, chain[0]), ha);
+    assert_int_equal(h->pg->nodes[h->pg->edges[chain[0]].to].target, 0);
+    assert_int_equal(edge_to_obj(h, chain[1]), hb);
+    assert_int_equal(h->pg->nodes[h->pg->edges[chain[1]].to].target, 1);
+    assert_true(h->pg->reachable[0] && h->pg->reachable[1]);
+    ml_pg_free(h->pg);
+}
+
+/* B's object is held by an object inside A that only A's own objects reach: the search follows
+ * A's object back inside A to A's entry object. */
+static void test_chain_inside_another_target(void **state)
+{
+    struct two w;
+    struct heap *h = &w.h;
+    int registry, ha, inner, hb;
+    bool found[2];
+    int32_t chain[16];
+
+    (void)state;
+    two_init(&w);
+    registry = obj(h, w.c_class);
+    h->objs[registry].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET);
+    ha = obj(h, w.c_a);
+    inner = obj(h, w.c_a);
+    hb = obj(h, w.c_b);
+    ref(h, registry, ha, ML_REF_STATIC_FIELD, 0);
+    ref(h, ha, inner, ML_REF_FIELD, 1);     /* inside A */
+    ref(h, inner, hb, ML_REF_FIELD, 0);     /* A -> B */
+
+    search(h, 2);
+    assert_int_equal(ml_pg_solve(h->pg, found), 2);
+    assert_int_equal(ml_pg_path(h->pg, 1, chain, 16), 3);
+    assert_int_equal(edge_to_obj(h, chain[0]), ha);
+    assert_int_equal(edge_to_obj(h, chain[1]), inner);
+    assert_int_equal(edge_to_obj(h, chain[2]), hb);
+    ml_pg_free(h->pg);
+}
+
+/* A class of a leaked loader is no anchor: a static field of A's class holding B's object is
+ * a chain only as far as A's class is reached (here through A's loader and its class list). */
+static void test_leaked_class_is_no_anchor(void **state)
+{
+    struct two w;
+    struct heap *h = &w.h;
+    int list, hb;
+    bool found[2];
+    int32_t chain[16];
+
+    (void)state;
+    two_init(&w);
+    list = obj(h, w.c_jdk);
+    hb = obj(h, w.c_b);
+    ref(h, -1, w.la, ML_REF_ROOT_JNI_GLOBAL, -1);
+    ref(h, w.la, list, ML_REF_FIELD, 2);
+    ref(h, list, w.c_a, ML_REF_ARRAY_ELEMENT, 0);
+    ref(h, w.c_a, hb, ML_REF_STATIC_FIELD, 0);
+
+    search(h, 2);
+    assert_int_equal(ml_pg_solve(h->pg, found), 2);
+    assert_int_equal(ml_pg_path(h->pg, 1, chain, 16), 4);
+    assert_int_equal(h->pg->edges[chain[0]].info.ref, ML_REF_ROOT_JNI_GLOBAL);
+    assert_int_equal(edge_to_obj(h, chain[2]), w.c_a);
+    assert_int_equal(h->pg->edges[chain[3]].info.ref, ML_REF_STATIC_FIELD);
+    for (uint32_t i = 0; i < h->pg->n_nodes; i++)
+        if (h->pg->nodes[i].target >= 0)
+            assert_int_equal(h->pg->nodes[i].anchor, ML_REF_OTHER);
+    ml_pg_free(h->pg);
+}
+
+/* Strongly reachable or not, chain or no chain: any reference into a target's object that the
+ * walk reports (internal ones too) says it is; a target no reference reaches is not (what only
+ * a soft reference reaches is never reported: the caller skips referents). */
+static void test_reachable(void **state)
+{
+    struct two w;
+    struct heap *h = &w.h;
+    int a1, a2;
+
+    (void)state;
+    two_init(&w);
+    h->n_refs = 0; /* no class -> loader references: A's objects refer only to each other */
+    a1 = obj(h, w.c_a);
+    a2 = obj(h, w.c_a);
+    ref(h, a1, a2, ML_REF_FIELD, 0);
+    walk_once(h);
+    assert_true(h->pg->reachable[0]);
+    assert_false(h->pg->reachable[1]);
+    ml_pg_solve(h->pg, NULL);
+    assert_int_equal(h->pg->new_nodes, 0);  /* an internal reference tags nothing */
+    ml_pg_free(h->pg);
+}
+
+/* Equally close, the object the loader owns beats the loader object: a thread's Runnable of the
+ * job, not its context class loader; also when the Runnable is one field further (JDK 19+:
+ * Thread.holder.task). A loader closer than that still wins. */
+static void test_tie_prefers_owned_object(void **state)
+{
+    static const int extra[] = {0, 1, 2};
+    static const int want_loader[] = {0, 0, 1};
+
+    (void)state;
+    for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++) {
+        struct world w;
+        struct heap *h = &w.h;
+        int thread, prev, task;
+        int32_t chain[16];
+        size_t len;
+
+        world_init(&w, 1, 1000);
+        h->n_refs = 0;
+        thread = obj(h, w.c_thread);
+        h->objs[thread].tag = ml_pg_add_thread(h->pg, false);
+        /* the loader first: the older code took the first node of equal distance */
+        ref(h, thread, w.loader, ML_REF_FIELD, 1);
+        prev = thread;
+        for (int i = 0; i < extra[k]; i++) {
+            int holder = obj(h, w.c_jdk);
+
+            ref(h, prev, holder, ML_REF_FIELD, 2);
+            prev = holder;
+        }
+        task = obj(h, w.c_owned);
+        ref(h, prev, task, ML_REF_FIELD, 0);
+        search(h, 1);
+        len = ml_pg_path(h->pg, 0, chain, 16);
+        if (want_loader[k]) {
+            assert_int_equal(len, 1);
+            assert_int_equal(edge_to_obj(h, chain[0]), w.loader);
+        } else {
+            assert_int_equal(len, (size_t)extra[k] + 1);
+            assert_int_equal(edge_to_obj(h, chain[len - 1]), task);
+        }
+        world_free(&w);
+    }
+}
+
+/* A hidden class (ML_PG_PLAIN) is no anchor: a LambdaForm class whose static field holds the
+ * job's class is reached from what holds it (a MemberName of a method handle in a registry). */
+static void test_hidden_class_is_no_anchor(void **state)
+{
+    struct world w;
+    struct heap *h = &w.h;
+    int c_class, hidden, registry, member, value;
+    int32_t chain[16];
+
+    (void)state;
+    world_init(&w, 1, 1000);
+    c_class = obj(h, -1);
+    h->objs[c_class].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET) | ML_PG_MIRROR;
+    hidden = obj(h, c_class);
+    h->objs[hidden].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET) | ML_PG_PLAIN;
+    registry = obj(h, c_class);
+    h->objs[registry].tag = ml_pg_add_class(h->pg, 1, ML_PG_NO_TARGET);
+    member = obj(h, w.c_jdk);
+    value = obj(h, w.c_owned);
+    ref(h, hidden, value, ML_REF_STATIC_FIELD, 0);
+    ref(h, member, hidden, ML_REF_FIELD, 3);
+    ref(h, registry, member, ML_REF_STATIC_FIELD, 0);
+
+    search(h, 1);
+    assert_int_equal(ml_pg_path(h->pg, 0, chain, 16), 3);
+    assert_int_equal(edge_from_obj(h, chain[0]), registry);
+    assert_int_equal(edge_to_obj(h, chain[1]), hidden);
+    assert_int_equal(h->pg->nodes[h->pg->edges[chain[1]].to].object, ML_OBJ_CLASS);
+    assert_int_equal(h->pg->nodes[h->pg->edges[chain[1]].to].anchor, ML_REF_OTHER);
+    world_free(&w);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -501,6 +726,12 @@ int main(void)
         cmocka_unit_test(test_frontier_only),
         cmocka_unit_test(test_weak_anchor),
         cmocka_unit_test(test_stack_local_tier),
+        cmocka_unit_test(test_chain_through_another_target),
+        cmocka_unit_test(test_chain_inside_another_target),
+        cmocka_unit_test(test_leaked_class_is_no_anchor),
+        cmocka_unit_test(test_reachable),
+        cmocka_unit_test(test_tie_prefers_owned_object),
+        cmocka_unit_test(test_hidden_class_is_no_anchor),
         cmocka_unit_test(test_names),
     };
 

@@ -74,6 +74,7 @@ static void make_leaked(struct ml_loader *l)
 {
     assert_true(ml_verdict_close(&l->verdict, 10, 0));
     assert_true(ml_verdict_gc(&l->verdict, 1, 1, true, 20));
+    assert_int_equal(ml_verdict_held(&l->verdict, ML_HOLD_DURABLE, false, 20, 1, 0), 1);
 }
 
 static uint32_t in_use(const struct ml_registry *reg)

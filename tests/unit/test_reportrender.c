@@ -60,6 +60,11 @@ static int setup_extras(void **state)
     return setup_variant(state, RF_EXTRAS);
 }
 
+static int setup_verdicts(void **state)
+{
+    return setup_variant(state, RF_VERDICTS);
+}
+
 static int teardown(void **state)
 {
     struct fixture *f = *state;
@@ -410,6 +415,85 @@ static void test_extras(void **state)
     expect_subset(cJSON_GetArrayItem(get(f->root, "loaders"), 3), "loaders[3]", LOADERS_FULL[3]);
 }
 
+/* Issue 15: what the verdicts say beyond leaked or not. Leaks through another leak (owned_by) and
+ * of a hook whose Runnable is the job's; a loader in use (closed, the thread whose stack holds
+ * it); one softly reachable; two verdicts withdrawn (unloaded before a holder was found; found
+ * in use), counted apart in `withdrawn` and never in `leaks`; and the CLI's reader. */
+static void test_verdicts(void **state)
+{
+    struct fixture *f = *state;
+    const cJSON *loaders = get(f->root, "loaders"), *leaks = get(f->root, "leaks");
+    const cJSON *withdrawn = get(f->root, "withdrawn"), *path;
+    struct ml_rfile rf;
+    char err[ML_ERRBUF] = "";
+
+    expect_subset(get(f->root, "summary"), "summary",
+                  "{\"leaked_loaders\":3,\"loaders_closed\":3,\"loaders_unloaded\":1,"
+                  "\"leaks_withdrawn\":2,\"loaders_softly_reachable\":1,\"loaders_in_use\":2}");
+    assert_int_equal(cJSON_GetArraySize(leaks), 3);
+    expect_subset(cJSON_GetArrayItem(leaks, 1), "leaks[1]",
+                  "{\"loader_id\":3,\"cause\":\"static-field\",\"proof\":\"full-gc\"}");
+    path = get(cJSON_GetArrayItem(leaks, 1), "path");
+    expect_subset(cJSON_GetArrayItem(path, 0), "leaks[1].path[0]",
+                  "{\"owned_by\":null,\"runnable\":null,\"runnable_loader_id\":null}");
+    expect_subset(cJSON_GetArrayItem(path, 1), "leaks[1].path[1]",
+                  "{\"owned\":false,\"owned_by\":2,\"loader_id\":2}");
+    expect_subset(cJSON_GetArrayItem(path, 2), "leaks[1].path[2]",
+                  "{\"owned\":true,\"owned_by\":null}");
+    assert_non_null(strstr(get(cJSON_GetArrayItem(leaks, 1), "advice")->valuestring,
+                           "leaked loader 2"));
+    expect_subset(cJSON_GetArrayItem(leaks, 2), "leaks[2]",
+                  "{\"loader_id\":4,\"cause\":\"shutdown-hook\"}");
+    expect_subset(cJSON_GetArrayItem(get(cJSON_GetArrayItem(leaks, 2), "path"), 0),
+                  "leaks[2].path[0]",
+                  "{\"object\":\"thread\",\"thread\":\"vt-hook-0\",\"shutdown_hook\":true,"
+                  "\"runnable\":\"job.Cleanup\",\"runnable_loader_id\":4}");
+    expect_subset(cJSON_GetArrayItem(loaders, 5), "loaders[5]",
+                  "{\"id\":5,\"state\":\"closed\",\"awaiting_unload\":false,"
+                  "\"softly_reachable\":false,\"withdrawn\":null,\"leaked_ms\":null,"
+                  "\"in_use\":{\"thread\":\"worker\",\"method\":\"job.Task.run\","
+                  "\"since_ms\":2000}}");
+    expect_subset(cJSON_GetArrayItem(loaders, 6), "loaders[6]",
+                  "{\"id\":6,\"state\":\"closed\",\"awaiting_unload\":true,"
+                  "\"softly_reachable\":true,\"in_use\":null,\"withdrawn\":null}");
+    expect_subset(cJSON_GetArrayItem(loaders, 7), "loaders[7]",
+                  "{\"id\":7,\"state\":\"unloaded\",\"leaked_ms\":null,\"unloaded_ms\":6200,"
+                  "\"withdrawn\":{\"reason\":\"unloaded\",\"leaked_ms\":6000,"
+                  "\"withdrawn_ms\":6200}}");
+    expect_subset(cJSON_GetArrayItem(loaders, 8), "loaders[8]",
+                  "{\"id\":8,\"state\":\"closed\",\"in_use\":{\"thread\":\"worker-2\",\"method\":\"job.Task.run\",\"since_ms\":6100},"
+                  "\"withdrawn\":{\"reason\":\"in-use\",\"leaked_ms\":6000,"
+                  "\"withdrawn_ms\":6100}}");
+    assert_int_equal(cJSON_GetArraySize(withdrawn), 2);
+    expect_subset(cJSON_GetArrayItem(withdrawn, 0), "withdrawn[0]",
+                  "{\"loader_id\":7,\"name\":\"gone\",\"reason\":\"unloaded\",\"state\":\"unloaded\","
+                  "\"closed_ms\":1000,\"leaked_ms\":6000,\"withdrawn_ms\":6200,"
+                  "\"unloaded_ms\":6200,\"gcs_since_close\":2,\"path_status\":\"not-searched\","
+                  "\"path_summary\":null}");
+    expect_subset(cJSON_GetArrayItem(withdrawn, 1), "withdrawn[1]",
+                  "{\"loader_id\":8,\"reason\":\"in-use\",\"state\":\"closed\","
+                  "\"path_status\":\"found\"}");
+    assert_non_null(strstr(get(cJSON_GetArrayItem(withdrawn, 1), "path_summary")->valuestring,
+                           "local variable of thread 'worker-2' in job.Task.run"));
+
+    /* the CLI reads them; a gate counts `leaks` only */
+    if (ml_rfile_parse("verdicts.json", f->text, strlen(f->text), &rf, err, sizeof(err)) != ML_OK)
+        fail_msg("ml_rfile_parse: %s", err);
+    assert_int_equal(rf.n_leaks, 3);
+    assert_int_equal(rf.leaks_withdrawn, 2);
+    assert_int_equal(rf.loaders_softly_reachable, 1);
+    assert_int_equal(rf.loaders_in_use, 2);
+    assert_int_equal(rf.leaks[1].steps[1].owned_by, 2);
+    assert_int_equal(rf.leaks[1].steps[2].owned_by, -1);
+    assert_string_equal(rf.leaks[2].steps[0].runnable, "job.Cleanup");
+    assert_true(rf.loaders[5].in_use);
+    assert_true(rf.loaders[6].softly_reachable && rf.loaders[6].awaiting_unload);
+    assert_string_equal(rf.loaders[7].withdrawn, "unloaded");
+    assert_string_equal(rf.loaders[8].withdrawn, "in-use");
+    assert_null(rf.loaders[5].withdrawn);
+    ml_rfile_release(&rf);
+}
+
 /* generated_at: UTC with milliseconds, whatever the local time zone. */
 static void test_generated_at(void **state)
 {
@@ -637,6 +721,7 @@ static void test_groups_by_signature(void **state)
         l->metaspace_bytes = bytes[i];
         ml_verdict_close(&l->verdict, 10, 0);
         ml_verdict_gc(&l->verdict, 2, 1, true, 20);
+        ml_verdict_settle(&l->verdict, 20, 0, false); /* a candidate settles (verdict.h) */
         assert_true(l->verdict.leaked);
     }
     /* ids 1 and 3: MySQL's cleanup thread (300 bytes); 2: a job thread (1000 bytes); 4, 5 and 6:
@@ -726,6 +811,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_round_trip, setup_full, teardown),
         cmocka_unit_test_setup_teardown(test_boot_only, setup_boot_only, teardown),
         cmocka_unit_test_setup_teardown(test_extras, setup_extras, teardown),
+        cmocka_unit_test_setup_teardown(test_verdicts, setup_verdicts, teardown),
         cmocka_unit_test(test_generated_at),
         cmocka_unit_test(test_triggers),
         cmocka_unit_test(test_loaders_sorted_by_id),

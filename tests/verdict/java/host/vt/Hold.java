@@ -10,7 +10,9 @@ import java.nio.file.Paths;
  * collection every 50 ms; then it drops it and the loader is garbage. A second loader is leaked
  * for real (a static field keeps one of its classes): it must still be reported.
  *
- * Usage: Hold PLUGIN_JAR HOLD_MS
+ * Usage: Hold PLUGIN_JAR HOLD_MS [TAIL_MS]
+ *   TAIL_MS  how long main goes on after the held loader was dropped (default 1500): while it
+ *            does, the leaked loader must show up in the agent's reports
  */
 public final class Hold {
     static volatile Object sink;
@@ -19,6 +21,7 @@ public final class Hold {
     public static void main(String[] args) throws Exception {
         URL jar = Paths.get(args[0]).toUri().toURL();
         long holdMs = Long.parseLong(args[1]);
+        long tailMs = args.length > 2 ? Long.parseLong(args[2]) : 1500;
         Thread gc = new Thread(() -> {
             while (true) {
                 System.gc();
@@ -58,7 +61,7 @@ public final class Hold {
         user.start();
         user.join();
         sink = null;
-        Thread.sleep(1500); // the held loader is garbage now; collections go on
+        Thread.sleep(tailMs); // the held loader is garbage now; collections go on
         System.out.println("done");
     }
 }

@@ -11,8 +11,9 @@ import java.nio.file.Paths;
  * closes the loader and drops it.
  *
  * Usage: Host PLUGIN_JAR [--no-tccl] [--gc-in-run] [--sleep MS] STEP...
- *   STEP is KIND:COUNT (deploy vplug.KIND COUNT times), "gc" (the --gc-in-run sequence now) or
- *   "sleep:MS"
+ *   STEP is KIND:COUNT (deploy vplug.KIND COUNT times), "gc" (the --gc-in-run sequence now),
+ *   "sleep:MS", "busy:MS" (keep the JVM's Finalizer thread busy for MS ms from now) or "heap:N"
+ *   (keep N small objects: every heap walk of a path search takes longer)
  *   --no-tccl    do not make the loader the context class loader while the plugin runs (then
  *                threads the plugin creates do not inherit it)
  *   --gc-in-run  after the deployments: 1.5 s (the agent polls closes every 0.5 s), then
@@ -20,6 +21,8 @@ import java.nio.file.Paths;
  *   --sleep MS   after the deployments (and --gc-in-run), sleep MS ms before main returns
  */
 public final class Host {
+    static final java.util.List<Object> BALLAST = new java.util.ArrayList<>();
+
     public static void main(String[] args) throws Exception {
         URL jar = Paths.get(args[0]).toUri().toURL();
         boolean gcInRun = false;
@@ -45,6 +48,19 @@ public final class Host {
             }
             if (args[i].startsWith("sleep:")) {
                 Thread.sleep(Long.parseLong(args[i].substring(6)));
+                continue;
+            }
+            if (args[i].startsWith("heap:")) {
+                int objects = Integer.parseInt(args[i].substring(5));
+                Object[] heap = new Object[objects];
+                for (int k = 0; k < objects; k++) {
+                    heap[k] = new int[1];
+                }
+                BALLAST.add(heap);
+                continue;
+            }
+            if (args[i].startsWith("busy:")) {
+                SlowFinalizer.occupy(Long.parseLong(args[i].substring(5)));
                 continue;
             }
             String[] kindCount = args[i].split(":");
