@@ -27,6 +27,9 @@
  *   bit 59       on a class: java.lang.Thread or a subclass            ML_PG_THREAD_CLASS
  *   bit 58       on java.lang.Class (an untagged class met as a referrer is known to be a
  *                class, an anchor)                    ML_PG_MIRROR
+ *   bit 57       on a class whose instances refer to no object that could be on a chain
+ *                (primitive arrays, String, the boxes): the walks do not visit them
+ *                                                     ML_PG_LEAF
  *   bits 0..31   the index in the kind's table        ML_PG_IDX
  *   the whole tag 1: a temporary mark while the shutdown hooks at exit are found
  *                                                     ML_PG_HOOK_MARK
@@ -51,6 +54,7 @@
 #define ML_PG_REFERENCE (1ULL << 60)     /* class tag: a java.lang.ref.Reference subclass */
 #define ML_PG_THREAD_CLASS (1ULL << 59)  /* class tag: java.lang.Thread or a subclass */
 #define ML_PG_MIRROR (1ULL << 58)  /* on the tag of java.lang.Class: its instances are classes */
+#define ML_PG_LEAF (1ULL << 57)    /* class tag: its instances hold nothing a chain could pass */
 #define ML_PG_HOOK_MARK 1ULL       /* temporary tag: found while naming the exit hooks */
 #define ML_PG_IDX(tag) ((uint32_t)((tag) & 0xffffffffULL))
 #define ML_PG_KIND(tag) ((uint64_t)(tag) >> ML_PG_KIND_SHIFT)
@@ -123,6 +127,8 @@ struct ml_pg_node {
     int32_t via;               /* ml_pg_solve: edge that reaches it on a shortest chain, -1 */
     bool no_jni_root;          /* the agent's own JNI global references hold it: not a cause */
     bool weak;                 /* an anchor used only when nothing else reaches a target */
+    bool retired;              /* ml_pg_focus: leads to no target still without a chain, so its
+                                * referrers are not looked for */
 };
 
 struct ml_pg_edge {
@@ -142,6 +148,7 @@ struct ml_pg {
     uint32_t n_edges, cap_edges, max_edges;
     uint32_t n_targets;
     int32_t *best;             /* ml_pg_solve: per target, the owned node closest to a root */
+    bool *durable;             /* ml_pg_solve: per target, a durable root or anchor reaches it */
     uint16_t pass;             /* current pass, 1-based; 0 before the first */
     uint32_t new_nodes;        /* nodes tagged in the current pass */
     bool full;                 /* a cap was hit: some edges were not recorded */
@@ -194,6 +201,16 @@ void ml_pg_ref(struct ml_pg *pg, const struct ml_pg_refinfo *info, uint64_t clas
  * still find one for a target that only a stack or a weak anchor reaches); found[t] (when not
  * NULL) is set for every target with any chain. */
 uint32_t ml_pg_solve(struct ml_pg *pg, bool *found);
+
+/* After ml_pg_solve: retires the nodes of the current pass that lead to no target without a
+ * durable chain (their referrers need not be looked for), and returns how many nodes of the
+ * current pass are left for the next pass to find referrers of (0: the next walk cannot find
+ * anything more). */
+uint32_t ml_pg_focus(struct ml_pg *pg);
+
+/* The tags of up to max nodes that the next pass looks for referrers of (after ml_pg_focus).
+ * Returns how many there are in all (more than max when out was too small). */
+uint32_t ml_pg_frontier(const struct ml_pg *pg, uint64_t *out, uint32_t max);
 
 /* The chain of target t after ml_pg_solve: writes up to max edge indices, from the root or
  * anchor to the owned object, into out. Returns the chain length (0 when t has none). */

@@ -11,7 +11,17 @@
  *   3. fetch the objects of the chains and name what a person needs (refname.c);
  *   4. classify the cause (cause.c) and store the path in the loader's record (here).
  * The walks stop the world; they run only when a search is due (rate-limited below), and never
- * hold the registry lock. */
+ * hold the registry lock.
+ *
+ * How long they may stop it depends on who wants the search (enum mode):
+ *   - automatic (a loader turned leaked, or a closed loader is due for its proof): no walk
+ *     longer than max_pause. A walk that reaches it is cut, and one predicted longer from the
+ *     walk rate learnt so far (walkcap.h) is not started; the loaders then get path_status
+ *     "deferred", with the reason and the rate in the report;
+ *   - asked for (metaleak attach, a Metaspace OutOfMemoryError): walks as long as path_budget
+ *     allows;
+ *   - at exit (the shutdown checkpoint, VM death): within path_budget and the exit budget
+ *     (exitbudget.h), whichever ends first. */
 #include "refpath.h"
 
 #include <stdlib.h>
@@ -22,11 +32,15 @@
 #include "metaleak/clock.h"
 #include "metaleak/error.h"
 #include "metaleak/log.h"
+#include <stdio.h>
+
+#include "exitbudget.h"
 #include "refhooks.h"
 #include "refname.h"
 #include "refsearch.h"
 #include "refwalk.h"
 #include "state.h"
+#include "walkcap.h"
 
 #define MAX_TARGETS 256          /* loaders served by one search; the rest wait for the next */
 #define MAX_NODES 200000         /* objects tagged by one search */
@@ -34,11 +48,19 @@
 #define SEARCH_GAP_MS 30000      /* automatic path searches at least this far apart... */
 #define SEARCH_GAP_FACTOR 20     /* ...and at least 20 times their own duration */
 
+#define NS_PER_MS 1000000LL
+
+/* Who wants a search, which sets how long its walks may stop the JVM (see the top). */
+enum mode { MODE_AUTO, MODE_ASKED, MODE_EXIT };
+
 /* Worker thread only. */
 static uint64_t searches;              /* reference-path searches run */
 static uint64_t heap_walks;            /* heap walks they made */
+static uint64_t deferred_searches;     /* automatic searches max_pause deferred */
 static int64_t last_search_ms = -1;    /* duration of the last search, -1 none */
 static int64_t last_search_end_ms = -1; /* when it ended (ms since JVM start), -1 none */
+static int64_t estimate_ms = -1;       /* a whole walk's predicted length at the last look */
+static char deferred_reason[512];      /* why the last deferral happened, "" none */
 
 /* Whether a loader takes part in a reference-path search, and whether it starts one. */
 enum eligibility {
@@ -49,10 +71,10 @@ enum eligibility {
 
 /* The one search-eligibility rule. A loader whose object may still exist (it has a weak
  * reference) takes part in a search when
- *   - it is leaked and has no path yet: it starts a search when it was never searched; after a
- *     search found no chain, ran out of budget or failed, it only rides along with a search
- *     that runs for another loader (starting searches for it would walk the heap every 30 s
- *     for a chain that may not exist);
+ *   - it is leaked and has no path yet: it starts a search when it was never searched, or its
+ *     search was deferred (max_pause); after a search found no chain, ran out of budget or
+ *     failed, it only rides along with a search that runs for another loader (starting
+ *     searches for it would walk the heap every 30 s for a chain that may not exist);
  *   - or it is closed and not yet proven (a SafetyNet wrapper never is: it holds no classes),
  *     path_proof_after is on, the close is at least that old and so is its last search: a
  *     chain from a GC root would be its proof. It starts a search.
@@ -64,7 +86,9 @@ static enum eligibility eligibility(const struct ml_loader *l, int64_t now, int6
     if (l->handle == NULL)
         return NOT_ELIGIBLE;
     if (v->state == ML_STATE_LEAKED && l->path_status != ML_PATH_FOUND)
-        return l->path_status == ML_PATH_NOT_SEARCHED ? STARTS_SEARCH : RIDES_ALONG;
+        return l->path_status == ML_PATH_NOT_SEARCHED || l->path_status == ML_PATH_DEFERRED
+                   ? STARTS_SEARCH
+                   : RIDES_ALONG;
     if (v->state == ML_STATE_CLOSED && l->role != ML_ROLE_WRAPPER && proof_ms > 0 &&
         now - v->closed_ms >= proof_ms &&
         (l->path_searched_ms < 0 || now - l->path_searched_ms >= proof_ms))
@@ -151,6 +175,10 @@ static unsigned store(struct ml_search *s, struct ml_path *paths, enum ml_path_s
                        (unsigned long long)l->id, l->class_name ? l->class_name : "?",
                        l->path.summary != NULL ? l->path.summary : "path found");
             }
+        } else if (rest == ML_PATH_DEFERRED && l->path_status != ML_PATH_NOT_SEARCHED &&
+                   l->path_status != ML_PATH_DEFERRED) {
+            /* It rode along after a search of its own ended without a chain: it keeps that
+             * status, and goes on riding along only. */
         } else {
             /* All chains were found but this one could not be named: a failure. */
             l->path_status = rest == ML_PATH_FOUND ? ML_PATH_FAILED : rest;
@@ -160,11 +188,94 @@ static unsigned store(struct ml_search *s, struct ml_path *paths, enum ml_path_s
     return proven;
 }
 
-static int search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *found)
+/* The limits of a search's walks, from now (see the top). */
+static struct ml_walk_limits limits(enum mode mode, int64_t t0_ms)
+{
+    const struct ml_options *o = ml_opts();
+    int64_t now_ms = ml_clock_ms(), now_ns = ml_walkcap_now_ns();
+    int64_t end_ms = t0_ms + (int64_t)o->path_budget_ms;
+    struct ml_walk_limits lim;
+
+    if (mode == MODE_EXIT && ml_exit_work_deadline_ms() < end_ms)
+        end_ms = ml_exit_work_deadline_ms();
+    lim.deadline_ns = now_ns + (end_ms - now_ms) * NS_PER_MS;
+    lim.cap_ns = mode == MODE_AUTO ? (int64_t)o->max_pause_ms * NS_PER_MS : 0;
+    return lim;
+}
+
+/* Says why the walks of an automatic search were deferred (d: the walk max_pause stopped). */
+static void note_deferral(const struct ml_deferral *d)
+{
+    const struct ml_options *o = ml_opts();
+    char why[280];
+    bool first = deferred_reason[0] == '\0';
+    long long heap_mb = (long long)(d->heap_bytes / 1000000);
+
+    estimate_ms = d->predicted_ns < 0 ? -1 : d->predicted_ns / NS_PER_MS;
+    if (o->max_pause_ms == 0)
+        snprintf(why, sizeof(why), "max_pause=0: no heap walk unless asked for");
+    else if (estimate_ms < 0)
+        snprintf(why, sizeof(why),
+                 "not started: even a walk cut at once may pause this heap (%lld MB used) for "
+                 "about %lld ms while the JVM undoes it (not measured here yet), near or over "
+                 "max_pause (%u ms)",
+                 heap_mb, (long long)(d->unwind_ns / NS_PER_MS), o->max_pause_ms);
+    else
+        snprintf(why, sizeof(why),
+                 "%s a whole heap walk takes about %lld ms here (%lld MB of heap at %.0f MB/s, "
+                 "measured), more than max_pause (%u ms)",
+                 d->cut ? "a heap walk was cut at max_pause:" : "not started:",
+                 (long long)estimate_ms, heap_mb, ml_walkrate_mb_per_s(ml_walkcap_rate()),
+                 o->max_pause_ms);
+    snprintf(deferred_reason, sizeof(deferred_reason),
+             "%s; the search runs when asked for (metaleak attach), at a Metaspace "
+             "OutOfMemoryError, or at exit within exit_budget (%u ms)",
+             why, o->exit_budget_ms);
+    deferred_searches++;
+    ml_log(first ? ML_LOG_INFO : ML_LOG_DEBUG, "path search deferred: %s", deferred_reason);
+}
+
+/* An automatic search that max_pause defers before any work (max_pause=0, or the walk rate learnt
+ * so far says its first walk would pause longer, walkcap.h). Every due loader gets "deferred"
+ * (under reg_lock). */
+static bool defer_before_search(JNIEnv *jni, int64_t now)
+{
+    struct ml_registry *reg = ml_reg();
+    struct ml_deferral d = {false, -1, 0, -1};
+    int64_t proof_ms = proof_after_ms();
+
+    if (ml_opts()->max_pause_ms > 0) {
+        struct ml_walk_limits lim = limits(MODE_AUTO, now);
+        struct ml_walk_plan plan;
+
+        if (ml_walkcap_plan(jni, &lim, false, &plan) == ML_WALK_GO)
+            return false;
+        d.heap_bytes = plan.heap_bytes;
+        d.predicted_ns = plan.predicted_ns;
+        d.unwind_ns = plan.unwind_ns;
+    }
+    if (!ml_reg_lock())
+        return true;
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL;
+         l = ml_registry_next(reg, l)) {
+        if (eligibility(l, now, proof_ms) != STARTS_SEARCH)
+            continue;
+        l->path_status = ML_PATH_DEFERRED;
+        l->path_searched_ms = now;
+    }
+    ml_reg_unlock();
+    note_deferral(&d);
+    last_search_end_ms = now;
+    return true;
+}
+
+static int search(JNIEnv *jni, const char *why, enum mode mode, unsigned *proven,
+                  unsigned *found)
 {
     JavaVM *vm = ml_vm();
     struct ml_search s;
     struct ml_path *paths = NULL;
+    struct ml_walk_limits lim;
     jvmtiCapabilities caps;
     enum ml_path_status rest = ML_PATH_FAILED;
     int64_t t0 = ml_clock_ms(), took;
@@ -177,6 +288,8 @@ static int search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *foun
     memset(&s, 0, sizeof(s));
     s.jni = jni;
     s.main = ml_jvmti();
+    s.deferral.predicted_ns = -1;
+    s.deferral.heap_bytes = -1;
     s.targets = calloc(MAX_TARGETS, sizeof(*s.targets));
     if (s.targets == NULL)
         return ML_ERR_NOMEM;
@@ -217,14 +330,19 @@ static int search(JNIEnv *jni, const char *why, unsigned *proven, unsigned *foun
     if (rc == ML_OK)
         rc = ml_refwalk_tag_threads(&s);
     if (rc == ML_OK) {
-        ml_refhooks_find(&s);
+        /* Naming the hooks costs two short walks of the roots, each of which the JVM undoes
+         * over the whole heap on some versions (walkrate.h): only when time is left for them. */
+        lim = limits(mode, t0);
+        if (lim.deadline_ns - ml_walkcap_now_ns() >
+            3 * ml_walkrate_unwind(ml_walkcap_rate(), ml_walkcap_heap_used(jni)))
+            ml_refhooks_find(&s);
         rc = ml_refwalk_tag_targets(&s);
     }
     if (rc == ML_OK)
         rc = ml_refwalk_tag_own_globals(&s);
     if (rc == ML_OK) {
-        rest = ml_refwalk_walk(&s, (int64_t)ml_opts()->path_budget_ms - (ml_clock_ms() - t0),
-                               &walks);
+        lim = limits(mode, t0);
+        rest = ml_refwalk_walk(&s, &lim, &walks);
         for (uint32_t t = 0; t < s.n_targets; t++) {
             if (!s.targets[t].found)
                 continue;
@@ -242,8 +360,13 @@ store:
         ml_jvmti_ok((*s.env)->DisposeEnvironment(s.env), ML_ON_ERROR_DEBUG,
                     "path search: DisposeEnvironment");
     took = ml_clock_ms() - t0;
-    ml_log(ML_LOG_DEBUG, "path search (%s): %u loaders, %u heap walks, %u objects tagged, %lld ms",
-           why, s.n_targets, walks, s.pg != NULL ? s.pg->n_nodes : 0u, (long long)took);
+    ml_log(ML_LOG_DEBUG,
+           "path search (%s): %u loaders, %u heap walks (%u with a class filter), %u objects "
+           "tagged, %lld ms, %s",
+           why, s.n_targets, walks, s.walks_filtered, s.pg != NULL ? s.pg->n_nodes : 0u,
+           (long long)took, ml_path_status_name(rest));
+    if (rest == ML_PATH_DEFERRED)
+        note_deferral(&s.deferral);
     if (ml_reg_lock()) {
         if (paths != NULL)
             *proven = store(&s, paths, rest, took, ml_clock_ms(), found);
@@ -265,29 +388,50 @@ unsigned ml_refpath_search_if_due(JNIEnv *jni, unsigned req, unsigned *proven)
     int64_t now = ml_clock_ms();
     unsigned found = 0;
     const char *why = "leak";
+    enum mode mode = MODE_EXIT;
 
     *proven = 0;
     if (!ml_opts()->paths || !search_due(now))
         return 0;
-    if ((req & ML_REQ_CHECKPOINT) != 0)
+    if ((req & ML_REQ_CHECKPOINT) != 0) {
         why = "shutdown checkpoint";
-    else if ((req & ML_REQ_OOM) != 0)
-        why = "metaspace-oom";
-    else if ((req & ML_REQ_SHUTDOWN) != 0)
+    } else if ((req & ML_REQ_SHUTDOWN) != 0) {
         why = "exit";
-    else if ((req & ML_REQ_REPORT) != 0)
+    } else if ((req & ML_REQ_OOM) != 0) {
+        why = "metaspace-oom";
+        mode = MODE_ASKED;
+    } else if ((req & ML_REQ_REPORT) != 0) {
         why = "request";
-    else if (last_search_end_ms >= 0 &&
-             (now - last_search_end_ms < SEARCH_GAP_MS ||
-              now - last_search_end_ms < SEARCH_GAP_FACTOR * last_search_ms))
+        mode = MODE_ASKED;
+    } else if (last_search_end_ms >= 0 &&
+               (now - last_search_end_ms < SEARCH_GAP_MS ||
+                now - last_search_end_ms < SEARCH_GAP_FACTOR * last_search_ms)) {
         return 0;
-    search(jni, why, proven, &found);
+    } else {
+        mode = MODE_AUTO;
+        if (defer_before_search(jni, now))
+            return 0;
+    }
+    if (mode == MODE_EXIT && ml_exit_work_deadline_ms() <= ml_clock_ms()) {
+        ml_log(ML_LOG_DEBUG, "path search (%s) skipped: exit_budget spent", why);
+        return 0;
+    }
+    search(jni, why, mode, proven, &found);
     return found;
 }
 
 void ml_refpath_stats(struct ml_refpath_stats *out)
 {
+    const struct ml_walkrate *r = ml_walkcap_rate();
+
     out->searches = searches;
     out->heap_walks = heap_walks;
     out->last_search_ms = last_search_ms;
+    out->deferred_searches = deferred_searches;
+    out->walks_cut = r->cut;
+    out->walks_filtered = r->filtered;
+    out->longest_walk_ms = r->longest_ns < 0 ? -1 : r->longest_ns / NS_PER_MS;
+    out->walk_rate_mb_per_s = ml_walkrate_mb_per_s(r);
+    out->walk_estimate_ms = estimate_ms;
+    out->deferred_reason = deferred_reason[0] != '\0' ? deferred_reason : NULL;
 }

@@ -81,7 +81,10 @@ struct ml_pg *ml_pg_new(uint32_t n_targets, uint32_t max_nodes, uint32_t max_edg
     pg->max_nodes = max_nodes;
     pg->max_edges = max_edges;
     pg->best = malloc(((size_t)n_targets + 1) * sizeof(*pg->best));
-    if (pg->best == NULL) {
+    pg->durable = calloc((size_t)n_targets + 1, sizeof(*pg->durable));
+    if (pg->best == NULL || pg->durable == NULL) {
+        free(pg->best);
+        free(pg->durable);
         free(pg);
         return NULL;
     }
@@ -99,6 +102,7 @@ void ml_pg_free(struct ml_pg *pg)
     free(pg->nodes);
     free(pg->edges);
     free(pg->best);
+    free(pg->durable);
     free(pg);
 }
 
@@ -157,6 +161,7 @@ static int32_t new_node(struct ml_pg *pg, uint64_t tag, enum ml_pg_object object
     n->via = -1;
     n->no_jni_root = false;
     n->weak = false;
+    n->retired = false;
     pg->new_nodes++;
     return (int32_t)pg->n_nodes++;
 }
@@ -310,7 +315,7 @@ void ml_pg_ref(struct ml_pg *pg, const struct ml_pg_refinfo *info, uint64_t clas
             return;
         to = (int32_t)ML_PG_IDX(t);
         if (pg->nodes[to].pass == 0 || pg->nodes[to].pass + 1 != pg->pass ||
-            pg->nodes[to].anchor != ML_REF_OTHER)
+            pg->nodes[to].anchor != ML_REF_OTHER || pg->nodes[to].retired)
             return; /* not a node of the previous pass's frontier */
     }
     if (to < 0)
@@ -410,8 +415,10 @@ uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
             /* What durable sources reach counts for the caller's stop test: a later walk may
              * still find a durable chain for a target only a stack reaches so far. */
             pick_best(pg, false);
-            for (uint32_t t = 0; t < pg->n_targets; t++)
+            for (uint32_t t = 0; t < pg->n_targets; t++) {
+                pg->durable[t] = pg->best[t] >= 0;
                 reached += pg->best[t] >= 0;
+            }
         }
         if (tier == 2) {
             pick_best(pg, true);
@@ -459,6 +466,93 @@ cleanup:
     free(adj);
     free(queue);
     return reached;
+}
+
+/* A node whose referrers the next pass looks for: tagged by the current pass, not an anchor,
+ * not owned, not retired. */
+static bool in_frontier(const struct ml_pg *pg, uint32_t i)
+{
+    const struct ml_pg_node *n = &pg->nodes[i];
+
+    return n->pass == pg->pass && pg->pass > 0 && n->anchor == ML_REF_OTHER && n->target < 0 &&
+           !n->retired;
+}
+
+uint32_t ml_pg_focus(struct ml_pg *pg)
+{
+    uint32_t n = pg->n_nodes, left = 0, head = 0, tail = 0;
+    uint32_t *start = NULL, *adj = NULL, *queue = NULL, *fill = NULL;
+    bool *useful = NULL;
+
+    start = calloc((size_t)n + 2, sizeof(*start));
+    adj = malloc(((size_t)pg->n_edges + 1) * sizeof(*adj));
+    queue = malloc(((size_t)n + 1) * sizeof(*queue));
+    fill = malloc(((size_t)n + 1) * sizeof(*fill));
+    useful = calloc((size_t)n + 1, sizeof(*useful));
+    if (start == NULL || adj == NULL || queue == NULL || fill == NULL || useful == NULL) {
+        /* Nothing retired: the next pass looks for every referrer, as without focus. */
+        for (uint32_t i = 0; i < n; i++)
+            left += in_frontier(pg, i);
+        goto cleanup;
+    }
+    /* Edges grouped by the node they point to, to go from owned objects back to referrers. */
+    for (uint32_t e = 0; e < pg->n_edges; e++)
+        start[pg->edges[e].to + 1]++;
+    for (uint32_t i = 0; i < n; i++)
+        start[i + 1] += start[i];
+    memcpy(fill, start, (size_t)n * sizeof(*fill));
+    for (uint32_t e = 0; e < pg->n_edges; e++)
+        adj[fill[pg->edges[e].to]++] = e;
+    /* From the owned objects of targets without a durable chain, back along the edges. */
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t t = pg->nodes[i].target;
+
+        if (t >= 0 && (uint32_t)t < pg->n_targets && !pg->durable[t]) {
+            useful[i] = true;
+            queue[tail++] = i;
+        }
+    }
+    while (head < tail) {
+        uint32_t v = queue[head++];
+
+        for (uint32_t k = start[v]; k < start[v + 1]; k++) {
+            int32_t from = pg->edges[adj[k]].from;
+
+            if (from < 0 || useful[from])
+                continue;
+            useful[from] = true;
+            queue[tail++] = (uint32_t)from;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (!in_frontier(pg, i))
+            continue;
+        if (useful[i])
+            left++;
+        else
+            pg->nodes[i].retired = true;
+    }
+cleanup:
+    free(start);
+    free(adj);
+    free(queue);
+    free(fill);
+    free(useful);
+    return left;
+}
+
+uint32_t ml_pg_frontier(const struct ml_pg *pg, uint64_t *out, uint32_t max)
+{
+    uint32_t k = 0;
+
+    for (uint32_t i = 0; i < pg->n_nodes; i++) {
+        if (!in_frontier(pg, i))
+            continue;
+        if (k < max)
+            out[k] = pg->nodes[i].tag;
+        k++;
+    }
+    return k;
 }
 
 size_t ml_pg_path(const struct ml_pg *pg, int32_t t, int32_t *out, size_t max)
