@@ -30,6 +30,7 @@
 
 #define ATTEMPTS 2
 #define INTERVAL_MEASURE_MS (10 * 60 * 1000)
+#define HALF_CHECK_MS 100
 
 /* The DiagnosticCommand MBean, resolved on first use; worker thread only. */
 struct dcmd {
@@ -302,17 +303,33 @@ cleanup:
     free(again);
 }
 
+/* True when some loader is leaked (registry lock taken). */
+static bool any_leak(void)
+{
+    struct ml_registry *reg = ml_reg();
+    bool leak = false;
+
+    if (!ml_reg_lock())
+        return false;
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL && !leak;
+         l = ml_registry_next(reg, l))
+        leak = l->verdict.leaked;
+    ml_reg_unlock();
+    return leak;
+}
+
 /* Per-loader Metaspace costs two safepoints (about 0.2 s at 10 000 loaders) and, the first
- * time, the platform MBean server (about 0.15 s and 500 classes). So: only once a loader was
- * released or half the Metaspace limit committed (the worker then prepares it), and for
- * periodic reports at most every 10 minutes. */
-void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool loader_released)
+ * time, the platform MBean server (about 0.15 s and 500 classes). So only when it is needed:
+ * asked for, a leaked loader to weigh, or Metaspace under pressure (the measurement was
+ * prepared at half the limit); and for periodic reports at most every 10 minutes. */
+void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool asked)
 {
     static int64_t last_ms = -1;
     int64_t now = ml_clock_ms();
 
-    if (!dcmd.tried && !loader_released) {
-        set_source(&dcmd, "not measured: no class loader released yet");
+    if (!dcmd.tried && !asked && !any_leak()) {
+        set_source(&dcmd, "not measured: no leak, no request, and Metaspace below half its "
+                          "limit");
         return;
     }
     if (periodic && last_ms >= 0 && now - last_ms < INTERVAL_MEASURE_MS)
@@ -323,10 +340,14 @@ void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool loader_release
 
 void ml_metaspace_prepare_if_half_full(JNIEnv *jni)
 {
-    int64_t used, committed, max;
+    static int64_t checked_ms = -1;
+    int64_t used, committed, max, now = ml_clock_ms();
 
-    if (dcmd.tried)
+    /* A call into Java: at most every HALF_CHECK_MS (Metaspace does not fill half its limit in
+     * that time; the report at an OOM finds the measurement prepared). */
+    if (dcmd.tried || (checked_ms >= 0 && now - checked_ms < HALF_CHECK_MS))
         return;
+    checked_ms = now;
     ml_mgmt_metaspace(jni, &used, &committed, &max);
     if (max > 0 && committed * 2 >= max)
         ml_metaspace_prepare(jni);

@@ -77,7 +77,7 @@ static void let_finalizers_run(JNIEnv *jni)
 int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
 {
     struct ml_registry *reg = ml_reg();
-    uint64_t full = ml_mgmt_full_gcs(jni);
+    uint64_t full = ml_mgmt_full_gcs_cached(jni);
     uint64_t needed = needed_gcs();
     int64_t now = ml_clock_ms();
     int rc = ML_OK;
@@ -192,6 +192,7 @@ int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
                          "ForceGarbageCollection"))
             return ML_ERR_JVM;
         gc_ms = ml_clock_ms() - start;
+        ml_mgmt_note_gc();
         if (finalize)
             let_finalizers_run(jni);
         rc = ml_pass_run(jvmti, jni, res);

@@ -161,7 +161,9 @@ static unsigned store(struct ml_search *s, struct ml_path *paths, enum ml_path_s
 
         l->search_idx = -1;
         l->path_search_ms = took;
-        l->path_searched_ms = now;
+        /* A deferred search did not look: a closed loader stays due for its proof (at exit). */
+        if (found || rest != ML_PATH_DEFERRED)
+            l->path_searched_ms = now;
         if (found) {
             ml_path_clear(&l->path);
             l->path = paths[t];
@@ -261,7 +263,6 @@ static bool defer_before_search(JNIEnv *jni, int64_t now)
         if (eligibility(l, now, proof_ms) != STARTS_SEARCH)
             continue;
         l->path_status = ML_PATH_DEFERRED;
-        l->path_searched_ms = now;
     }
     ml_reg_unlock();
     note_deferral(&d);

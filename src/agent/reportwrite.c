@@ -19,7 +19,6 @@
 #include "metaleak/reportrender.h"
 #include "metaspace.h"
 #include "mgmt.h"
-#include "pass.h"
 #include "refpath.h"
 #include "samples.h"
 #include "state.h"
@@ -163,7 +162,8 @@ int ml_reportwrite(JNIEnv *jni, const char *trigger)
 
     if (ml_mgmt_ready()) {
         ml_metaspace_measure_if_due(jni, strcmp(trigger, "interval") == 0,
-                                    ml_pass_closes_seen() > 0);
+                                    strcmp(trigger, "request") == 0 ||
+                                        strcmp(trigger, "metaspace-oom") == 0);
         ml_samples_take(jni, false);
     }
     fill_meta(jni, &meta, trigger);
