@@ -163,7 +163,8 @@ int ml_reportwrite(JNIEnv *jni, const char *trigger)
     if (ml_mgmt_ready()) {
         ml_metaspace_measure_if_due(jni, strcmp(trigger, "interval") == 0,
                                     strcmp(trigger, "request") == 0 ||
-                                        strcmp(trigger, "metaspace-oom") == 0);
+                                        strcmp(trigger, "metaspace-oom") == 0,
+                                    strcmp(trigger, "exit") == 0);
         ml_samples_take(jni, false);
     }
     fill_meta(jni, &meta, trigger);

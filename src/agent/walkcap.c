@@ -14,7 +14,9 @@
 
 #include <time.h>
 
+#include "exitbudget.h"
 #include "jvmerror.h"
+#include "metaleak/clock.h"
 #include "metaleak/log.h"
 
 #define FILTER_SHARE 2           /* a filtered walk needs limit / FILTER_SHARE predicted */
@@ -80,6 +82,13 @@ enum ml_walk_go ml_walkcap_plan(JNIEnv *jni, const struct ml_walk_limits *lim, b
     plan->heap_bytes = ml_walkcap_heap_used(jni);
     now = ml_walkcap_now_ns();
     left = lim->deadline_ns - now;
+    /* A search that began before the exit ends with the exit budget. */
+    if (ml_exit_started()) {
+        int64_t exit_left = (ml_exit_work_deadline_ms() - ml_clock_ms()) * 1000000LL;
+
+        if (exit_left < left)
+            left = exit_left;
+    }
     plan->start_ns = now;
     plan->capped = lim->cap_ns > 0 && lim->cap_ns <= left;
     plan->limit_ns = plan->capped ? lim->cap_ns : left;
