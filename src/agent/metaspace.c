@@ -41,7 +41,7 @@ struct dcmd {
     jobject args_stats;                     /* Object[] {String[0]} */
     jobject args_tree;                      /* Object[] {String[] {"verbose", "fold=false"}} */
     jmethodID invoke;
-    char source[160];                       /* for the report */
+    char source[240];                       /* for the report */
     int64_t hidden_unjoined_bytes;          /* non-strong hidden-class CLDs, -1 unmeasured */
     int64_t reserved_bytes;                 /* Metaspace reserved, -1 unmeasured */
 };
