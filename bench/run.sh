@@ -48,7 +48,7 @@ esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 JDKS=${JDKS:-"/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64"}
-BUILD=${BUILD:-/tmp/bbuild}
+BUILD=$(realpath -m "${BUILD:-/tmp/bbuild}")  # absolute: the JVMs run in $OUT/classes
 OUT=${OUT:-/tmp/metaleak-bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT/tmp"
 RUNS="$OUT/runs.txt"
@@ -361,8 +361,8 @@ if any(r["phase"] == "loaders" for r in rows):
     p("The loop is timed inside the JVM (no start or exit); paired: each repetition's agent run "
       "against the `none` run of the same repetition.")
     p("")
-    p("| JDK | runs | loop ms none, median (min–max) | loop ms agent | ratio of medians | paired ratio median (min–max) | whole JVM wall ratio | CPU ratio | worker µs per loader, median (min–max) | foreign CPU s (median) |")
-    p("|---|---|---|---|---|---|---|---|---|---|")
+    p("| JDK | runs | loop ms none, median (min–max) | loop ms agent | ratio of medians | paired ratio median (min–max) | whole JVM wall ratio | CPU ratio | worker µs per loader: second half of the loop, median (min–max) | whole loop | foreign CPU s (median) |")
+    p("|---|---|---|---|---|---|---|---|---|---|---|")
     for j in names:
         base = {r["rep"]: float(r["loop_ms"]) for r in rows if r["phase"] == "loaders" and
                 r["jdk"] == j and r["cfg"] == "none" and "loop_ms" in r}
@@ -370,7 +370,9 @@ if any(r["phase"] == "loaders" for r in rows):
               r["jdk"] == j and r["cfg"] == "agent" and "loop_ms" in r}
         if not base or not ag: continue
         pr = [ag[k] / base[k] for k in ag if k in base]
-        wl = [float(r["worker_cpu_ms"]) * 1e3 / float(r["loaders"]) for r in rows
+        wl = [float(r["worker_cpu_late_ms"]) * 1e3 / float(r["late_loaders"]) for r in rows
+              if r["phase"] == "loaders" and r["jdk"] == j and r["cfg"] == "agent"]
+        wa = [float(r["worker_cpu_ms"]) * 1e3 / float(r["loaders"]) for r in rows
               if r["phase"] == "loaders" and r["jdk"] == j and r["cfg"] == "agent"]
         bv, av = list(base.values()), list(ag.values())
         f = vals("loaders", j, "none", "foreign_cpu_s") + vals("loaders", j, "agent", "foreign_cpu_s")
@@ -378,7 +380,7 @@ if any(r["phase"] == "loaders" for r in rows):
           f"{med(av)/med(bv):.3f} | {med(pr):.3f} ({min(pr):.3f}–{max(pr):.3f}) | "
           f"{med(vals('loaders', j, 'agent', 'wall_s'))/med(vals('loaders', j, 'none', 'wall_s')):.3f} | "
           f"{med(vals('loaders', j, 'agent', 'cpu_s'))/med(vals('loaders', j, 'none', 'cpu_s')):.3f} | "
-          f"{med(wl):.1f} ({min(wl):.1f}–{max(wl):.1f}) | {med(f):.2f} |")
+          f"{med(wl):.1f} ({min(wl):.1f}–{max(wl):.1f}) | {med(wa):.1f} | {med(f):.2f} |")
     p("")
 if any(r["phase"] == "gc" for r in rows):
     p("### gc: GC pause time per run (-Xlog:gc, all 'Pause' lines), GarbageCollectorMXBean time")

@@ -13,7 +13,9 @@
  *
  * Output: a line starting with "RESULT " of key=value pairs that run.sh parses: loop_ms (the
  * timed loop, inside the JVM), loaders, classes, worker_cpu_ms (CPU of the agent's "metaleak"
- * thread during the loop, from /proc/self/task; -1 without the agent). */
+ * thread during the loop, from /proc/self/task; -1 without the agent) and worker_cpu_late_ms
+ * (the same over the loop's second half only: the steady state, without what the worker may
+ * still be doing from the JVM's start). */
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -45,15 +47,20 @@ public final class DirLoaderBench {
         for (int l = 0; l < warmup; l++) {
             one(urls, parent, names);
         }
-        double w0 = threadCpuMs("metaleak");
+        double w0 = threadCpuMs("metaleak"), wh = -1;
         long t0 = System.nanoTime();
         for (int l = 0; l < loaders; l++) {
+            if (l == loaders / 2) {
+                wh = threadCpuMs("metaleak");
+            }
             one(urls, parent, names);
         }
         long ns = System.nanoTime() - t0;
         double w1 = threadCpuMs("metaleak");
-        System.out.printf("RESULT loop_ms=%.1f loaders=%d classes=%d worker_cpu_ms=%.2f sink=%d%n",
-                ns / 1e6, loaders, classes, w0 < 0 ? -1.0 : w1 - w0, sink & 1);
+        System.out.printf("RESULT loop_ms=%.1f loaders=%d classes=%d worker_cpu_ms=%.2f "
+                        + "worker_cpu_late_ms=%.2f late_loaders=%d sink=%d%n",
+                ns / 1e6, loaders, classes, w0 < 0 ? -1.0 : w1 - w0, wh < 0 ? -1.0 : w1 - wh,
+                loaders - loaders / 2, sink & 1);
     }
 
     /* One loader: load and initialise every class, use one, close, drop. */

@@ -30,7 +30,7 @@
 
 #define ATTEMPTS 2
 #define INTERVAL_MEASURE_MS (10 * 60 * 1000)
-#define HALF_CHECK_MS 100
+#define HALF_CHECK_MS 500
 
 /* The DiagnosticCommand MBean, resolved on first use; worker thread only. */
 struct dcmd {
@@ -381,14 +381,18 @@ void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool asked, bool at
 void ml_metaspace_prepare_if_half_full(JNIEnv *jni)
 {
     static int64_t checked_ms = -1;
+    static bool unlimited;
     int64_t used, committed, max, now = ml_clock_ms();
 
-    /* A call into Java: at most every HALF_CHECK_MS (Metaspace does not fill half its limit in
-     * that time; the report at an OOM finds the measurement prepared). */
-    if (dcmd.tried || (checked_ms >= 0 && now - checked_ms < HALF_CHECK_MS))
+    /* A call into Java (the pool's usage): never without a limit (the limit is fixed at start),
+     * else at most every HALF_CHECK_MS (Metaspace does not fill half its limit that fast; the
+     * report at an OOM finds the measurement prepared). */
+    if (dcmd.tried || unlimited || (checked_ms >= 0 && now - checked_ms < HALF_CHECK_MS))
         return;
     checked_ms = now;
     ml_mgmt_metaspace(jni, &used, &committed, &max);
+    if (max < 0 && used >= 0)
+        unlimited = true;
     if (max > 0 && committed * 2 >= max)
         ml_metaspace_prepare(jni);
 }
