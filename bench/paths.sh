@@ -23,7 +23,8 @@
 #
 # Environment: JDKS (JDK homes; default JDK 17 and the JDK 21 of scripts/jdks.sh), BUILD (agent
 # build dir, default build), OUT (default /tmp/metaleak-paths-<time>), HEAPSIZE (default 3g),
-# LEAKS (default 40), PATH_BUDGET (default 300000), EXIT=1 (the exit runs), PERF=1 (perf
+# LEAKS (default 40), KINDS (the leaking plugin classes, comma-separated; default the four
+# causes), PATH_BUDGET (default 300000), EXIT=1 (the exit runs), PERF=1 (perf
 # record of each JVM; the VM thread's top symbols in OUT/<jdk>-<objects>/perf-vmthread.txt).
 # Record `uptime` beside the numbers: a loaded machine walks the heap several times slower.
 set -euo pipefail
@@ -37,6 +38,7 @@ BUILD=${BUILD:-$ROOT/build}
 OUT=${OUT:-/tmp/metaleak-paths-$(date +%Y%m%d-%H%M%S)}
 HEAPSIZE=${HEAPSIZE:-3g}
 PATH_BUDGET=${PATH_BUDGET:-300000}
+KINDS=${KINDS:-}
 LIB=$BUILD/libmetaleak.so
 CLI=$BUILD/bin/metaleak
 mkdir -p "$OUT"
@@ -79,7 +81,7 @@ run_one() { # jdk objects
         -XX:+EnableDynamicAgentLoading -XX:+IgnoreUnrecognizedVMOptions \
         -Xlog:safepoint:file="$dir/safepoint.log" -Xlog:gc:file="$dir/gc.log" \
         -agentpath:"$LIB"=report="$dir/report.json",interval=0,log=debug,path_budget=$PATH_BUDGET \
-        -cp "$OUT/host" PathBench "$OUT/plugin.jar" "$n" "$LEAKS" 2>"$dir/stderr"; }
+        -cp "$OUT/host" PathBench "$OUT/plugin.jar" "$n" "$LEAKS" $KINDS 2>"$dir/stderr"; }
     pid=$JVM_PID
     read -r ready _ <&"${JVM[0]}"
     [ "$ready" = ready ] || { echo "$name $n: the benchmark JVM did not get ready" >&2; return 1; }

@@ -13,7 +13,9 @@ import java.nio.file.Paths;
  * lived garbage until young collections have run (then prints "young-done"), "exit" or the end
  * of stdin returns from main.
  *
- * Usage: PathBench PLUGIN_JAR OBJECTS LEAKS
+ * Usage: PathBench PLUGIN_JAR OBJECTS LEAKS [KINDS]
+ *   KINDS: the plugin classes that leak, round robin, comma-separated (default
+ *   ThreadLeak,StaticCache,ThreadLocalLeak,JdbcLeak: four causes)
  */
 public final class PathBench {
     static final class Cell {
@@ -44,7 +46,8 @@ public final class PathBench {
             heap[c] = cells;
         }
         mltest.Pool.start();
-        String[] kinds = {"ThreadLeak", "StaticCache", "ThreadLocalLeak", "JdbcLeak"};
+        String[] kinds = (args.length > 3 ? args[3] : "ThreadLeak,StaticCache,ThreadLocalLeak,JdbcLeak")
+                .split(",");
         for (int n = 0; n < leaks; n++) {
             URLClassLoader l = new URLClassLoader(new URL[] {jar}, PathBench.class.getClassLoader());
             ((Runnable) l.loadClass("plug." + kinds[n % kinds.length]).getDeclaredConstructor()
