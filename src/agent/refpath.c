@@ -24,6 +24,7 @@
  *     (exitbudget.h), whichever ends first. */
 #include "refpath.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,8 +33,6 @@
 #include "metaleak/clock.h"
 #include "metaleak/error.h"
 #include "metaleak/log.h"
-#include <stdio.h>
-
 #include "exitbudget.h"
 #include "refhooks.h"
 #include "refname.h"
