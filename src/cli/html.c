@@ -182,7 +182,8 @@ static void verdict(FILE *out, const struct ml_rfile *rfs, size_t n, const struc
     fputs(".</p>", out);
     if (rf->mspace_reason != NULL) {
         fputs("<p class=\"reason\">", out);
-        ml_hf(out, "Metaspace %s: %s", rf->mspace_verdict ? rf->mspace_verdict : "", rf->mspace_reason);
+        ml_hf(out, "Metaspace %s: %s", rf->mspace_verdict ? rf->mspace_verdict : "",
+              rf->mspace_reason);
         fputs("</p>", out);
     }
     if (rf->mspace_advice != NULL) {

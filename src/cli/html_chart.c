@@ -434,10 +434,9 @@ void ml_html_chart(FILE *out, const struct ml_rfile *rfs, const size_t *idx, siz
         double c0 = (double)(rf->metaspace_committed >= 0 ? rf->metaspace_committed
                                                           : s[n - 1].used_bytes);
         double t_end = clipped ? a.t1 : t_fore;
+        double span = (double)(rf->mspace_ms_left ? rf->mspace_ms_left : 1);
         double c_end = c0 + ((double)rf->metaspace_max - c0) *
-                                ((t_end - (double)rf->uptime_ms) / (double)(rf->mspace_ms_left
-                                                                                ? rf->mspace_ms_left
-                                                                                : 1));
+                                ((t_end - (double)rf->uptime_ms) / span);
 
         fprintf(out, "<g class=\"forecast\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
                      "y2=\"%.1f\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
@@ -448,7 +447,8 @@ void ml_html_chart(FILE *out, const struct ml_rfile *rfs, const size_t *idx, siz
         fputs("</text><title>", out);
         ml_hf(out, "forecast: at the current leak rate Metaspace reaches the limit in %s (about "
                    "%" PRId64 " more leaking submissions)",
-              ml_format_duration(rf->mspace_ms_left, dur, sizeof(dur)), rf->mspace_submissions_left);
+              ml_format_duration(rf->mspace_ms_left, dur, sizeof(dur)),
+              rf->mspace_submissions_left);
         fputs("</title></g>", out);
     }
     for (size_t i = 0; i < n_idx; i++) {

@@ -77,8 +77,8 @@ static void print_header(const struct ml_rfile *rf, FILE *out)
                     ml_format_size(rf->mspace_bytes_per_leak, used, sizeof(used)),
                     rf->mspace_ms_left >= 0 ? "" : "\n");
         if (rf->mspace_submissions_left >= 0 && rf->mspace_ms_left >= 0) {
-            fprintf(out, ", at this rate for %s more", ml_format_duration(rf->mspace_ms_left, up,
-                                                                          sizeof(up)));
+            fprintf(out, ", at this rate for %s more",
+                    ml_format_duration(rf->mspace_ms_left, up, sizeof(up)));
             if (start >= 0 && rf->uptime_ms >= 0)
                 fprintf(out, " (until about %s)",
                         ml_format_iso8601(start + rf->uptime_ms + rf->mspace_ms_left, iso,

@@ -8,6 +8,7 @@ Prints one line per check and "N passed, M failed" at the end; exits 1 on any fa
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -282,10 +283,10 @@ def test_gates(cli, agent, java, host_cp, work, fixtures):
     for p in (go, report):
         if os.path.exists(p):
             os.remove(p)
-    proc = subprocess.Popen([java, "-Xmx128m", "-agentpath:%s=report=%s,interval=1,log=quiet" %
-                             (agent, report), "-cp", host_cp, "Waiter",
-                             os.path.join(work, "leaky.jar"), "demo.leaky.MetricsPlugin", go,
-                             "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = harness.start_java(java, ["-cp", host_cp, "Waiter", os.path.join(work, "leaky.jar"),
+                                     "demo.leaky.MetricsPlugin", go, "1"],
+                              agent=agent, opts="report=%s,interval=1,log=quiet" % report,
+                              jvm=["-Xmx128m"])
     try:
         proc.stdout.readline()
         deadline = time.time() + 20
@@ -314,9 +315,7 @@ def test_gates(cli, agent, java, host_cp, work, fixtures):
         open(go, "w").close()
         proc.wait(timeout=60)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        harness.stop(proc)
     r = run([cli, "check", report])
     check("check on the same JVM's exit report decides: exit 1 on its 2 leaks",
           r.returncode == 1 and "FAIL leaked loaders: 2" in r.stdout, r.stdout + r.stderr)

@@ -16,7 +16,8 @@ is checked as: no <script> element in the file or the DOM, and no console messag
 violation in the browser's log.
 
 Usage: html_test.py --cli build/bin/metaleak --agent build/libmetaleak.so --java JAVA
-                    --examples examples/plugin-leak --fixtures tests/cli/fixtures --work DIR
+                    [--javac JAVAC] --examples examples/plugin-leak --fixtures tests/cli/fixtures
+                    --work DIR
 """
 import argparse
 import html.parser
@@ -27,9 +28,12 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import cli_test  # noqa: E402
-from cli_test import build_examples, check, make_report, run  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from cli_test import build_examples, make_report, run  # noqa: E402
+from harness import check  # noqa: E402
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
@@ -245,10 +249,11 @@ def interval_report(java, agent, host_cp, work, examples_work):
     for p in (go, report):
         if os.path.exists(p):
             os.remove(p)
-    proc = subprocess.Popen([java, "-Xmx128m", "-agentpath:%s=report=%s,interval=1,log=quiet" %
-                             (agent, report), "-cp", host_cp, "Waiter",
-                             os.path.join(examples_work, "leaky.jar"), "demo.leaky.MetricsPlugin",
-                             go, "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = harness.start_java(java, ["-cp", host_cp, "Waiter",
+                                     os.path.join(examples_work, "leaky.jar"),
+                                     "demo.leaky.MetricsPlugin", go, "2"],
+                              agent=agent, opts="report=%s,interval=1,log=quiet" % report,
+                              jvm=["-Xmx128m"])
     try:
         proc.stdout.readline()
         deadline = time.time() + 20
@@ -267,9 +272,7 @@ def interval_report(java, agent, host_cp, work, examples_work):
         open(go, "w").close()
         proc.wait(timeout=60)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        harness.stop(proc)
     check("interval report: a running JVM with a released loader and no verdict yet",
           doc.get("trigger") == "interval" and doc["summary"]["loaders_closed"] >= 1,
           json.dumps(doc.get("summary")))
@@ -347,7 +350,7 @@ def all_text_nodes(root):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
-    cli_test.harness.add_common_args(ap)
+    harness.add_common_args(ap)
     ap.add_argument("--examples", required=True)
     ap.add_argument("--fixtures", required=True)
     a = ap.parse_args()
@@ -356,9 +359,7 @@ def main():
         return 1
     cli, agent = os.path.abspath(a.cli), os.path.abspath(a.agent)
     fx = os.path.abspath(a.fixtures)
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
-    work = os.path.abspath(a.work)
+    work = harness.fresh_dir(a.work)
     artifacts = os.path.join(work, "artifacts")
     os.makedirs(artifacts)
     java = a.java[0]
@@ -495,7 +496,7 @@ def main():
           r.stdout.startswith("<!DOCTYPE html>"), r.stderr)
 
     print("artifacts (screenshots, PDFs): %s" % artifacts)
-    return cli_test.harness.CHECKS.summary(require_checks=True)
+    return harness.CHECKS.summary(require_checks=True)
 
 
 if __name__ == "__main__":

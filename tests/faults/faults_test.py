@@ -17,7 +17,7 @@ Cases, each a JVM running tests/faults/java/FaultHost with interval=1 periodic r
      write, during the next rendering, or at a random time. After each kill the report is
      absent or complete, schema-valid JSON.
      Temp files left by the kills are removed by the next JVM writing the same report path
-     (src/atomicfile.c); planted look-alikes that are not stale are kept.
+     (src/core/atomicfile.c); planted look-alikes that are not stale are kept.
   e. System.exit and Runtime.halt while the agent's worker writes or renders a periodic report:
      no crash (no hs_err file), the exit code is the program's, the report valid if present.
 

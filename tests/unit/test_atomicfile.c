@@ -1,4 +1,4 @@
-/* CMocka tests of src/atomicfile.c: content and mode, replacement (new inode, old readers keep
+/* CMocka tests of src/core/atomicfile.c: content and mode, replacement (new inode, old readers keep
  * the old content), the temp name (a planted symlink is not followed, a stale temp file is
  * replaced), and failures that leave the previous file and no temp file: unwritable or missing
  * directory, a rename onto a directory, a write cut short (RLIMIT_FSIZE) and a full file system

@@ -1,4 +1,4 @@
-/* CMocka tests of src/cause.c: each cause classified from a recorded path (the steps the agent
+/* CMocka tests of src/core/cause.c: each cause classified from a recorded path (the steps the agent
  * names after a search), its advice, and the summary / shape texts used for grouping. */
 #include <setjmp.h>
 #include <stdarg.h>

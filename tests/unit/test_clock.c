@@ -1,4 +1,4 @@
-/* CMocka tests of src/clock.c: times count from the process start read from /proc/self/stat
+/* CMocka tests of src/core/clock.c: times count from the process start read from /proc/self/stat
  * (also when initialised late, and with a command name holding spaces and parentheses), they
  * advance with real time, and the wall-clock start agrees with the epoch clock. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* CMocka tests of src/config.c: the YAML configuration file. One table of cases runs twice,
+/* CMocka tests of src/core/config.c: the YAML configuration file. One table of cases runs twice,
  * through ml_config_load_buffer (name "cfg.yaml") and through ml_config_load (a temp file, whose
  * path then appears in the messages), and checks rc, the exact "NAME:LINE:COL" and the message.
  * File-only cases follow: missing file, a directory, the 1 MiB bound. */

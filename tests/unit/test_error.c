@@ -1,4 +1,4 @@
-/* CMocka tests of src/error.c: every code has its description, unknown codes too. */
+/* CMocka tests of src/core/error.c: every code has its description, unknown codes too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

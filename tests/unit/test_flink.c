@@ -1,4 +1,4 @@
-/* CMocka tests of src/flink.c: loader roles from signature chains (both package names, user
+/* CMocka tests of src/core/flink.c: loader roles from signature chains (both package names, user
  * subclasses, look-alikes), the wrapper predicate, role and order names, and job ids from
  * blob-cache URLs. */
 #include <setjmp.h>

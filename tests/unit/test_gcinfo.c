@@ -1,4 +1,4 @@
-/* CMocka tests of src/gcinfo.c: every GarbageCollectorMXBean name of JDK 17 and JDK 25
+/* CMocka tests of src/core/gcinfo.c: every GarbageCollectorMXBean name of JDK 17 and JDK 25
  * (G1, Parallel, Serial, ZGC single-generation and generational, Shenandoah) and near misses. */
 #include <setjmp.h>
 #include <stdarg.h>

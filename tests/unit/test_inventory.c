@@ -1,4 +1,4 @@
-/* CMocka tests of src/inventory.c: name kinds, jar-set keys (Flink blobs by content hash),
+/* CMocka tests of src/core/inventory.c: name kinds, jar-set keys (Flink blobs by content hash),
  * shadowing candidates along parent links only (never between siblings), and suspects. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* CMocka tests of src/jnames.c: class signatures to Java names (with the output bound) and the
+/* CMocka tests of src/core/jnames.c: class signatures to Java names (with the output bound) and the
  * hidden-class test. */
 #include <setjmp.h>
 #include <stdarg.h>

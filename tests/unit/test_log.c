@@ -1,4 +1,4 @@
-/* CMocka tests of src/log.c: the line format, the threshold, errors at every level, truncation
+/* CMocka tests of src/core/log.c: the line format, the threshold, errors at every level, truncation
  * of long lines, and whole lines from concurrent threads. stderr is redirected to a temp file
  * while a test logs, and restored before anything is asserted. */
 #include <fcntl.h>

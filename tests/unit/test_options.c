@@ -1,4 +1,4 @@
-/* CMocka tests of src/options.c: defaults, every key with valid and invalid values (a table),
+/* CMocka tests of src/core/options.c: defaults, every key with valid and invalid values (a table),
  * the inline options string (commas, '=', duplicates, bounds), and config= with a YAML file that
  * inline keys override. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* CMocka tests of src/pathgraph.c on recorded edge lists: a tiny heap (objects, their classes,
+/* CMocka tests of src/core/pathgraph.c on recorded edge lists: a tiny heap (objects, their classes,
  * their references in the order a heap walk reports them) is walked pass after pass the way
  * src/agent/refwalk.c drives FollowReferences, and the chains found are checked. */
 #include <setjmp.h>

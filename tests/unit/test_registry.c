@@ -1,4 +1,4 @@
-/* CMocka tests of src/registry.c: records and their tags, stale tags after eviction, generations,
+/* CMocka tests of src/core/registry.c: records and their tags, stale tags after eviction, generations,
  * hidden-class tags, the max_loaders / history / URL bounds and their counters, class
  * arithmetic, iteration, and lock-free lookups racing with additions (exact totals). */
 #include <pthread.h>

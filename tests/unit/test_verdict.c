@@ -1,4 +1,4 @@
-/* CMocka tests of src/verdict.c: the state machine live -> closed -> leaked, unloaded from every
+/* CMocka tests of src/core/verdict.c: the state machine live -> closed -> leaked, unloaded from every
  * state, the counting of full collections from the close, and the names. */
 #include <setjmp.h>
 #include <stdarg.h>
