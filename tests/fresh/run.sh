@@ -170,10 +170,10 @@ check_demo() { # ROOT: the demo's output is the Flink triage summary
     if grep -q "running the plugin demo" "$f"; then
         bad "$name: the demo fell back to the plugin demo (Maven Central not reached?)"
     elif grep -q "starting a Flink" "$f" && grep -q "^verdict: LEAK" "$f" \
-         && grep -q "leaked loaders, by job and cause:" "$f" \
-         && grep -q "ChildFirstClassLoader.*cause: thread" "$f"; then
+         && grep -q "^leaks, one block per leak" "$f" \
+         && grep -q "ChildFirstClassLoader  *cause: thread" "$f"; then
         ok "$name: scripts/demo.sh printed the Flink triage summary"
-        sed -n '/^verdict:/,/^leaked loaders, by job/p' "$f" | sed 's/^/    /'
+        sed -n '/^verdict:/,/^leaks, one block per leak/p' "$f" | sed 's/^/    /'
     else
         bad "$name: scripts/demo.sh did not print the Flink triage summary (see $f)"
     fi
