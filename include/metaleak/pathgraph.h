@@ -149,6 +149,10 @@ struct ml_pg {
     uint32_t n_targets;
     int32_t *best;             /* ml_pg_solve: per target, the owned node closest to a root */
     bool *durable;             /* ml_pg_solve: per target, a durable root or anchor reaches it */
+    /* ml_pg_solve's work arrays, sized for max_nodes / max_edges by ml_pg_new: ml_pg_solve runs
+     * inside a heap-walk callback, which must not allocate. */
+    uint32_t *scratch_start, *scratch_adj, *scratch_queue, *scratch_fill;
+    bool *scratch_set;
     uint16_t pass;             /* current pass, 1-based; 0 before the first */
     uint32_t new_nodes;        /* nodes tagged in the current pass */
     bool full;                 /* a cap was hit: some edges were not recorded */
@@ -156,7 +160,10 @@ struct ml_pg {
 };
 
 /* Creates an empty graph for n_targets leaked loaders, recording at most max_nodes nodes and
- * max_edges edges. Returns NULL when out of memory; the caller frees it with ml_pg_free. */
+ * max_edges edges. The node and edge tables and ml_pg_solve's work arrays are allocated at
+ * their maximum here (malloc, never written before use: only the pages used become resident),
+ * so that ml_pg_ref and ml_pg_solve, called from a heap-walk callback, never allocate.
+ * Returns NULL when out of memory; the caller frees it with ml_pg_free. */
 struct ml_pg *ml_pg_new(uint32_t n_targets, uint32_t max_nodes, uint32_t max_edges);
 /* Frees the graph. Accepts NULL. */
 void ml_pg_free(struct ml_pg *pg);

@@ -82,12 +82,22 @@ struct ml_pg *ml_pg_new(uint32_t n_targets, uint32_t max_nodes, uint32_t max_edg
     pg->max_edges = max_edges;
     pg->best = malloc(((size_t)n_targets + 1) * sizeof(*pg->best));
     pg->durable = calloc((size_t)n_targets + 1, sizeof(*pg->durable));
-    if (pg->best == NULL || pg->durable == NULL) {
-        free(pg->best);
-        free(pg->durable);
-        free(pg);
+    /* Everything a walk's callback may need, at its maximum: nothing grows during a walk. */
+    pg->nodes = malloc(((size_t)max_nodes + 1) * sizeof(*pg->nodes));
+    pg->edges = malloc(((size_t)max_edges + 1) * sizeof(*pg->edges));
+    pg->scratch_start = malloc(((size_t)max_nodes + 2) * sizeof(*pg->scratch_start));
+    pg->scratch_adj = malloc(((size_t)max_edges + 1) * sizeof(*pg->scratch_adj));
+    pg->scratch_queue = malloc(((size_t)max_nodes + 1) * sizeof(*pg->scratch_queue));
+    pg->scratch_fill = malloc(((size_t)max_nodes + 2) * sizeof(*pg->scratch_fill));
+    pg->scratch_set = malloc(((size_t)n_targets + 1) * sizeof(*pg->scratch_set));
+    if (pg->best == NULL || pg->durable == NULL || pg->nodes == NULL || pg->edges == NULL ||
+        pg->scratch_start == NULL || pg->scratch_adj == NULL || pg->scratch_queue == NULL ||
+        pg->scratch_fill == NULL || pg->scratch_set == NULL) {
+        ml_pg_free(pg);
         return NULL;
     }
+    pg->cap_nodes = max_nodes;
+    pg->cap_edges = max_edges;
     for (uint32_t t = 0; t < n_targets; t++)
         pg->best[t] = -1;
     return pg;
@@ -103,6 +113,11 @@ void ml_pg_free(struct ml_pg *pg)
     free(pg->edges);
     free(pg->best);
     free(pg->durable);
+    free(pg->scratch_start);
+    free(pg->scratch_adj);
+    free(pg->scratch_queue);
+    free(pg->scratch_fill);
+    free(pg->scratch_set);
     free(pg);
 }
 
@@ -339,12 +354,8 @@ static bool stack_root(enum ml_ref ref)
  * closest to a root or anchor. */
 static void pick_best(struct ml_pg *pg, bool only_unset)
 {
-    bool *set = calloc((size_t)pg->n_targets + 1, sizeof(*set));
+    bool *set = pg->scratch_set;
 
-    if (set == NULL) {
-        pg->nomem = true;
-        return;
-    }
     for (uint32_t t = 0; t < pg->n_targets; t++)
         set[t] = only_unset && pg->best[t] >= 0;
     for (uint32_t i = 0; i < pg->n_nodes; i++) {
@@ -355,13 +366,15 @@ static void pick_best(struct ml_pg *pg, bool only_unset)
         if (pg->best[t] < 0 || pg->nodes[i].dist < pg->nodes[pg->best[t]].dist)
             pg->best[t] = (int32_t)i;
     }
-    free(set);
 }
 
 uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
 {
     uint32_t n = pg->n_nodes, reached = 0;
-    uint32_t *start = NULL, *adj = NULL, *queue = NULL;
+    /* The work arrays of ml_pg_new (n <= max_nodes, n_edges <= max_edges): called from a
+     * heap-walk callback, this function allocates nothing. */
+    uint32_t *start = pg->scratch_start, *adj = pg->scratch_adj, *queue = pg->scratch_queue;
+    uint32_t *fill = pg->scratch_fill;
     uint32_t head = 0, tail = 0;
 
     for (uint32_t t = 0; t < pg->n_targets; t++) {
@@ -369,32 +382,17 @@ uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
         if (found != NULL)
             found[t] = false;
     }
-    start = calloc((size_t)n + 1, sizeof(*start));
-    adj = malloc(((size_t)pg->n_edges + 1) * sizeof(*adj));
-    queue = malloc(((size_t)n + 1) * sizeof(*queue));
-    if (start == NULL || adj == NULL || queue == NULL) {
-        pg->nomem = true;
-        goto cleanup;
-    }
+    memset(start, 0, ((size_t)n + 1) * sizeof(*start));
     /* Edges grouped by their source node (counting sort). */
     for (uint32_t e = 0; e < pg->n_edges; e++)
         if (pg->edges[e].from >= 0)
             start[pg->edges[e].from + 1]++;
     for (uint32_t i = 0; i < n; i++)
         start[i + 1] += start[i];
-    {
-        uint32_t *fill = malloc(((size_t)n + 1) * sizeof(*fill));
-
-        if (fill == NULL) {
-            pg->nomem = true;
-            goto cleanup;
-        }
-        memcpy(fill, start, ((size_t)n + 1) * sizeof(*fill));
-        for (uint32_t e = 0; e < pg->n_edges; e++)
-            if (pg->edges[e].from >= 0)
-                adj[fill[pg->edges[e].from]++] = e;
-        free(fill);
-    }
+    memcpy(fill, start, ((size_t)n + 1) * sizeof(*fill));
+    for (uint32_t e = 0; e < pg->n_edges; e++)
+        if (pg->edges[e].from >= 0)
+            adj[fill[pg->edges[e].from]++] = e;
     for (uint32_t i = 0; i < n; i++) {
         pg->nodes[i].dist = -1;
         pg->nodes[i].via = -1;
@@ -461,10 +459,6 @@ uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
     for (uint32_t t = 0; t < pg->n_targets; t++)
         if (pg->best[t] >= 0 && found != NULL)
             found[t] = true;
-cleanup:
-    free(start);
-    free(adj);
-    free(queue);
     return reached;
 }
 

@@ -14,8 +14,8 @@
 #include "metaleak/pathgraph.h"
 #include "testutil.h"
 
-#define MAX_OBJS 32
-#define MAX_REFS 64
+#define MAX_OBJS 512
+#define MAX_REFS 512
 
 struct obj {
     uint64_t tag;
@@ -429,6 +429,33 @@ static void test_node_cap(void **state)
     world_free(&w);
 }
 
+/* The heap-walk callback (ml_pg_ref, ml_pg_solve) never allocates: the node and edge tables
+ * are at their maximum from ml_pg_new and do not move while a walk records hundreds of them. */
+static void test_tables_never_move(void **state)
+{
+    struct world w;
+    struct heap *h = &w.h;
+    const struct ml_pg_node *nodes;
+    const struct ml_pg_edge *edges;
+
+    (void)state;
+    world_init(&w, 1, 1000);
+    nodes = h->pg->nodes;
+    edges = h->pg->edges;
+    assert_int_equal(h->pg->cap_nodes, 1000);
+    assert_int_equal(h->pg->cap_edges, 1000);
+    for (int i = 0; i < 300; i++)
+        ref(h, obj(h, w.c_jdk), w.loader, ML_REF_FIELD, 0);
+    walk_once(h);
+    ml_pg_solve(h->pg, NULL);
+    assert_true(h->pg->n_nodes > 300);
+    assert_true(h->pg->n_edges >= 300);
+    assert_ptr_equal(h->pg->nodes, nodes);
+    assert_ptr_equal(h->pg->edges, edges);
+    assert_false(h->pg->nomem);
+    world_free(&w);
+}
+
 /* Only the previous walk's nodes are the frontier: an edge into an older node is not recorded
  * again in a later walk. */
 static void test_frontier_only(void **state)
@@ -557,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_two_targets_share_a_chain),
         cmocka_unit_test(test_focus),
         cmocka_unit_test(test_node_cap),
+        cmocka_unit_test(test_tables_never_move),
         cmocka_unit_test(test_frontier_only),
         cmocka_unit_test(test_weak_anchor),
         cmocka_unit_test(test_stack_local_tier),
