@@ -14,7 +14,7 @@ want=(cmake ninja-build gcc libc6-dev openjdk-17-jdk-headless libcjson-dev libya
 case $profile in
     build) ;;
     demo) want+=(maven python3 curl) ;;
-    test) want+=(maven python3 curl libcmocka-dev python3-jsonschema clang chromium) ;;
+    test) want+=(maven python3 curl libcmocka-dev python3-jsonschema python3-yaml openssl clang chromium) ;;
     release) want+=(python3 python3-venv curl ca-certificates xz-utils patch binutils
                     binutils-aarch64-linux-gnu qemu-user-static) ;;
     fresh) want+=(debootstrap git ca-certificates) ;;

@@ -108,6 +108,7 @@ struct ml_loader {
     uint32_t proxies;                  /* live dynamic proxy classes ($ProxyN) */
     bool suspect;                      /* live, superseded and idle: see inventory.h */
     uint64_t superseded_by;            /* the newer loader with the same jar set, ML_ID_NONE */
+    bool alerted;                      /* its leak was said in the log (worker; status.c) */
     uint32_t history_next;             /* intrusive FIFO of unloaded slots (slot + 1, 0 = end) */
 };
 

@@ -23,6 +23,8 @@ struct ml_report_meta {
     bool attached;                     /* loaded with Agent_OnAttach */
     const struct ml_options *opts;
     const char *report_file;           /* expanded path */
+    const char *metrics_file;          /* expanded path, NULL or "" when none */
+    const char *host;                  /* the host name (%h), NULL when unknown */
 
     long pid;
     const char *java_version;          /* NULL when unknown */

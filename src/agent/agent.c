@@ -54,22 +54,29 @@ static void default_report(jvmtiEnv *jvmti, struct ml_options *opts)
         snprintf(opts->report, sizeof(opts->report), "metaleak-%%p.json");
 }
 
-/* Parses options and checks the report location. Prints the one error line itself. */
+/* Parses options and checks the report (and metrics) location. Prints the one error line
+ * itself. */
 static int configure(jvmtiEnv *jvmti, const char *optstr, struct ml_options *opts, char *path,
-                     size_t pathlen)
+                     char *metrics, size_t pathlen, char *host, size_t hostlen)
 {
     char err[ML_ERRBUF];
     int rc;
 
     ml_options_defaults(opts);
+    ml_filepath_host(host, hostlen);
     rc = ml_optstring_parse(optstr, opts, err, sizeof(err));
     if (rc == ML_OK && opts->report[0] == '\0')
         default_report(jvmti, opts);
     if (rc == ML_OK)
-        rc = ml_filepath_expand(opts->report, getpid(), ml_clock_start_time(), path, pathlen, err,
-                            sizeof(err));
+        rc = ml_filepath_expand_for("report", opts->report, getpid(), ml_clock_start_time(), host,
+                                    path, pathlen, err, sizeof(err));
     if (rc == ML_OK)
-        rc = ml_filepath_check_dir(path, err, sizeof(err));
+        rc = ml_filepath_check_dir_for("report", path, err, sizeof(err));
+    if (rc == ML_OK && opts->metrics[0] != '\0')
+        rc = ml_filepath_expand_for("metrics", opts->metrics, getpid(), ml_clock_start_time(),
+                                    host, metrics, pathlen, err, sizeof(err));
+    if (rc == ML_OK && opts->metrics[0] != '\0')
+        rc = ml_filepath_check_dir_for("metrics", metrics, err, sizeof(err));
     if (rc != ML_OK)
         ml_log_error("%s", err);
     return rc;
@@ -103,6 +110,8 @@ static jint init(JavaVM *vm, const char *optstr, bool attached)
 {
     static struct ml_options opts;  /* 8 KiB: not on the JVM thread's stack */
     static char report_file[ML_FILEPATH_MAX];
+    static char metrics_file[ML_FILEPATH_MAX];
+    static char host[256];
     struct ml_registry *reg;
     jvmtiEnv *jvmti = NULL;
 
@@ -113,7 +122,9 @@ static jint init(JavaVM *vm, const char *optstr, bool attached)
     }
     ml_state_begin(vm, jvmti, attached);
     memset(report_file, 0, sizeof(report_file));
-    if (configure(jvmti, optstr, &opts, report_file, sizeof(report_file)) != ML_OK)
+    memset(metrics_file, 0, sizeof(metrics_file));
+    if (configure(jvmti, optstr, &opts, report_file, metrics_file, sizeof(report_file), host,
+                  sizeof(host)) != ML_OK)
         goto fail;
     ml_log_set_level(opts.log);
     if (add_capabilities(jvmti) != ML_OK ||
@@ -127,6 +138,7 @@ static jint init(JavaVM *vm, const char *optstr, bool attached)
     if (!ml_jvmti_ok(ml_state_setup(&opts, report_file, reg), ML_ON_ERROR_LOG,
                      "CreateRawMonitor"))
         goto fail;
+    ml_state_setup_files(metrics_file, host);
     ml_set_active(true);
     if (ml_events_install(jvmti, ml_worker_start) != ML_OK)
         goto fail;

@@ -36,9 +36,10 @@ static void unload(JNIEnv *jni, struct ml_loader *l, int64_t when)
     ml_registry_note_unloaded(ml_reg(), l);
 }
 
+/* At debug level: the alert line (status.c) says the leak, with its cause. */
 static void log_leak(const struct ml_loader *l)
 {
-    ml_log(ML_LOG_INFO,
+    ml_log(ML_LOG_DEBUG,
            "loader %llu (%s@%x%s%s) leaked: closed at %lld ms, alive after %llu full collections",
            (unsigned long long)l->id, l->class_name ? l->class_name : "?", l->identity_hash,
            l->job_id[0] ? ", job " : "", l->job_id, (long long)l->verdict.closed_ms,

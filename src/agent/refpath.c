@@ -172,7 +172,7 @@ static unsigned store(struct ml_search *s, struct ml_path *paths, enum ml_path_s
             (*n_found)++;
             if (v->state == ML_STATE_CLOSED && ml_verdict_prove_path(v, now)) {
                 proven++;
-                ml_log(ML_LOG_INFO, "loader %llu (%s) leaked: %s",
+                ml_log(ML_LOG_DEBUG, "loader %llu (%s) leaked: %s",
                        (unsigned long long)l->id, l->class_name ? l->class_name : "?",
                        l->path.summary != NULL ? l->path.summary : "path found");
             }

@@ -22,13 +22,14 @@
 
 #include "jvmerror.h"
 #include "metaleak/error.h"
+#include "mbean.h"
 #include "metaspace.h"
 #include "mgmt.h"
 #include "tracking.h"
 #include "walkcap.h"
 
 #define MAX_PASSES 48            /* heap walks of one search */
-#define MAX_OWN_GLOBALS (ML_MGMT_MAX_BEANS + 8)
+#define MAX_OWN_GLOBALS (ML_MGMT_MAX_BEANS + 10)
 #define CLOCK_EVERY 1024u        /* the callback reads the clock every this many references */
 #define FILTER_MAX_NODES 256     /* larger frontiers are not checked for a single class */
 
@@ -381,6 +382,7 @@ int ml_refwalk_tag_own_globals(struct ml_search *s)
     size_t n = ml_mgmt_own_globals(objs, MAX_OWN_GLOBALS);
 
     n += ml_metaspace_own_globals(objs + n, MAX_OWN_GLOBALS - n);
+    n += ml_mbean_own_globals(objs + n, MAX_OWN_GLOBALS - n);
     for (size_t i = 0; i < n; i++) {
         jlong old = 0, ctag = 0;
         jclass cls;

@@ -50,8 +50,16 @@ void ml_reportwrite_flink_init(jvmtiEnv *jvmti)
     ml_jvmti_free(jvmti, cmd);
 }
 
-/* The Metaspace verdict from the leaks, the samples and the limit. */
-static void judge(const struct ml_report_meta *meta, struct ml_mspace_judgement *out)
+/* Reports written and the last one (ml_reportwrite_stats). Worker thread only. */
+static struct ml_reportwrite_stats stats = {0, -1, NULL};
+
+void ml_reportwrite_stats(struct ml_reportwrite_stats *out)
+{
+    *out = stats;
+}
+
+void ml_reportwrite_judge(int64_t used, int64_t committed, int64_t max,
+                          struct ml_mspace_judgement *out)
 {
     struct ml_registry *reg = ml_reg();
     struct ml_mspace_inputs in;
@@ -60,9 +68,9 @@ static void judge(const struct ml_report_meta *meta, struct ml_mspace_judgement 
 
     memset(&in, 0, sizeof(in));
     in.now_ms = ml_clock_ms();
-    in.used_bytes = meta->metaspace_used;
-    in.committed_bytes = meta->metaspace_committed;
-    in.max_bytes = meta->metaspace_max;
+    in.used_bytes = used;
+    in.committed_bytes = committed;
+    in.max_bytes = max;
     in.first_close_ms = -1;
     in.series = ml_samples();
     if (is_flink) {
@@ -110,6 +118,8 @@ static void fill_meta(JNIEnv *jni, struct ml_report_meta *meta, const char *trig
     meta->attached = ml_attached();
     meta->opts = ml_opts();
     meta->report_file = ml_report_file();
+    meta->metrics_file = ml_metrics_file();
+    meta->host = ml_host();
     meta->pid = (long)getpid();
     meta->java_version = m.java_version;
     meta->vm_name = m.vm_name;
@@ -168,7 +178,8 @@ int ml_reportwrite(JNIEnv *jni, const char *trigger)
         ml_samples_take(jni, false);
     }
     fill_meta(jni, &meta, trigger);
-    judge(&meta, &judgement);
+    ml_reportwrite_judge(meta.metaspace_used, meta.metaspace_committed, meta.metaspace_max,
+                         &judgement);
     meta.judgement = &judgement;
     ml_classscan_run(jni);
     if (!ml_reg_lock())
@@ -201,6 +212,9 @@ int ml_reportwrite(JNIEnv *jni, const char *trigger)
         ml_log(ML_LOG_INFO, "report written again to %s", file);
         last_error[0] = '\0';
     }
+    stats.written++;
+    stats.last_epoch_ms = ml_clock_epoch_ms();
+    stats.last_trigger = trigger;
     ml_log(strcmp(trigger, "interval") == 0 ? ML_LOG_DEBUG : ML_LOG_INFO,
            "report written to %s (trigger %s)", file, trigger);
     return ML_OK;

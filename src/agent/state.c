@@ -13,6 +13,8 @@ static struct {
     bool attached;
     struct ml_options opts;
     char report_file[ML_FILEPATH_MAX];
+    char metrics_file[ML_FILEPATH_MAX];
+    char host[256];
     struct ml_registry *reg;
     jrawMonitorID reg_lock;
     jrawMonitorID wake_lock;
@@ -59,6 +61,13 @@ jvmtiError ml_state_setup(const struct ml_options *opts, const char *report_file
     return err;
 }
 
+void ml_state_setup_files(const char *metrics_file, const char *host)
+{
+    memcpy(setup.metrics_file, metrics_file,
+           strnlen(metrics_file, sizeof(setup.metrics_file) - 1));
+    memcpy(setup.host, host, strnlen(host, sizeof(setup.host) - 1));
+}
+
 void ml_state_abandon(void)
 {
     atomic_store(&active, false);
@@ -95,6 +104,16 @@ const struct ml_options *ml_opts(void)
 const char *ml_report_file(void)
 {
     return setup.report_file;
+}
+
+const char *ml_metrics_file(void)
+{
+    return setup.metrics_file;
+}
+
+const char *ml_host(void)
+{
+    return setup.host;
 }
 
 bool ml_attached(void)

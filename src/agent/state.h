@@ -39,6 +39,9 @@ void ml_state_begin(JavaVM *vm, jvmtiEnv *jvmti, bool attached);
  * the registry and wake monitors. Returns the JVMTI error of a failed CreateRawMonitor. */
 jvmtiError ml_state_setup(const struct ml_options *opts, const char *report_file,
                           struct ml_registry *reg);
+/* Stores the expanded metrics file ("" when none) and the host name (%h), before the worker
+ * starts. */
+void ml_state_setup_files(const char *metrics_file, const char *host);
 /* A start that failed: frees the registry and forgets the environment (the caller disposes of
  * it), so that no later call uses either. */
 void ml_state_abandon(void);
@@ -49,6 +52,8 @@ JavaVM *ml_vm(void);
 jvmtiEnv *ml_jvmti(void);                 /* NULL before ml_state_begin and after a failed start */
 const struct ml_options *ml_opts(void);
 const char *ml_report_file(void);         /* the expanded report file path */
+const char *ml_metrics_file(void);        /* the expanded metrics file path, "" when none */
+const char *ml_host(void);                /* this machine's host name (the pod's name) */
 bool ml_attached(void);                   /* loaded by Agent_OnAttach */
 struct ml_registry *ml_reg(void);         /* NULL before setup and after release */
 

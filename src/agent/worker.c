@@ -26,6 +26,7 @@
 #include "reportwrite.h"
 #include "samples.h"
 #include "state.h"
+#include "status.h"
 
 #define TICK_MS 500
 #define GATHER_MS 100           /* new loaders are gathered this long after a pass... */
@@ -169,6 +170,8 @@ static void JNICALL worker_main(jvmtiEnv *jvmti, JNIEnv *jni, void *arg)
             break;
         }
         go = round_of_work(jvmti, jni, req, &next_interval);
+        /* Alerts, metrics and the MBean; the last time with the final values. */
+        ml_status_round(jni, !go);
         (*jni)->PopLocalFrame(jni, NULL);
     }
     ml_mail_signal(ML_SIG_WORKER_DONE);

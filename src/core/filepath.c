@@ -1,7 +1,9 @@
-/* Report path templates (%p, %t, %%) and the start-up check of the report directory. */
+/* Report (and metrics) path templates (%p, %t, %h, %%) and the start-up check of their
+ * directory. */
 #include "metaleak/filepath.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,13 +11,52 @@
 
 #include "metaleak/error.h"
 
+void ml_filepath_host(char *out, size_t outlen)
+{
+    char host[256];
+
+    if (outlen == 0)
+        return;
+    if (gethostname(host, sizeof(host)) != 0)
+        host[0] = '\0';
+    host[sizeof(host) - 1] = '\0';
+    snprintf(out, outlen, "%s", host);
+}
+
+/* The host name as it goes into a file name: safe characters only. */
+static void safe_host(const char *host, char *out, size_t outlen)
+{
+    size_t o = 0;
+
+    if (host == NULL || host[0] == '\0')
+        host = "unknown-host";
+    for (; *host != '\0' && o + 1 < outlen; host++) {
+        char c = *host;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+
+        out[o++] = ok ? c : '_';
+    }
+    out[o] = '\0';
+}
+
 int ml_filepath_expand(const char *tmpl, pid_t pid, time_t start_time, char *out, size_t outlen,
-                   char *err, size_t errlen)
+                       char *err, size_t errlen)
+{
+    char host[256];
+
+    ml_filepath_host(host, sizeof(host));
+    return ml_filepath_expand_for("report", tmpl, pid, start_time, host, out, outlen, err,
+                                  errlen);
+}
+
+int ml_filepath_expand_for(const char *key, const char *tmpl, pid_t pid, time_t start_time,
+                           const char *host, char *out, size_t outlen, char *err, size_t errlen)
 {
     size_t o = 0;
 
     for (const char *s = tmpl; *s; s++) {
-        char piece[64];
+        char piece[256];
         size_t plen;
 
         if (*s != '%') {
@@ -31,19 +72,22 @@ int ml_filepath_expand(const char *tmpl, pid_t pid, time_t start_time, char *out
                 memset(&tm, 0, sizeof(tm));
             strftime(piece, sizeof(piece), "%Y-%m-%d_%H-%M-%S", &tm);
             s++;
+        } else if (s[1] == 'h') {
+            safe_host(host, piece, sizeof(piece));
+            s++;
         } else if (s[1] == '%') {
             piece[0] = '%';
             piece[1] = '\0';
             s++;
         } else {
             snprintf(err, errlen,
-                     "report: '%%%c' in '%s' is not a known placeholder (use %%p, %%t or %%%%)",
-                     s[1] ? s[1] : ' ', tmpl);
+                     "%s: '%%%c' in '%s' is not a known placeholder (use %%p, %%t, %%h or %%%%)",
+                     key, s[1] ? s[1] : ' ', tmpl);
             return ML_ERR_CONFIG;
         }
         plen = strlen(piece);
         if (o + plen >= outlen) {
-            snprintf(err, errlen, "report: '%s' expands to more than %zu bytes", tmpl,
+            snprintf(err, errlen, "%s: '%s' expands to more than %zu bytes", key, tmpl,
                      outlen - 1);
             return ML_ERR_CONFIG;
         }
@@ -51,7 +95,7 @@ int ml_filepath_expand(const char *tmpl, pid_t pid, time_t start_time, char *out
         o += plen;
     }
     if (o == 0) {
-        snprintf(err, errlen, "report: empty path");
+        snprintf(err, errlen, "%s: empty path", key);
         return ML_ERR_CONFIG;
     }
     out[o] = '\0';
@@ -79,35 +123,40 @@ int ml_filepath_dirname(const char *path, char *out, size_t outlen)
 
 int ml_filepath_check_dir(const char *path, char *err, size_t errlen)
 {
+    return ml_filepath_check_dir_for("report", path, err, errlen);
+}
+
+int ml_filepath_check_dir_for(const char *key, const char *path, char *err, size_t errlen)
+{
     char dir[4096];
     struct stat st;
 
     if (path[0] == '\0') {
-        snprintf(err, errlen, "report: empty path");
+        snprintf(err, errlen, "%s: empty path", key);
         return ML_ERR_CONFIG;
     }
     if (path[strlen(path) - 1] == '/') {
-        snprintf(err, errlen, "report: '%s' names a directory, not a file", path);
+        snprintf(err, errlen, "%s: '%s' names a directory, not a file", key, path);
         return ML_ERR_CONFIG;
     }
     if (ml_filepath_dirname(path, dir, sizeof(dir)) != ML_OK) {
-        snprintf(err, errlen, "report: path too long (report=%s)", path);
+        snprintf(err, errlen, "%s: path too long (%s=%s)", key, key, path);
         return ML_ERR_CONFIG;
     }
     if (stat(dir, &st) != 0) {
         if (errno == ENOENT)
-            snprintf(err, errlen, "report: directory '%s' does not exist (report=%s)", dir, path);
+            snprintf(err, errlen, "%s: directory '%s' does not exist (%s=%s)", key, dir, key, path);
         else
-            snprintf(err, errlen, "report: directory '%s': %s (report=%s)", dir,
-                     strerror(errno), path);
+            snprintf(err, errlen, "%s: directory '%s': %s (%s=%s)", key, dir,
+                     strerror(errno), key, path);
         return ML_ERR_CONFIG;
     }
     if (!S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "report: '%s' is not a directory (report=%s)", dir, path);
+        snprintf(err, errlen, "%s: '%s' is not a directory (%s=%s)", key, dir, key, path);
         return ML_ERR_CONFIG;
     }
     if (access(dir, W_OK | X_OK) != 0) {
-        snprintf(err, errlen, "report: directory '%s' is not writable (report=%s)", dir, path);
+        snprintf(err, errlen, "%s: directory '%s' is not writable (%s=%s)", key, dir, key, path);
         return ML_ERR_CONFIG;
     }
     return ML_OK;

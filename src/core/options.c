@@ -13,7 +13,7 @@
 #include "metaleak/error.h"
 #include "metaleak/log.h"
 
-enum key_kind { KEY_PATH, KEY_UINT, KEY_BOOL, KEY_LOG, KEY_PATHS };
+enum key_kind { KEY_PATH, KEY_UINT, KEY_BOOL, KEY_LOG, KEY_PATHS, KEY_MBEAN };
 
 struct key_def {
     const char *name;
@@ -36,6 +36,8 @@ static const struct key_def KEYS[] = {
     {"exit_budget", KEY_UINT, 1000, 3600000},
     {"path_proof_after", KEY_UINT, 0, 86400},
     {"suspect_after", KEY_UINT, 0, 604800},
+    {"mbean", KEY_MBEAN, 0, 0},
+    {"metrics", KEY_PATH, 0, 0},
 };
 
 #define N_KEYS (sizeof(KEYS) / sizeof(KEYS[0]))
@@ -43,7 +45,8 @@ static const struct key_def KEYS[] = {
 const char *ml_options_known_keys(void)
 {
     return "config, report, interval, leak_gcs, verify_on_exit, log, max_loaders, history, "
-           "paths, path_budget, max_pause, exit_budget, path_proof_after, suspect_after";
+           "paths, path_budget, max_pause, exit_budget, path_proof_after, suspect_after, mbean, "
+           "metrics";
 }
 
 void ml_options_defaults(struct ml_options *opts)
@@ -61,6 +64,7 @@ void ml_options_defaults(struct ml_options *opts)
     opts->exit_budget_ms = 10000;
     opts->path_proof_after_s = 300;
     opts->suspect_after_s = 600;
+    opts->mbean = ML_MBEAN_AUTO;
 }
 
 const char *ml_log_level_name(enum ml_log_level level)
@@ -68,12 +72,21 @@ const char *ml_log_level_name(enum ml_log_level level)
     switch (level) {
     case ML_LOG_QUIET:
         return "quiet";
+    case ML_LOG_ERROR:
+        return "error";
+    case ML_LOG_WARN:
+        return "warn";
     case ML_LOG_DEBUG:
         return "debug";
     case ML_LOG_INFO:
     default:
         return "info";
     }
+}
+
+const char *ml_mbean_mode_name(enum ml_mbean_mode mode)
+{
+    return mode == ML_MBEAN_ON ? "on" : mode == ML_MBEAN_OFF ? "off" : "auto";
 }
 
 static const struct key_def *find_key(const char *key)
@@ -141,8 +154,10 @@ int ml_options_set(struct ml_options *opts, const char *key, const char *value, 
     value = value != NULL ? value : "";
     switch (def->kind) {
     case KEY_PATH:
-        return set_path(strcmp(key, "config") == 0 ? opts->config : opts->report, key, value,
-                        where, err, errlen);
+        return set_path(strcmp(key, "config") == 0   ? opts->config
+                        : strcmp(key, "metrics") == 0 ? opts->metrics
+                                                      : opts->report,
+                        key, value, where, err, errlen);
     case KEY_UINT:
         if (!parse_uint(value, &n)) {
             snprintf(err, errlen, "%s: %s: '%s' is not a whole number", where, key,
@@ -184,15 +199,29 @@ int ml_options_set(struct ml_options *opts, const char *key, const char *value, 
             return ML_ERR_CONFIG;
         }
         return ML_OK;
-    case KEY_LOG:
-        if (strcmp(value, "quiet") == 0) {
-            opts->log = ML_LOG_QUIET;
-        } else if (strcmp(value, "info") == 0) {
-            opts->log = ML_LOG_INFO;
-        } else if (strcmp(value, "debug") == 0) {
-            opts->log = ML_LOG_DEBUG;
+    case KEY_LOG: {
+        static const enum ml_log_level levels[] = {ML_LOG_ERROR, ML_LOG_WARN, ML_LOG_INFO,
+                                                   ML_LOG_DEBUG, ML_LOG_QUIET};
+
+        for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+            if (strcmp(value, ml_log_level_name(levels[i])) == 0) {
+                opts->log = levels[i];
+                return ML_OK;
+            }
+        }
+        snprintf(err, errlen, "%s: %s: '%s' is not one of error, warn, info, debug (or quiet)",
+                 where, key, ml_printable(value, shown, sizeof(shown)));
+        return ML_ERR_CONFIG;
+    }
+    case KEY_MBEAN:
+        if (strcmp(value, "auto") == 0) {
+            opts->mbean = ML_MBEAN_AUTO;
+        } else if (strcmp(value, "on") == 0) {
+            opts->mbean = ML_MBEAN_ON;
+        } else if (strcmp(value, "off") == 0) {
+            opts->mbean = ML_MBEAN_OFF;
         } else {
-            snprintf(err, errlen, "%s: %s: '%s' is not one of quiet, info, debug", where, key,
+            snprintf(err, errlen, "%s: %s: '%s' is not one of auto, on, off", where, key,
                      ml_printable(value, shown, sizeof(shown)));
             return ML_ERR_CONFIG;
         }

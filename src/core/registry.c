@@ -99,6 +99,7 @@ static void loader_reset(struct ml_loader *l, uint64_t id, int64_t now_ms)
     l->proxies = 0;
     l->suspect = false;
     l->superseded_by = ML_ID_NONE;
+    l->alerted = false;
     l->history_next = 0;
 }
 

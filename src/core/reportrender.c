@@ -57,14 +57,21 @@ static bool add_header(struct ml_jtree *jt, cJSON *root, const struct ml_report_
         !ml_jtree_add_uint(jt, opts, "max_pause", o->max_pause_ms) ||
         !ml_jtree_add_uint(jt, opts, "exit_budget", o->exit_budget_ms) ||
         !ml_jtree_add_uint(jt, opts, "path_proof_after", o->path_proof_after_s) ||
-        !ml_jtree_add_uint(jt, opts, "suspect_after", o->suspect_after_s))
+        !ml_jtree_add_uint(jt, opts, "suspect_after", o->suspect_after_s) ||
+        !ml_jtree_add_string(jt, opts, "mbean", ml_mbean_mode_name(o->mbean)) ||
+        !ml_jtree_add_opt_string(jt, opts, "metrics",
+                                 m->metrics_file != NULL && m->metrics_file[0] != '\0'
+                                     ? m->metrics_file
+                                     : NULL))
         return false;
     jvm = ml_jtree_add_object(jt, root, "jvm");
     return jvm != NULL && ml_jtree_add_int(jt, jvm, "pid", m->pid) &&
            ml_jtree_add_opt_string(jt, jvm, "java_version", m->java_version) &&
            ml_jtree_add_opt_string(jt, jvm, "vm_name", m->vm_name) &&
            ml_jtree_add_int(jt, jvm, "uptime_ms", m->uptime_ms) &&
-           ml_jtree_add_int(jt, jvm, "start_epoch_ms", m->start_epoch_ms);
+           ml_jtree_add_int(jt, jvm, "start_epoch_ms", m->start_epoch_ms) &&
+           ml_jtree_add_opt_string(jt, jvm, "host",
+                                   m->host != NULL && m->host[0] != '\0' ? m->host : NULL);
 }
 
 static bool add_names(struct ml_jtree *jt, cJSON *obj, const char *key,

@@ -35,6 +35,8 @@ static struct {
     char *(*easy_escape)(CURL *, const char *, int);
     void (*free)(void *);
     void (*easy_cleanup)(CURL *);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
 } lib;
 
 /* sym: the address of NAME in HANDLE, NULL (and a message) when the library lacks it. */
@@ -88,6 +90,8 @@ static bool load(void)
     ML_SYM(easy_escape, "curl_easy_escape");
     ML_SYM(free, "curl_free");
     ML_SYM(easy_cleanup, "curl_easy_cleanup");
+    ML_SYM(slist_append, "curl_slist_append");
+    ML_SYM(slist_free_all, "curl_slist_free_all");
 #undef ML_SYM
     lib.state = 1;
     return true;
@@ -183,4 +187,16 @@ void curl_easy_cleanup(CURL *curl)
 {
     if (lib.state > 0)
         lib.easy_cleanup(curl);
+}
+
+/* Owned by libcurl: release with curl_slist_free_all. */
+struct curl_slist *curl_slist_append(struct curl_slist *list, const char *text)
+{
+    return load() ? lib.slist_append(list, text) : NULL;
+}
+
+void curl_slist_free_all(struct curl_slist *list)
+{
+    if (lib.state > 0)
+        lib.slist_free_all(list);
 }

@@ -106,7 +106,7 @@ BAD_CONFIG = [
     ("malformed number", "interval=5s", "interval: '5s' is not a whole number"),
     ("out of range", "leak_gcs=0", "leak_gcs: '0' is out of range 1..1000"),
     ("bad bool", "verify_on_exit=yes", "verify_on_exit: 'yes' is not true or false"),
-    ("bad log level", "log=loud", "log: 'loud' is not one of quiet, info, debug"),
+    ("bad log level", "log=loud", "log: 'loud' is not one of error, warn, info, debug (or quiet)"),
     ("duplicate key", "interval=5,interval=6", "key 'interval' is given twice"),
     ("not key=value", "interval", "'interval' is not key=value"),
     ("missing report dir", "report=/nonexistent/dir/r.json", "directory '/nonexistent/dir' does not exist"),

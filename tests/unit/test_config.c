@@ -22,7 +22,7 @@
 
 #define KNOWN_KEYS                                                                            \
     "config, report, interval, leak_gcs, verify_on_exit, log, max_loaders, history, paths, "      \
-    "path_budget, max_pause, exit_budget, path_proof_after, suspect_after"
+    "path_budget, max_pause, exit_budget, path_proof_after, suspect_after, mbean, metrics"
 #define MIB (1024 * 1024)
 
 struct fixture {
@@ -96,7 +96,7 @@ static const struct {
     {"value after spaces", "interval:     abc\n", ML_ERR_CONFIG, NULL, "1:15", EXACT,
      "interval: 'abc' is not a whole number"},
     {"indented flow mapping", "{ log: loud }", ML_ERR_CONFIG, NULL, "1:8", EXACT,
-     "log: 'loud' is not one of quiet, info, debug"},
+     "log: 'loud' is not one of error, warn, info, debug (or quiet)"},
     {"history bound", "interval: 5\nlog: info\nhistory: 1000001\n", ML_ERR_CONFIG, NULL, "3:10",
      EXACT, "history: '1000001' is out of range 0..1000000"},
     {"max_loaders bound", "max_loaders: 15\n", ML_ERR_CONFIG, NULL, "1:14", EXACT,

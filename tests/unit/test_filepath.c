@@ -77,11 +77,11 @@ static const struct {
     {"%%p", 1, 0, 4096, ML_OK, "%p"},
     {"%%%p", 5, 0, 4096, ML_OK, "%5"},
     {"%x", 1, 0, 4096, ML_ERR_CONFIG,
-     "report: '%x' in '%x' is not a known placeholder (use %p, %t or %%)"},
+     "report: '%x' in '%x' is not a known placeholder (use %p, %t, %h or %%)"},
     {"/tmp/r-%d.json", 1, 0, 4096, ML_ERR_CONFIG,
-     "report: '%d' in '/tmp/r-%d.json' is not a known placeholder (use %p, %t or %%)"},
+     "report: '%d' in '/tmp/r-%d.json' is not a known placeholder (use %p, %t, %h or %%)"},
     {"/tmp/r-%P.json", 1, 0, 4096, ML_ERR_CONFIG,
-     "report: '%P' in '/tmp/r-%P.json' is not a known placeholder (use %p, %t or %%)"},
+     "report: '%P' in '/tmp/r-%P.json' is not a known placeholder (use %p, %t, %h or %%)"},
     {"", 1, 0, 4096, ML_ERR_CONFIG, "report: empty path"},
     /* the bound: outlen includes the NUL */
     {"abcdefghi", 1, 0, 10, ML_OK, "abcdefghi"},
@@ -133,6 +133,58 @@ static void test_expand_table(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* %h: the host name (a pod's name on Kubernetes), made safe for a file name; the key names
+ * the option in messages (metrics=). */
+static void test_expand_host(void **state)
+{
+    static const struct {
+        const char *host;
+        const char *out;
+    } ROWS[] = {
+        {"flink-taskmanager-7d9f6-x2v4k", "/r/metaleak-flink-taskmanager-7d9f6-x2v4k-1.json"},
+        {"tm.example.com", "/r/metaleak-tm.example.com-1.json"},
+        {"a/b c:d", "/r/metaleak-a_b_c_d-1.json"},
+        {"", "/r/metaleak-unknown-host-1.json"},
+        {NULL, "/r/metaleak-unknown-host-1.json"},
+    };
+    struct fixture *f = *state;
+    char out[256];
+
+    for (size_t i = 0; i < sizeof(ROWS) / sizeof(ROWS[0]); i++) {
+        assert_int_equal(ml_filepath_expand_for("report", "/r/metaleak-%h-%p.json", 1, 0,
+                                                ROWS[i].host, out, sizeof(out), f->err,
+                                                sizeof(f->err)),
+                         ML_OK);
+        assert_string_equal(out, ROWS[i].out);
+    }
+    assert_int_equal(ml_filepath_expand_for("metrics", "/m/%q.prom", 1, 0, "h", out, sizeof(out),
+                                            f->err, sizeof(f->err)),
+                     ML_ERR_CONFIG);
+    assert_string_equal(f->err, "metrics: '%q' in '/m/%q.prom' is not a known placeholder (use "
+                                "%p, %t, %h or %%)");
+    assert_int_equal(ml_filepath_check_dir_for("metrics", "/nonexistent-ml/m.prom", f->err,
+                                               sizeof(f->err)),
+                     ML_ERR_CONFIG);
+    assert_string_equal(f->err, "metrics: directory '/nonexistent-ml' does not exist "
+                                "(metrics=/nonexistent-ml/m.prom)");
+    /* The default host is this machine's. */
+    {
+        char host[256], want[300];
+
+        ml_filepath_host(host, sizeof(host));
+        assert_true(host[0] != '\0');
+        snprintf(want, sizeof(want), "%s", host);
+        for (char *p = want; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+                *p = '_';
+        assert_int_equal(ml_filepath_expand("%h", 1, 0, out, sizeof(out), f->err,
+                                            sizeof(f->err)),
+                         ML_OK);
+        assert_string_equal(out, want);
+    }
+}
+
 /* A trailing '%' is an error that names the template. */
 static void test_expand_trailing_percent(void **state)
 {
@@ -142,7 +194,7 @@ static void test_expand_trailing_percent(void **state)
     assert_int_equal(ml_filepath_expand("/tmp/r-%", 1, 0, out, sizeof(out), f->err, sizeof(f->err)),
                      ML_ERR_CONFIG);
     assert_non_null(strstr(f->err, "'/tmp/r-%'"));
-    assert_non_null(strstr(f->err, "is not a known placeholder (use %p, %t or %%)"));
+    assert_non_null(strstr(f->err, "is not a known placeholder (use %p, %t, %h or %%)"));
     assert_int_equal(ml_filepath_expand("%", 1, 0, out, sizeof(out), f->err, sizeof(f->err)),
                      ML_ERR_CONFIG);
     assert_non_null(strstr(f->err, "in '%' is not a known placeholder"));
@@ -332,6 +384,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_expand_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expand_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expand_trailing_percent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expand_real_pid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dirname_table, setup, teardown),

@@ -153,6 +153,79 @@ static void test_long_line_truncated(void **state)
     free(big);
 }
 
+/* log=warn: warnings and errors; info and debug are not printed. log=error prints what
+ * log=quiet prints. */
+static void test_warn_and_error_levels(void **state)
+{
+    struct fixture *f = *state;
+    char *out;
+
+    ml_log_set_level(ML_LOG_WARN);
+    begin_capture(f);
+    ml_log(ML_LOG_INFO, "hidden");
+    ml_log(ML_LOG_WARN, "the MBean is off: %s", "x");
+    ml_log(ML_LOG_ERROR, "bad %d", 1);
+    ml_log(ML_LOG_DEBUG, "hidden");
+    out = end_capture(f);
+    assert_string_equal(out, "metaleak: warn: the MBean is off: x\nmetaleak: error: bad 1\n");
+    free(out);
+
+    ml_log_set_level(ML_LOG_ERROR);
+    begin_capture(f);
+    ml_log(ML_LOG_WARN, "hidden");
+    ml_log(ML_LOG_INFO, "hidden");
+    ml_log_error("shown");
+    out = end_capture(f);
+    assert_string_equal(out, "metaleak: error: shown\n");
+    free(out);
+}
+
+/* Alert lines: UTC time with milliseconds, the level in upper case, "metaleak:", the text;
+ * filtered by the same threshold; an ERROR alert always shows. */
+static void test_alert_lines(void **state)
+{
+    struct fixture *f = *state;
+    char *out;
+
+    ml_log_set_level(ML_LOG_INFO);
+    begin_capture(f);
+    /* 2026-12-03T08:01:02.123Z */
+    ml_log_alert(ML_LOG_WARN, 1796284862123LL, "event=leak loader=3");
+    ml_log_alert(ML_LOG_INFO, 1796284862005LL, "event=metaspace verdict=healthy");
+    ml_log_alert(ML_LOG_DEBUG, 1796284862005LL, "hidden");
+    out = end_capture(f);
+    assert_string_equal(out, "2026-12-03T08:01:02.123Z WARN metaleak: event=leak loader=3\n"
+                             "2026-12-03T08:01:02.005Z INFO metaleak: event=metaspace "
+                             "verdict=healthy\n");
+    free(out);
+
+    ml_log_set_level(ML_LOG_QUIET);
+    begin_capture(f);
+    ml_log_alert(ML_LOG_WARN, 0, "hidden");
+    ml_log_alert(ML_LOG_ERROR, 0, "event=oom");
+    out = end_capture(f);
+    assert_string_equal(out, "1970-01-01T00:00:00.000Z ERROR metaleak: event=oom\n");
+    free(out);
+}
+
+/* Every error line counts (the AgentErrors metric), at any threshold; other levels do not. */
+static void test_error_count(void **state)
+{
+    struct fixture *f = *state;
+    unsigned long long before = ml_log_errors();
+    char *out;
+
+    ml_log_set_level(ML_LOG_QUIET);
+    begin_capture(f);
+    ml_log_error("one");
+    ml_log(ML_LOG_ERROR, "two");
+    ml_log(ML_LOG_WARN, "not an error");
+    ml_log_alert(ML_LOG_ERROR, 0, "event=oom");
+    out = end_capture(f);
+    free(out);
+    assert_int_equal(ml_log_errors() - before, 2);
+}
+
 #define THREADS 4
 #define LINES 500
 
@@ -209,6 +282,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_debug_level, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quiet_level, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_line_truncated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_warn_and_error_levels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_count, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads_whole_lines, setup, teardown),
     };
 

@@ -18,7 +18,7 @@
 
 #define KNOWN_KEYS                                                                            \
     "config, report, interval, leak_gcs, verify_on_exit, log, max_loaders, history, paths, "      \
-    "path_budget, max_pause, exit_budget, path_proof_after, suspect_after"
+    "path_budget, max_pause, exit_budget, path_proof_after, suspect_after, mbean, metrics"
 
 struct fixture {
     struct ml_options opts;
@@ -79,6 +79,10 @@ static void field_text(const struct ml_options *o, const char *key, char *out, s
         snprintf(out, len, "%u", o->path_proof_after_s);
     else if (strcmp(key, "suspect_after") == 0)
         snprintf(out, len, "%u", o->suspect_after_s);
+    else if (strcmp(key, "mbean") == 0)
+        snprintf(out, len, "%s", ml_mbean_mode_name(o->mbean));
+    else if (strcmp(key, "metrics") == 0)
+        snprintf(out, len, "%s", o->metrics);
     else
         snprintf(out, len, "%s", "");
 }
@@ -115,8 +119,8 @@ static void test_known_keys_and_names(void **state)
     static const char *const keys[] = {"config", "report", "interval", "leak_gcs",
                                        "verify_on_exit", "log", "max_loaders", "history",
                                        "paths", "path_budget", "max_pause", "exit_budget",
-                                       "path_proof_after",
-                                       "suspect_after"};
+                                       "path_proof_after", "suspect_after", "mbean",
+                                       "metrics"};
 
     (void)state;
     assert_string_equal(ml_options_known_keys(), KNOWN_KEYS);
@@ -129,6 +133,11 @@ static void test_known_keys_and_names(void **state)
     assert_string_equal(ml_log_level_name(ML_LOG_QUIET), "quiet");
     assert_string_equal(ml_log_level_name(ML_LOG_INFO), "info");
     assert_string_equal(ml_log_level_name(ML_LOG_DEBUG), "debug");
+    assert_string_equal(ml_log_level_name(ML_LOG_ERROR), "error");
+    assert_string_equal(ml_log_level_name(ML_LOG_WARN), "warn");
+    assert_string_equal(ml_mbean_mode_name(ML_MBEAN_AUTO), "auto");
+    assert_string_equal(ml_mbean_mode_name(ML_MBEAN_ON), "on");
+    assert_string_equal(ml_mbean_mode_name(ML_MBEAN_OFF), "off");
 }
 
 static char long_path[ML_FILEPATH_MAX + 8];      /* "/" + 'a' * (ML_FILEPATH_MAX - 1): one too long */
@@ -220,11 +229,25 @@ static const struct {
     {"log", "quiet", ML_OK, NULL, NULL},
     {"log", "info", ML_OK, NULL, NULL},
     {"log", "debug", ML_OK, NULL, NULL},
+    {"log", "error", ML_OK, NULL, NULL},
+    {"log", "warn", ML_OK, NULL, NULL},
+    {"log", "WARN", ML_ERR_CONFIG, NULL,
+     "agent options: log: 'WARN' is not one of error, warn, info, debug (or quiet)"},
+    {"log", "warning", ML_ERR_CONFIG, NULL,
+     "agent options: log: 'warning' is not one of error, warn, info, debug (or quiet)"},
+    {"mbean", "auto", ML_OK, NULL, NULL},
+    {"mbean", "on", ML_OK, NULL, NULL},
+    {"mbean", "off", ML_OK, NULL, NULL},
+    {"mbean", "true", ML_ERR_CONFIG, NULL,
+     "agent options: mbean: 'true' is not one of auto, on, off"},
+    {"mbean", "", ML_ERR_CONFIG, NULL, "agent options: mbean: '' is not one of auto, on, off"},
+    {"metrics", "/var/lib/node_exporter/metaleak-%h.prom", ML_OK, NULL, NULL},
+    {"metrics", "", ML_ERR_CONFIG, NULL, "agent options: metrics: empty path"},
     {"log", "INFO", ML_ERR_CONFIG, NULL,
-     "agent options: log: 'INFO' is not one of quiet, info, debug"},
+     "agent options: log: 'INFO' is not one of error, warn, info, debug (or quiet)"},
     {"log", "verbose", ML_ERR_CONFIG, NULL,
-     "agent options: log: 'verbose' is not one of quiet, info, debug"},
-    {"log", "", ML_ERR_CONFIG, NULL, "agent options: log: '' is not one of quiet, info, debug"},
+     "agent options: log: 'verbose' is not one of error, warn, info, debug (or quiet)"},
+    {"log", "", ML_ERR_CONFIG, NULL, "agent options: log: '' is not one of error, warn, info, debug (or quiet)"},
     /* paths, path_budget, path_proof_after */
     {"paths", "auto", ML_OK, NULL, NULL},
     {"paths", "off", ML_OK, NULL, NULL},
