@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|demo|test|release|fresh]
 #   build    the agent and the CLI (tests off): what README.md lists for building by hand
 #   demo     build + what scripts/demo.sh runs the Flink cluster with (Maven, Python, curl)
-#   test     demo + what the test suite needs (CMocka, jsonschema, clang and its runtimes)
+#   test     demo + what the test suite needs (CMocka, jsonschema, PyYAML, clang and its runtimes)
 #   release  build + what scripts/release.sh and tests/release need (venv for zig, qemu, objdump)
 #   fresh    build + what tests/fresh needs (debootstrap, git)
 set -euo pipefail

@@ -27,8 +27,8 @@ ctest --test-dir build --output-on-failure -L flink
 if command -v clang >/dev/null 2>&1; then
     cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DMETALEAK_FUZZ=ON \
           -DMETALEAK_TESTS=OFF >/dev/null
-    cmake --build build-fuzz --target fuzz_options fuzz_config fuzz_report
-    for target in options config report; do
+    cmake --build build-fuzz --target fuzz_options fuzz_config fuzz_report fuzz_known
+    for target in options config report known; do
         corpus=$(mktemp -d)
         cp tests/fuzz/corpus/$target/* "$corpus"/
         status=0

@@ -6,8 +6,12 @@
  *     - loader_class: com.example.PluginLoader   # the leaked loader's class, exact
  *     - jar: "*mysql-connector-*.jar"            # fnmatch pattern against any of its URLs
  *       reason: tracked in JIRA-123              # free text, ignored
+ *     - known: kafka-client-not-closed           # a known library leak (docs/known-leaks.md)
+ *     - signature: 3f2a9c0d1e4b5a67              # one leak, by its signature (16 hex digits)
  *
- * An entry with several keys matches when all of them match. Pure module (libyaml). */
+ * An entry with several keys matches when all of them match. A `known` id must be one of the
+ * catalogue compiled into metaleak (a typo would silently accept nothing). Pure module
+ * (libyaml). */
 #ifndef METALEAK_BASELINE_H
 #define METALEAK_BASELINE_H
 
@@ -22,6 +26,8 @@ struct ml_baseline_entry {
     char *cause;         /* owned, NULL = any */
     char *loader_class;  /* owned, NULL = any */
     char *jar;           /* owned fnmatch pattern, NULL = any */
+    char *known;         /* owned known-leak id (the catalogue's), NULL = any */
+    char *signature;     /* owned, 16 lower-case hex digits, NULL = any */
 };
 
 struct ml_baseline {

@@ -19,6 +19,11 @@
 
 #include "metaleak/pathgraph.h"
 
+/* The length of a leak's signature in hex digits (signature.h computes it). */
+#define ML_SIGNATURE_LEN 16
+
+struct ml_known_entry;         /* known.h: a leak of the known-leaks catalogue */
+
 enum ml_cause {
     ML_CAUSE_NONE = 0,         /* no path known */
     ML_CAUSE_THREAD,
@@ -72,7 +77,10 @@ struct ml_path {
     enum ml_cause cause;
     char *advice;              /* owned */
     char *summary;             /* one line, owned */
-    char *shape;               /* summary without indices, names of threads and ids: grouping */
+    char *shape;               /* summary without indices, names of threads and ids */
+    char signature[ML_SIGNATURE_LEN + 1];   /* the leak's signature (signature.h); "" none */
+    const struct ml_known_entry *known;     /* the known library leak it is (known.h), NULL
+                                             * none; static catalogue data, not owned */
 };
 
 /* "thread", "thread-local", ... ; NULL for ML_CAUSE_NONE. */

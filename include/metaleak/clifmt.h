@@ -32,4 +32,10 @@ const char *ml_format_duration(int64_t ms, char *buf, size_t len);
 const char *ml_loader_label(const char *name, const char *class_name, const char *hash,
                             char *buf, size_t len);
 
+/* The part of a leak's advice that the known leak's workaround does not already say: the
+ * agent's advice of a known leak is "Known library leak ID (...): WORKAROUND In general:
+ * GENERAL"; for such an advice (known set) GENERAL, or NULL when there is none; any other
+ * advice as it is. */
+const char *ml_advice_beyond_known(const char *advice, const struct ml_rknown *known);
+
 #endif

@@ -2,7 +2,8 @@
  * chain's objects come back with GetObjectsWithTags; field names are found by comparing the
  * referrer's reference fields with the next object (so the JVM's field-index order, which
  * changed between JDK versions, does not matter); map entries with a String key show the key;
- * threads, methods and code-source jars are named. The cause is classified by cause.c. */
+ * threads, methods and code-source jars are named. The cause, signature and known library leak
+ * come from leakid.c. */
 #include "refname.h"
 
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "metaleak/cause.h"
 #include "metaleak/error.h"
 #include "metaleak/jnames.h"
+#include "metaleak/leakid.h"
 #include "refhooks.h"
 #include "tracking.h"
 
@@ -276,7 +278,7 @@ int ml_refname_path(struct ml_search *s, int32_t t, struct ml_path *p)
 
         describe_step(s, &p->steps[p->n_steps++], e->to, e, tags, objs, n);
     }
-    rc = ml_path_classify(p);
+    rc = ml_path_identify(p, ml_known_builtin());
 cleanup:
     for (jint i = 0; i < n; i++)
         (*s->jni)->DeleteLocalRef(s->jni, objs[i]);

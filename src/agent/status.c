@@ -15,6 +15,7 @@
 #include "metaleak/atomicfile.h"
 #include "metaleak/clock.h"
 #include "metaleak/error.h"
+#include "metaleak/known.h"
 #include "metaleak/log.h"
 #include "metaleak/metrics.h"
 #include "metaleak/registry.h"
@@ -25,15 +26,6 @@
 
 #include <stdlib.h>
 #include <unistd.h>
-
-/* The known-leaks catalogue (branch knownint: struct ml_path gets `known`, and cause.h defines
- * ML_SIGNATURE_LEN along with it). Until it is merged, no leak has a known id. */
-#if defined(ML_SIGNATURE_LEN) && defined(__has_include)
-#if __has_include("metaleak/known.h")
-#include "metaleak/known.h"
-#define ML_STATUS_KNOWN 1
-#endif
-#endif
 
 #define EVERY_MS 5000          /* the snapshot at least this often */
 #define PATH_WAIT_MS 120000    /* a leak waits this long for its path search */
@@ -57,12 +49,7 @@ static struct {
 /* The known-leak id of a loader's path (data/known-leaks.yaml), NULL when none. */
 static const char *known_id(const struct ml_loader *l)
 {
-#ifdef ML_STATUS_KNOWN
     return l->path.known != NULL ? l->path.known->id : NULL;
-#else
-    (void)l;
-    return NULL;
-#endif
 }
 
 /* Fills a leak alert's text for l. Registry lock held. */

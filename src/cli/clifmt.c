@@ -136,3 +136,14 @@ const char *ml_loader_label(const char *name, const char *class_name, const char
         snprintf(buf, len, "%s%s%s", cls, hash ? "@" : "", hash ? hash : "");
     return buf;
 }
+
+const char *ml_advice_beyond_known(const char *advice, const struct ml_rknown *known)
+{
+    static const char lead[] = "Known library leak ", general[] = " In general: ";
+    const char *g;
+
+    if (advice == NULL || known == NULL || strncmp(advice, lead, sizeof(lead) - 1) != 0)
+        return advice;
+    g = strstr(advice, general);
+    return g != NULL ? g + sizeof(general) - 1 : NULL;
+}

@@ -444,10 +444,18 @@ static void group(FILE *out, size_t k, const struct ml_lgroup *g, const struct m
             ml_hf(out, " (path search: %s)", ex->path_status);
         fputs(".</p>\n", out);
     }
-    if (ex->advice != NULL) {
-        fputs("<div class=\"advice\"><span class=\"label\">fix</span> ", out);
-        ml_h(out, ex->advice);
-        fputs("</div>\n", out);
+    {
+        /* a known leak's workaround is in its box above: the cause's general advice only */
+        const char *advice = ml_advice_beyond_known(ex->advice, g->known);
+
+        if (advice != NULL) {
+            fputs(g->known != NULL ? "<div class=\"advice\"><span class=\"label\">in general"
+                                     "</span> "
+                                   : "<div class=\"advice\"><span class=\"label\">fix</span> ",
+                  out);
+            ml_h(out, advice);
+            fputs("</div>\n", out);
+        }
     }
     loaders(out, g, rfs, n);
     fputs("</article>\n", out);

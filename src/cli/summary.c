@@ -197,8 +197,15 @@ static void print_group(const struct ml_lgroup *g, const struct ml_rfile *rfs, s
         if (g->known->advice != NULL)
             fprintf(out, "    workaround: %s\n", g->known->advice);
     }
-    if (ex->advice != NULL)
+    if (g->known != NULL) {
+        /* the known leak's workaround is above: the cause's general advice only */
+        const char *general = ml_advice_beyond_known(ex->advice, g->known);
+
+        if (general != NULL)
+            fprintf(out, "    in general: %s\n", general);
+    } else if (ex->advice != NULL) {
         fprintf(out, "    fix: %s\n", ex->advice);
+    }
     fprintf(out, "    proof: %s after %" PRIu64 " full collection(s), closed at %s",
             ex->proof ? ex->proof : "?", ex->gcs_since_close,
             ml_format_jvm_time(exrf, ex->closed_ms, t1, sizeof(t1)));

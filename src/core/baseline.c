@@ -2,6 +2,7 @@
  * shape (a mapping with a list of mappings) is easier to check on a node tree than on events. */
 #include "metaleak/baseline.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <yaml.h>
 
 #include "metaleak/error.h"
+#include "metaleak/known.h"
 
 #define MAX_BASELINE_BYTES (1024 * 1024)
 
@@ -26,12 +28,21 @@ static const char *scalar(const yaml_node_t *n)
     return n != NULL && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
+static bool valid_signature(const char *s)
+{
+    size_t n = 0;
+
+    for (; isxdigit((unsigned char)s[n]); n++)
+        ;
+    return n == ML_SIGNATURE_LEN && s[n] == '\0';
+}
+
 static int read_entry(yaml_document_t *doc, const yaml_node_t *map, const char *name,
                       struct ml_baseline_entry *e, char *err, size_t errlen)
 {
     if (map->type != YAML_MAPPING_NODE)
         return at(err, errlen, name, map, "an accepted entry must be a mapping "
-                                          "(cause, loader_class, jar, reason)");
+                                          "(cause, loader_class, jar, known, signature, reason)");
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
@@ -52,12 +63,26 @@ static int read_entry(yaml_document_t *doc, const yaml_node_t *map, const char *
             slot = &e->loader_class;
         else if (strcmp(key, "jar") == 0)
             slot = &e->jar;
+        else if (strcmp(key, "known") == 0)
+            slot = &e->known;
+        else if (strcmp(key, "signature") == 0)
+            slot = &e->signature;
         else if (strcmp(key, "reason") == 0)
             continue;
         else {
-            snprintf(msg, sizeof(msg),
-                     "unknown key '%.64s' (known: cause, loader_class, jar, reason)", key);
+            snprintf(msg, sizeof(msg), "unknown key '%.64s' (known: cause, loader_class, jar, "
+                                       "known, signature, reason)", key);
             return at(err, errlen, name, k, msg);
+        }
+        if (slot == &e->known && ml_known_find(ml_known_builtin(), val) == NULL) {
+            snprintf(msg, sizeof(msg), "'%.64s' is not a known leak id (docs/known-leaks.md "
+                                       "lists them)", val);
+            return at(err, errlen, name, v, msg);
+        }
+        if (slot == &e->signature && !valid_signature(val)) {
+            snprintf(msg, sizeof(msg), "signature '%.64s' is not 16 hex digits (a leak's "
+                                       "`signature` in the report)", val);
+            return at(err, errlen, name, v, msg);
         }
         if (*slot != NULL) {
             snprintf(msg, sizeof(msg), "'%s' is given twice", key);
@@ -66,9 +91,14 @@ static int read_entry(yaml_document_t *doc, const yaml_node_t *map, const char *
         *slot = strdup(val);
         if (*slot == NULL)
             return at(err, errlen, name, v, "out of memory");
+        if (slot == &e->signature)
+            for (char *c = *slot; *c != '\0'; c++)
+                *c = (char)tolower((unsigned char)*c);
     }
-    if (e->cause == NULL && e->loader_class == NULL && e->jar == NULL)
-        return at(err, errlen, name, map, "an accepted entry needs cause, loader_class or jar");
+    if (e->cause == NULL && e->loader_class == NULL && e->jar == NULL && e->known == NULL &&
+        e->signature == NULL)
+        return at(err, errlen, name, map,
+                  "an accepted entry needs cause, loader_class, jar, known or signature");
     return ML_OK;
 }
 
@@ -175,6 +205,8 @@ void ml_baseline_release(struct ml_baseline *bl)
         free(bl->entries[i].cause);
         free(bl->entries[i].loader_class);
         free(bl->entries[i].jar);
+        free(bl->entries[i].known);
+        free(bl->entries[i].signature);
     }
     memset(bl, 0, sizeof(*bl));
 }
@@ -198,6 +230,11 @@ bool ml_baseline_accepts(const struct ml_baseline *bl, const struct ml_rleak *le
         if (e->loader_class != NULL && strcmp(e->loader_class, leak->class_name) != 0)
             continue;
         if (e->jar != NULL && !jar_matches(e->jar, leak))
+            continue;
+        if (e->known != NULL && (leak->known == NULL || strcmp(e->known, leak->known->id) != 0))
+            continue;
+        if (e->signature != NULL &&
+            (leak->signature == NULL || strcmp(e->signature, leak->signature) != 0))
             continue;
         return true;
     }

@@ -7,6 +7,7 @@
 
 #include "metaleak/cause.h"
 #include "metaleak/inventory.h"
+#include "metaleak/known.h"
 #include "metaleak/verdict.h"
 
 #define SHADOW_ADVICE                                                                       \
@@ -152,7 +153,28 @@ static bool add_step(struct ml_jtree *jt, cJSON *arr, const struct ml_step *st)
            ml_jtree_add_bool(jt, o, "shutdown_hook", st->hook);
 }
 
-/* cause, path, advice, path_summary, path_status, path_search_ms of a leak. */
+/* The known library leak of a path (known-leaks catalogue), or null. */
+static bool add_known(struct ml_jtree *jt, cJSON *o, const struct ml_known_entry *e)
+{
+    cJSON *k, *refs;
+
+    if (e == NULL)
+        return ml_jtree_add_null(jt, o, "known");
+    k = ml_jtree_add_object(jt, o, "known");
+    if (k == NULL || !ml_jtree_add_string(jt, k, "id", e->id) ||
+        !ml_jtree_add_string(jt, k, "library", e->library) ||
+        !ml_jtree_add_string(jt, k, "title", e->title))
+        return false;
+    refs = ml_jtree_add_array(jt, k, "references");
+    for (const char *const *r = e->references; refs != NULL && r != NULL && *r != NULL; r++)
+        if (!ml_jtree_add_string(jt, refs, NULL, *r))
+            return false;
+    return refs != NULL && ml_jtree_add_opt_string(jt, k, "fixed_in", e->fixed_in) &&
+           ml_jtree_add_string(jt, k, "advice", e->advice);
+}
+
+/* cause, path, advice, path_summary, path_status, path_search_ms, signature, known of a
+ * leak. */
 static bool add_path(struct ml_jtree *jt, cJSON *o, const struct ml_loader *l, bool paths_on)
 {
     const struct ml_path *p = &l->path;
@@ -177,7 +199,9 @@ static bool add_path(struct ml_jtree *jt, cJSON *o, const struct ml_loader *l, b
     return ml_jtree_add_opt_string(jt, o, "advice", p->advice) &&
            ml_jtree_add_opt_string(jt, o, "path_summary", p->summary) &&
            ml_jtree_add_string(jt, o, "path_status", ml_path_status_name(status)) &&
-           ml_jtree_add_opt_int(jt, o, "path_search_ms", l->path_search_ms);
+           ml_jtree_add_opt_int(jt, o, "path_search_ms", l->path_search_ms) &&
+           ml_jtree_add_opt_string(jt, o, "signature", p->signature[0] ? p->signature : NULL) &&
+           add_known(jt, o, p->known);
 }
 
 bool ml_report_add_leak(struct ml_jtree *jt, cJSON *arr, const struct ml_loader *l,

@@ -13,6 +13,7 @@
 
 #include "jsontree.h"
 #include "metaleak/inventory.h"
+#include "metaleak/known.h"
 #include "metaleak/verdict.h"
 #include "reportentry.h"
 
@@ -257,11 +258,17 @@ static bool add_summary(struct ml_jtree *jt, cJSON *root, const struct totals *t
            ml_jtree_add_uint(jt, d, "unloaded_history", st->dropped_history);
 }
 
-static int by_shape(const void *a, const void *b)
+/* What groups a leak: its signature, or its shape when it has none (no memory to compute it). */
+static const char *group_key(const struct ml_loader *l)
+{
+    return l->path.signature[0] != '\0' ? l->path.signature : l->path.shape;
+}
+
+static int by_key(const void *a, const void *b)
 {
     const struct ml_loader *x = *(const struct ml_loader *const *)a;
     const struct ml_loader *y = *(const struct ml_loader *const *)b;
-    int c = strcmp(x->path.shape, y->path.shape);
+    int c = strcmp(group_key(x), group_key(y));
 
     return c != 0 ? c : by_id(a, b);
 }
@@ -274,14 +281,55 @@ static bool add_rate(struct ml_jtree *jt, cJSON *o, const char *key, double rate
     return ml_jtree_add_number(jt, o, key, (double)(int64_t)(rate * 10.0 + 0.5) / 10.0);
 }
 
-/* "paths": search counters and the leaked loaders grouped by the shape of their path. */
+/* One of paths.groups: members[first .. first + count) of the sorted leaks. */
+struct group {
+    const char *key;           /* group_key of the members */
+    size_t first, count;
+    int64_t metaspace_bytes;   /* the members' sum; -1 when none was measured */
+};
+
+/* Most Metaspace first, then most loaders, then by key: the costliest leak on top. */
+static int by_weight(const void *a, const void *b)
+{
+    const struct group *x = a, *y = b;
+
+    if (x->metaspace_bytes != y->metaspace_bytes)
+        return x->metaspace_bytes > y->metaspace_bytes ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+static bool add_group(struct ml_jtree *jt, cJSON *groups, struct ml_loader **with,
+                      const struct group *gr)
+{
+    const struct ml_path *p = &with[gr->first]->path;
+    cJSON *g = ml_jtree_add_object(jt, groups, NULL), *ids;
+
+    if (g == NULL || !ml_jtree_add_string(jt, g, "cause", ml_cause_name(p->cause)) ||
+        !ml_jtree_add_string(jt, g, "shape", p->shape) ||
+        !ml_jtree_add_opt_string(jt, g, "advice", p->advice) ||
+        (ids = ml_jtree_add_array(jt, g, "loader_ids")) == NULL)
+        return false;
+    for (size_t i = gr->first; i < gr->first + gr->count; i++)
+        if (!ml_jtree_add_number(jt, ids, NULL, (double)with[i]->id))
+            return false;
+    return ml_jtree_add_opt_string(jt, g, "signature", p->signature[0] ? p->signature : NULL) &&
+           ml_jtree_add_opt_string(jt, g, "known_id", p->known != NULL ? p->known->id : NULL) &&
+           ml_jtree_add_uint(jt, g, "count", gr->count) &&
+           ml_jtree_add_opt_int(jt, g, "metaspace_bytes", gr->metaspace_bytes);
+}
+
+/* "paths": search counters and the leaked loaders grouped by the signature of their path (one
+ * group per leak), the groups that hold the most Metaspace first. */
 static bool add_paths(struct ml_jtree *jt, cJSON *root, struct ml_loader **sorted, size_t n,
                       const struct ml_report_meta *m)
 {
     cJSON *o = ml_jtree_add_object(jt, root, "paths");
-    cJSON *groups, *g = NULL, *ids = NULL;
+    cJSON *groups;
     struct ml_loader **with = NULL;
-    size_t k = 0;
+    struct group *gs = NULL;
+    size_t k = 0, n_groups = 0;
     bool ok = false;
 
     if (o == NULL || !ml_jtree_add_string(jt, o, "mode", m->opts->paths ? "auto" : "off") ||
@@ -298,28 +346,31 @@ static bool add_paths(struct ml_jtree *jt, cJSON *root, struct ml_loader **sorte
         return false;
     groups = ml_jtree_add_array(jt, o, "groups");
     with = malloc((n + 1) * sizeof(*with));
-    if (groups == NULL || with == NULL)
+    gs = malloc((n + 1) * sizeof(*gs));
+    if (groups == NULL || with == NULL || gs == NULL)
         goto cleanup;
     for (size_t i = 0; i < n; i++)
         if (sorted[i]->verdict.leaked && sorted[i]->path.shape != NULL)
             with[k++] = sorted[i];
-    qsort(with, k, sizeof(*with), by_shape);
+    qsort(with, k, sizeof(*with), by_key);
     for (size_t i = 0; i < k; i++) {
-        const struct ml_path *p = &with[i]->path;
+        int64_t bytes = with[i]->metaspace_bytes;
+        struct group *g;
 
-        if (i == 0 || strcmp(p->shape, with[i - 1]->path.shape) != 0) {
-            g = ml_jtree_add_object(jt, groups, NULL);
-            if (g == NULL || !ml_jtree_add_string(jt, g, "cause", ml_cause_name(p->cause)) ||
-                !ml_jtree_add_string(jt, g, "shape", p->shape) ||
-                !ml_jtree_add_opt_string(jt, g, "advice", p->advice) ||
-                (ids = ml_jtree_add_array(jt, g, "loader_ids")) == NULL)
-                goto cleanup;
-        }
-        if (!ml_jtree_add_number(jt, ids, NULL, (double)with[i]->id))
-            goto cleanup;
+        if (i == 0 || strcmp(group_key(with[i]), group_key(with[i - 1])) != 0)
+            gs[n_groups++] = (struct group){group_key(with[i]), i, 0, -1};
+        g = &gs[n_groups - 1];
+        g->count++;
+        if (bytes >= 0)
+            g->metaspace_bytes = (g->metaspace_bytes < 0 ? 0 : g->metaspace_bytes) + bytes;
     }
+    qsort(gs, n_groups, sizeof(*gs), by_weight);
+    for (size_t i = 0; i < n_groups; i++)
+        if (!add_group(jt, groups, with, &gs[i]))
+            goto cleanup;
     ok = true;
 cleanup:
+    free(gs);
     free(with);
     return ok;
 }

@@ -18,9 +18,14 @@
 #include "report_fixture.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "metaleak/error.h"
+#include "metaleak/known.h"
+#include "metaleak/leakid.h"
 
 static struct ml_loader *add_loader(struct ml_registry *reg, int64_t first_seen, const char *cls,
                                     const char *name, uint32_t hash, uint64_t parent)
@@ -179,6 +184,41 @@ static void base_meta(struct rf_fixture *fx)
     m->metaspace_reserved = -1;
 }
 
+/* Gives l a two-step path: a root thread (class, name) holding an owned object (field,
+ * object kind, class), named as the agent names it (ml_path_identify). */
+int rf_thread_path(struct ml_loader *l, const char *thread_class, const char *thread,
+                   const char *field, enum ml_pg_object object, const char *owned_class)
+{
+    struct ml_step *s = calloc(2, sizeof(*s));
+
+    if (s == NULL)
+        return -1;
+    ml_path_clear(&l->path);
+    l->path.steps = s;
+    l->path.n_steps = 2;
+    s[0] = (struct ml_step){.ref = ML_REF_ROOT_THREAD, .object = ML_OBJ_THREAD, .index = -1,
+                            .class_name = strdup(thread_class), .loader_id = 0,
+                            .thread = strdup(thread)};
+    s[1] = (struct ml_step){.ref = ML_REF_FIELD, .object = object, .index = -1,
+                            .field = strdup(field), .class_name = strdup(owned_class),
+                            .loader_id = l->id, .owned = true};
+    if (s[0].class_name == NULL || s[0].thread == NULL || s[1].field == NULL ||
+        s[1].class_name == NULL)
+        return -1;
+    l->path_status = ML_PATH_FOUND;
+    l->path_search_ms = 12;
+    return ml_path_identify(&l->path, ml_known_builtin()) == ML_OK ? 0 : -1;
+}
+
+static struct ml_loader *by_id(struct ml_registry *reg, uint64_t id)
+{
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL;
+         l = ml_registry_next(reg, l))
+        if (l->id == id)
+            return l;
+    return NULL;
+}
+
 static int add_extras(struct rf_fixture *fx)
 {
     struct ml_report_meta *m = &fx->meta;
@@ -188,6 +228,15 @@ static int add_extras(struct rf_fixture *fx)
         {3000, -1, -1, 6, 1780, true},
     };
 
+    /* The leaked loaders' paths: MySQL's cleanup thread (a known library leak) for 3, a thread
+     * of the job's own (unknown) for 5. */
+    if (by_id(fx->reg, 3) == NULL || by_id(fx->reg, 5) == NULL ||
+        rf_thread_path(by_id(fx->reg, 3), "java.lang.Thread",
+                       "mysql-cj-abandoned-connection-cleanup", "contextClassLoader",
+                       ML_OBJ_LOADER, "org.apache.flink.util.ChildFirstClassLoader") != 0 ||
+        rf_thread_path(by_id(fx->reg, 5), "job.Poller", "poller-1", "target", ML_OBJ_INSTANCE,
+                       "job.Poller$Loop") != 0)
+        return -1;
     fx->series = calloc(1, sizeof(*fx->series));
     fx->conf = calloc(1, sizeof(*fx->conf));
     if (fx->series == NULL || fx->conf == NULL)

@@ -13,7 +13,9 @@
 enum rf_variant {
     RF_FULL,         /* boot + 7 loaders in every state, every dropped counter at 1 */
     RF_BOOT_ONLY,    /* a JVM that just started: only the bootstrap loader, unknown numbers */
-    RF_EXTRAS,       /* RF_FULL + Flink configuration, Metaspace samples and judgement */
+    RF_EXTRAS,       /* RF_FULL + Flink configuration, Metaspace samples and judgement, and
+                      * reference paths for the leaked loaders: 3 a known library leak (MySQL's
+                      * cleanup thread), 5 an unknown one (a thread of the job) */
     RF_UNINSPECTED,  /* RF_FULL + a loader whose class name could not be read (known bug) */
 };
 
@@ -29,6 +31,13 @@ struct rf_fixture {
 /* Builds the fixture; returns 0, or -1 when out of memory. Release with rf_release. */
 int rf_build(struct rf_fixture *fx, enum rf_variant variant);
 void rf_release(struct rf_fixture *fx);
+
+/* Gives loader l a two-step path found by a search: a root thread (its class and name) that
+ * holds, through field, an object of the leaked loader (object kind and class); classified,
+ * signed and matched against the known leaks as the agent does (ml_path_identify). Returns 0,
+ * or -1 when out of memory. */
+int rf_thread_path(struct ml_loader *l, const char *thread_class, const char *thread,
+                   const char *field, enum ml_pg_object object, const char *owned_class);
 
 #define RF_JOB_ID "9f0c4b1e2d3a4f5e6a7b8c9d0e1f2a3b"
 #define RF_ODD_URL "file:/tmp/a \"quoted\" \\back\\slash/\xc3\xa9\ttab.jar"

@@ -218,7 +218,7 @@ static void test_baseline_bad(void **state)
         {"", "empty baseline"},
         {"- a\n", "expected a mapping"},
         {"accepted: 3\n", "must be a list"},
-        {"accepted:\n  - reason: only\n", "needs cause, loader_class or jar"},
+        {"accepted:\n  - reason: only\n", "needs cause, loader_class, jar, known or signature"},
         {"accepted:\n  - cause: a\n    cause: b\n", "given twice"},
         {"accepted:\n  - jar: [a]\n", "single, non-empty value"},
         {"other: 1\n", "unknown key"},
@@ -499,6 +499,120 @@ static void test_groups_by_path_shape(void **state)
     ml_rfile_release(&rf[1]);
     free(r1);
     free(r2);
+}
+
+/* Baseline entries by known leak id and by signature (the known-leaks issue). */
+static void test_baseline_known(void **state)
+{
+    char a[4096], b[4096], l[16384];
+    char err[512];
+    struct ml_rfile rf;
+    struct ml_baseline bl;
+    char *r;
+    const char *yaml;
+    static const char *const bad[][2] = {
+        {"accepted:\n  - known: kafka-clients\n",
+         "bl.yaml:2:12: 'kafka-clients' is not a known leak id"},
+        {"accepted:\n  - signature: 9f3a\n", "bl.yaml:2:16: signature '9f3a' is not 16 hex"},
+        {"accepted:\n  - signature: 0123456789abcdefg\n", "is not 16 hex digits"},
+        {"accepted:\n  - known: [a]\n", "single, non-empty value"},
+    };
+
+    (void)state;
+    leak_with_path(a, sizeof(a), 5, "0123456789abcdef0123456789abcdef", "t1", "field", 0, 10,
+                   ",\"signature\":\"00000000000009f3\",\"known\":{\"id\":"
+                   "\"kafka-client-not-closed\",\"library\":\"org.apache.kafka:kafka-clients\","
+                   "\"title\":\"t\",\"references\":[\"KAFKA-9306\"],\"fixed_in\":null,"
+                   "\"advice\":\"close it\"}");
+    leak_with_path(b, sizeof(b), 6, "0123456789abcdef0123456789abcdef", "t2", "field", 0, 10,
+                   ",\"signature\":\"aaaaaaaaaaaaaaaa\",\"known\":null");
+    snprintf(l, sizeof(l), "%s,%s", a, b);
+    r = report_of(42, "exit", l, "", NULL, NULL);
+    assert_int_equal(parse(r, &rf, err), ML_OK);
+
+    yaml = "accepted:\n  - known: kafka-client-not-closed\n    reason: KAFKA-9306\n";
+    assert_int_equal(ml_baseline_parse("bl.yaml", yaml, strlen(yaml), &bl, err, sizeof(err)),
+                     ML_OK);
+    assert_true(ml_baseline_accepts(&bl, &rf.leaks[0]));
+    assert_false(ml_baseline_accepts(&bl, &rf.leaks[1])); /* known: null */
+    ml_baseline_release(&bl);
+
+    /* upper-case hex is the same signature */
+    yaml = "accepted:\n  - signature: AAAAAAAAAAAAAAAA\n";
+    assert_int_equal(ml_baseline_parse("bl.yaml", yaml, strlen(yaml), &bl, err, sizeof(err)),
+                     ML_OK);
+    assert_false(ml_baseline_accepts(&bl, &rf.leaks[0]));
+    assert_true(ml_baseline_accepts(&bl, &rf.leaks[1]));
+    ml_baseline_release(&bl);
+
+    /* both keys: both must match */
+    yaml = "accepted:\n  - known: kafka-client-not-closed\n    signature: aaaaaaaaaaaaaaaa\n";
+    assert_int_equal(ml_baseline_parse("bl.yaml", yaml, strlen(yaml), &bl, err, sizeof(err)),
+                     ML_OK);
+    assert_false(ml_baseline_accepts(&bl, &rf.leaks[0]));
+    assert_false(ml_baseline_accepts(&bl, &rf.leaks[1]));
+    ml_baseline_release(&bl);
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int rc = ml_baseline_parse("bl.yaml", bad[i][0], strlen(bad[i][0]), &bl, err,
+                                   sizeof(err));
+
+        if (rc == ML_OK || strstr(err, bad[i][1]) == NULL)
+            fail_msg("case %zu: rc=%d err='%s'", i, rc, err);
+        ml_baseline_release(&bl);
+    }
+    ml_rfile_release(&rf);
+    free(r);
+}
+
+/* A known leak's block: its workaround once, then the cause's general advice, not the agent's
+ * whole advice (which starts with the same workaround). */
+static void test_known_advice_once(void **state)
+{
+    struct ml_rknown k = {.id = "x"};
+    const char *agent = "Known library leak x (g:a; no fixed release): Close it. In general: "
+                        "Stop threads.";
+    char a[4096];
+    char err[512], *r, *out = NULL;
+    size_t len = 0;
+    struct ml_rfile rf;
+    FILE *f;
+
+    (void)state;
+    assert_string_equal(ml_advice_beyond_known(agent, &k), "Stop threads.");
+    assert_null(ml_advice_beyond_known("Known library leak x (g:a; no fixed release): Close it.",
+                                       &k));
+    assert_ptr_equal(ml_advice_beyond_known(agent, NULL), agent);     /* not a known leak */
+    assert_string_equal(ml_advice_beyond_known("Stop threads.", &k), "Stop threads.");
+    assert_null(ml_advice_beyond_known(NULL, &k));
+
+    leak_with_path(a, sizeof(a), 5, "0123456789abcdef0123456789abcdef", "t1", "field", 0, 10,
+                   ",\"signature\":\"00000000000009f3\",\"known\":{\"id\":"
+                   "\"kafka-client-not-closed\",\"library\":\"org.apache.kafka:kafka-clients\","
+                   "\"title\":\"T\",\"references\":[\"KAFKA-9306\",\"https://k/1\"],"
+                   "\"fixed_in\":\"3.9.0\",\"advice\":\"Close the client.\"}");
+    r = report_of(42, "exit", a, "", NULL, NULL);
+    assert_int_equal(parse(r, &rf, err), ML_OK);
+    f = open_memstream(&out, &len);
+    ml_summary_print(&rf, 1, NULL, false, f);
+    fclose(f);
+    assert_non_null(strstr(out, "    known leak: kafka-client-not-closed - T "
+                                "(org.apache.kafka:kafka-clients); fixed in 3.9.0; see "
+                                "KAFKA-9306, https://k/1\n"
+                                "    workaround: Close the client.\n"
+                                "    in general: Stop thread 't1'.\n"));
+    assert_null(strstr(out, "    fix: "));
+    free(out);
+    out = NULL;
+    f = open_memstream(&out, &len);
+    ml_html_write(&rf, 1, NULL, f);
+    fclose(f);
+    assert_non_null(strstr(out, "<a href=\"https://k/1\">https://k/1</a>"));
+    assert_non_null(strstr(out, "fixed in: 3.9.0"));
+    assert_non_null(strstr(out, "<span class=\"label\">in general</span> Stop thread"));
+    free(out);
+    ml_rfile_release(&rf);
+    free(r);
 }
 
 static void test_groups_by_signature_and_jar(void **state)
@@ -860,7 +974,8 @@ int main(void)
         cmocka_unit_test(test_baseline),       cmocka_unit_test(test_baseline_bad),
         cmocka_unit_test(test_check),          cmocka_unit_test(test_diff),
         cmocka_unit_test(test_summary),        cmocka_unit_test(test_groups_by_path_shape),
-        cmocka_unit_test(test_groups_by_signature_and_jar), cmocka_unit_test(test_jobnames),
+        cmocka_unit_test(test_groups_by_signature_and_jar),
+        cmocka_unit_test(test_baseline_known), cmocka_unit_test(test_known_advice_once), cmocka_unit_test(test_jobnames),
         cmocka_unit_test(test_times),          cmocka_unit_test(test_verdict_line),
         cmocka_unit_test(test_check_undecided), cmocka_unit_test(test_html_escapes),
     };

@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "metaleak/error.h"
+#include "metaleak/registry.h"
+#include "metaleak/verdict.h"
 #include "metaleak/reportrender.h"
 #include "metaleak/reportread.h"
 #include "report_fixture.h"
@@ -537,6 +539,151 @@ static void test_loaders_sorted_by_id(void **state)
     ml_registry_free(reg);
 }
 
+/* Signatures and known library leaks in leaks[] and paths.groups (the extras give loader 3 the
+ * path of MySQL's cleanup thread and loader 5 a thread of the job's own), and the CLI's reader
+ * reads back what was rendered. */
+static void test_known_leaks(void **state)
+{
+    struct fixture *f = *state;
+    const cJSON *leaks = get(f->root, "leaks"), *groups = get(get(f->root, "paths"), "groups");
+    const cJSON *mysql = cJSON_GetArrayItem(leaks, 0), *own = cJSON_GetArrayItem(leaks, 1);
+    const cJSON *k = get(mysql, "known"), *sig = get(mysql, "signature");
+    struct ml_rfile rf;
+    char err[ML_ERRBUF];
+
+    assert_true(cJSON_IsString(sig));
+    assert_int_equal(strlen(sig->valuestring), 16);
+    assert_int_equal(strspn(sig->valuestring, "0123456789abcdef"), 16);
+    expect_subset(k, "leaks[0].known",
+                  "{\"id\":\"mysql-abandoned-connection-cleanup-thread\","
+                  "\"library\":\"com.mysql:mysql-connector-j\",\"fixed_in\":null}");
+    assert_true(cJSON_GetArraySize(get(k, "references")) >= 1);
+    assert_non_null(strstr(get(k, "title")->valuestring, "Connector/J"));
+    /* the advice leads with the known fix, then the cause's general advice */
+    {
+        static const char want[] = "Known library leak mysql-abandoned-connection-cleanup-thread "
+                                   "(com.mysql:mysql-connector-j; no fixed release): Put "
+                                   "mysql-connector-j into Flink's lib/";
+
+        assert_int_equal(strncmp(get(mysql, "advice")->valuestring, want, sizeof(want) - 1), 0);
+    }
+    assert_non_null(strstr(get(mysql, "advice")->valuestring, " In general: Thread '"));
+    /* the job's own thread: signed, not a known leak */
+    assert_true(cJSON_IsNull(get(own, "known")));
+    assert_true(cJSON_IsString(get(own, "signature")));
+    assert_string_not_equal(get(own, "signature")->valuestring, sig->valuestring);
+    assert_int_equal(strncmp(get(own, "advice")->valuestring, "Thread 'poller-1'", 17), 0);
+    /* one group per signature, the most Metaspace first */
+    assert_int_equal(cJSON_GetArraySize(groups), 2);
+    expect_subset(cJSON_GetArrayItem(groups, 0), "groups[0]",
+                  "{\"cause\":\"thread\",\"loader_ids\":[3],\"count\":1,"
+                  "\"known_id\":\"mysql-abandoned-connection-cleanup-thread\","
+                  "\"metaspace_bytes\":123456}");
+    assert_string_equal(get(cJSON_GetArrayItem(groups, 0), "signature")->valuestring,
+                        sig->valuestring);
+    expect_subset(cJSON_GetArrayItem(groups, 1), "groups[1]",
+                  "{\"loader_ids\":[5],\"count\":1,\"known_id\":null,\"metaspace_bytes\":0}");
+
+    /* What the CLI reads. (Without the extras' samples: the reader refuses the sample whose
+     * used_bytes is null, which the schema allows; reported.) */
+    {
+        cJSON *copy = cJSON_Duplicate(f->root, true);
+        char *text;
+
+        assert_non_null(copy);
+        cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(copy, "metaspace"),
+                                                "samples");
+        text = cJSON_PrintUnformatted(copy);
+        cJSON_Delete(copy);
+        assert_non_null(text);
+        if (ml_rfile_parse("r.json", text, strlen(text), &rf, err, sizeof(err)) != ML_OK)
+            fail_msg("%s", err);
+        cJSON_free(text);
+    }
+    assert_int_equal(rf.n_leaks, 2);
+    assert_string_equal(rf.leaks[0].signature, sig->valuestring);
+    assert_non_null(rf.leaks[0].known);
+    assert_string_equal(rf.leaks[0].known->id, "mysql-abandoned-connection-cleanup-thread");
+    assert_string_equal(rf.leaks[0].known->library, "com.mysql:mysql-connector-j");
+    assert_null(rf.leaks[0].known->fixed_in);
+    assert_int_equal(rf.leaks[0].known->n_references,
+                     (size_t)cJSON_GetArraySize(get(k, "references")));
+    assert_null(rf.leaks[1].known);
+    assert_non_null(rf.leaks[1].signature);
+    assert_int_equal(rf.n_path_groups, 2);
+    assert_string_equal(rf.path_groups[0].signature, sig->valuestring);
+    ml_rfile_release(&rf);
+}
+
+/* paths.groups: loaders with one signature form one group (whatever their thread names), groups
+ * are ordered by the Metaspace they hold (unmeasured last), then by their size. */
+static void test_groups_by_signature(void **state)
+{
+    struct ml_registry *reg = ml_registry_new(16, 0);
+    struct ml_options opts;
+    struct ml_report_meta meta;
+    static const int64_t bytes[] = {100, 1000, 200, -1, -1, -1};
+    const cJSON *groups;
+    char *text;
+    cJSON *root;
+
+    (void)state;
+    assert_non_null(reg);
+    for (int i = 0; i < 6; i++) {
+        struct ml_loader *l = ml_registry_add(reg, i);
+
+        assert_non_null(l);
+        l->class_name = strdup("java.net.URLClassLoader");
+        l->metaspace_bytes = bytes[i];
+        ml_verdict_close(&l->verdict, 10, 0);
+        ml_verdict_gc(&l->verdict, 2, 1, true, 20);
+        assert_true(l->verdict.leaked);
+    }
+    /* ids 1 and 3: MySQL's cleanup thread (300 bytes); 2: a job thread (1000 bytes); 4, 5 and 6:
+     * another job thread of three submissions, unmeasured, differently numbered */
+    assert_int_equal(rf_thread_path(ml_registry_find_id(reg, 1), "java.lang.Thread",
+                                    "mysql-cj-abandoned-connection-cleanup",
+                                    "contextClassLoader", ML_OBJ_LOADER, "x.Loader"), 0);
+    assert_int_equal(rf_thread_path(ml_registry_find_id(reg, 3), "java.lang.Thread",
+                                    "mysql-cj-abandoned-connection-cleanup",
+                                    "contextClassLoader", ML_OBJ_LOADER, "x.Loader"), 0);
+    assert_int_equal(rf_thread_path(ml_registry_find_id(reg, 2), "job.Poller", "poller-1",
+                                    "target", ML_OBJ_INSTANCE, "job.Poller$Loop"), 0);
+    for (uint64_t id = 4; id <= 6; id++) {
+        char name[32];
+
+        snprintf(name, sizeof(name), "worker-%d", (int)(id * 7));
+        assert_int_equal(rf_thread_path(ml_registry_find_id(reg, id), "java.lang.Thread", name,
+                                        "contextClassLoader", ML_OBJ_LOADER, "x.Loader"), 0);
+    }
+    ml_options_defaults(&opts);
+    memset(&meta, 0, sizeof(meta));
+    meta.trigger = "request";
+    meta.agent_version = "0.2.1";
+    meta.opts = &opts;
+    meta.report_file = "r.json";
+    meta.pid = 1;
+    meta.metaspace_used = meta.metaspace_committed = meta.metaspace_max = -1;
+    meta.class_space_used = meta.metaspace_reserved = meta.hidden_class_bytes = -1;
+    text = ml_report_render(reg, &meta);
+    assert_non_null(text);
+    root = cJSON_Parse(text);
+    assert_non_null(root);
+    groups = get(get(root, "paths"), "groups");
+    assert_int_equal(cJSON_GetArraySize(groups), 3);
+    expect_subset(cJSON_GetArrayItem(groups, 0), "groups[0]",
+                  "{\"loader_ids\":[2],\"count\":1,\"metaspace_bytes\":1000,\"known_id\":null}");
+    expect_subset(cJSON_GetArrayItem(groups, 1), "groups[1]",
+                  "{\"loader_ids\":[1,3],\"count\":2,\"metaspace_bytes\":300,"
+                  "\"known_id\":\"mysql-abandoned-connection-cleanup-thread\"}");
+    expect_subset(cJSON_GetArrayItem(groups, 2), "groups[2]",
+                  "{\"loader_ids\":[4,5,6],\"count\":3,\"metaspace_bytes\":null,"
+                  "\"known_id\":null}");
+    cJSON_Delete(root);
+    free(text);
+    ml_registry_free(reg);
+}
+
 /* Was a bug (fixed): a loader whose class name is unknown (registered, then freed before it could be
  * named; or ml_inspect_class failed after ml_registry_add) is rendered with "class": null, but
  * docs/report.schema.json requires a non-empty string in loaders[].class. */
@@ -583,6 +730,8 @@ int main(void)
         cmocka_unit_test(test_triggers),
         cmocka_unit_test(test_loaders_sorted_by_id),
         cmocka_unit_test(test_class_null_when_never_read),
+        cmocka_unit_test_setup_teardown(test_known_leaks, setup_extras, teardown),
+        cmocka_unit_test(test_groups_by_signature),
     };
 
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
