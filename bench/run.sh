@@ -7,6 +7,10 @@
 #     0. startup  JVM start + exit with nothing to do, none | agent: the agent's fixed cost
 #     1. define   DefineBench on every JDK, alternating: none | agent | xlog | jfr
 #                 -> wall time, process CPU time, in-process µs/class; median and min–max
+#     1b. loaders DirLoaderBench: 300 URLClassLoaders x 73 classes each loaded from a directory of
+#                 class files, closed and dropped (the per-loader cost, issue 17), none | agent
+#                 -> the loop's wall time in the JVM (ratio of medians and paired), whole-JVM wall
+#                 and CPU, the agent worker's CPU per loader
 #     2. gc       DefineBench with System.gc() per round and loaders + hidden classes kept alive
 #                 (tags that every GC processes), none | agent, -Xlog:gc -> sum of pause times
 #     3. memory   10 000 live loaders: RSS, NMT malloc and glibc malloc in use, none | agent,
@@ -24,7 +28,9 @@
 #           tables in summary.md
 #   BUILD   CMake build dir of the agent (default /tmp/bbuild; configured and built if missing)
 #   REPS    alternated repetitions per configuration (quick 5, full 7)
-#   PHASES  which phases to run (default: "startup define gc memory reports report")
+#   PHASES  which phases to run (default: "startup define loaders gc memory reports report")
+#   LOADERS_REPS  alternations of the loaders phase (default 9; at least 7 for the issue's
+#           measure)
 #   DEFINE_ARGS GC_ARGS MEM_ARGS MEM_REPS REPORT_SIZES REPORTS_LOADERS STARTUP_REPS
 #           override the workloads of a mode
 #
@@ -42,7 +48,7 @@ esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 JDKS=${JDKS:-"/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64"}
-BUILD=${BUILD:-/tmp/bbuild}
+BUILD=$(realpath -m "${BUILD:-/tmp/bbuild}")  # absolute: the JVMs run in $OUT/classes
 OUT=${OUT:-/tmp/metaleak-bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT/tmp"
 RUNS="$OUT/runs.txt"
@@ -70,7 +76,9 @@ else
 fi
 HEAP="-Xms512m -Xmx512m -XX:+UseG1GC"
 
-PHASES=${PHASES:-"startup define gc memory reports report"}
+PHASES=${PHASES:-"startup define loaders gc memory reports report"}
+LOADERS_REPS=${LOADERS_REPS:-9}
+LOADERS_ARGS=${LOADERS_ARGS:-"loaders=300 classes=73 warmup=30"}
 want() { [[ " $PHASES " == *" $1 "* ]]; }
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -87,6 +95,31 @@ build() {
     rm -rf "$OUT/classes"
     # inline string concatenation: no invokedynamic bootstrap per template class
     "$javac" --release 17 -XDstringConcat=inline -d "$OUT/classes" "$HERE"/java/*.java
+    # 73 small classes (fields, a static initializer, methods, each linking the one before) as
+    # class files in a directory, for DirLoaderBench
+    rm -rf "$OUT/dirsrc" "$OUT/dirclasses"
+    mkdir -p "$OUT/dirsrc/p"
+    for ((k = 0; k < 73; k++)); do
+        local prev=Object
+        [ $k -gt 0 ] && prev=C$((k - 1))
+        cat >"$OUT/dirsrc/p/C$k.java" <<JAVA
+package p;
+public class C$k {
+    static final java.util.List<String> NAMES = new java.util.ArrayList<>();
+    static { NAMES.add("c$k"); }
+    private int a; private long b; private String s = "v$k"; private $prev link;
+    public C$k() { a = $k; b = ${k}L * 31; }
+    public int compute(int x) { int r = x; for (int i = 0; i < 4; i++) { r = r * 31 + a + (int) b; } return r ^ s.length(); }
+    public String describe() { return "C$k:" + a + ":" + b + ":" + s; }
+    public $prev link() { return link; }
+    public void setLink($prev l) { link = l; }
+    @Override public int hashCode() { return compute(a); }
+    @Override public boolean equals(Object o) { return o instanceof C$k && ((C$k) o).a == a; }
+    @Override public String toString() { return describe(); }
+}
+JAVA
+    done
+    "$javac" --release 17 -XDstringConcat=inline -d "$OUT/dirclasses" "$OUT"/dirsrc/p/*.java
     cc -O2 -Wall -shared -fPIC -o "$OUT/mallinfo_probe.so" "$HERE/c/mallinfo_probe.c" -lpthread
     cc -O2 -g -Wall -Wextra -std=c11 -I"$ROOT/include" -o "$OUT/report_bench" \
         "$HERE/report_bench.c" "$BUILD/libmetaleak_core.a" -lcjson -l:libyaml.a -lm
@@ -124,7 +157,7 @@ run_one() {
     local preload=
     [ "$phase" = memory ] && preload="$OUT/mallinfo_probe.so"
     (cd "$OUT/classes" && LD_PRELOAD=$preload ML_MALLINFO_TRIGGER="$tmp/mallinfo" /usr/bin/time -f "%U %S" -o "$tmp/time" \
-        "$jdk/bin/java" $HEAP $flags -cp . DefineBench "$@" >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
+        "$jdk/bin/java" $HEAP $flags -cp . ${MAIN:-DefineBench} "$@" >"$tmp/stdout" 2>"$tmp/stderr") || rc=$?
     t1=$(date +%s%N)
     b1=$(busy_ticks)
     if [ $rc -ne 0 ] || ! grep -q '^RESULT ' "$tmp/stdout"; then
@@ -322,6 +355,33 @@ if any(r["phase"] == "define" for r in rows):
                      f"CPU {(dc-fc)*1e6/med(n):+.2f} µs/class")
         p(line)
     p("")
+if any(r["phase"] == "loaders" for r in rows):
+    p("### loaders: 300 URLClassLoaders x 73 classes from a directory, closed and dropped (DirLoaderBench)")
+    p("")
+    p("The loop is timed inside the JVM (no start or exit); paired: each repetition's agent run "
+      "against the `none` run of the same repetition.")
+    p("")
+    p("| JDK | runs | loop ms none, median (min–max) | loop ms agent | ratio of medians | paired ratio median (min–max) | whole JVM wall ratio | CPU ratio | worker µs per loader: second half of the loop, median (min–max) | whole loop | foreign CPU s (median) |")
+    p("|---|---|---|---|---|---|---|---|---|---|---|")
+    for j in names:
+        base = {r["rep"]: float(r["loop_ms"]) for r in rows if r["phase"] == "loaders" and
+                r["jdk"] == j and r["cfg"] == "none" and "loop_ms" in r}
+        ag = {r["rep"]: float(r["loop_ms"]) for r in rows if r["phase"] == "loaders" and
+              r["jdk"] == j and r["cfg"] == "agent" and "loop_ms" in r}
+        if not base or not ag: continue
+        pr = [ag[k] / base[k] for k in ag if k in base]
+        wl = [float(r["worker_cpu_late_ms"]) * 1e3 / float(r["late_loaders"]) for r in rows
+              if r["phase"] == "loaders" and r["jdk"] == j and r["cfg"] == "agent"]
+        wa = [float(r["worker_cpu_ms"]) * 1e3 / float(r["loaders"]) for r in rows
+              if r["phase"] == "loaders" and r["jdk"] == j and r["cfg"] == "agent"]
+        bv, av = list(base.values()), list(ag.values())
+        f = vals("loaders", j, "none", "foreign_cpu_s") + vals("loaders", j, "agent", "foreign_cpu_s")
+        p(f"| {j} | {len(av)} | {med(bv):.0f} ({min(bv):.0f}–{max(bv):.0f}) | {med(av):.0f} ({min(av):.0f}–{max(av):.0f}) | "
+          f"{med(av)/med(bv):.3f} | {med(pr):.3f} ({min(pr):.3f}–{max(pr):.3f}) | "
+          f"{med(vals('loaders', j, 'agent', 'wall_s'))/med(vals('loaders', j, 'none', 'wall_s')):.3f} | "
+          f"{med(vals('loaders', j, 'agent', 'cpu_s'))/med(vals('loaders', j, 'none', 'cpu_s')):.3f} | "
+          f"{med(wl):.1f} ({min(wl):.1f}–{max(wl):.1f}) | {med(wa):.1f} | {med(f):.2f} |")
+    p("")
 if any(r["phase"] == "gc" for r in rows):
     p("### gc: GC pause time per run (-Xlog:gc, all 'Pause' lines), GarbageCollectorMXBean time")
     p("")
@@ -404,6 +464,8 @@ fi
 
 want startup && alternate startup "$STARTUP_REPS" "none agent" "" mode=startup
 want define && alternate define "$REPS" "none agent xlog jfr" "" $DEFINE_ARGS
+want loaders && MAIN=DirLoaderBench alternate loaders "$LOADERS_REPS" "none agent" "" \
+    "$OUT/dirclasses" $LOADERS_ARGS
 want gc && alternate gc "$REPS" "none agent" "-Xlog:gc:file=@TMP@/gc.log" $GC_ARGS
 want memory && alternate memory "$MEM_REPS" "none agent" \
     "-XX:+AlwaysPreTouch -XX:NativeMemoryTracking=summary -XX:TieredStopAtLevel=1" $MEM_ARGS

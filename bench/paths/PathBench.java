@@ -8,10 +8,14 @@ import java.nio.file.Paths;
  * Heap for the reference-path benchmark (bench/paths.sh): OBJECTS small objects in chains
  * (so that a heap walk has depth, like a TaskManager's state), then LEAKS leaked plugin loaders
  * of four causes (tests/agent's plugins: thread, static cache, thread-local, JDBC driver), proven
- * by the run's own full collections so that the agent's search runs. Prints "ready" and waits for
- * a line on stdin, so that a heap dump of the same heap can be timed.
+ * by the run's own full collections so that the agent's search runs. Prints "ready", then reads
+ * commands on stdin, so that other pauses of the same heap can be timed: "young" allocates short-
+ * lived garbage until young collections have run (then prints "young-done"), "exit" or the end
+ * of stdin returns from main.
  *
- * Usage: PathBench PLUGIN_JAR OBJECTS LEAKS
+ * Usage: PathBench PLUGIN_JAR OBJECTS LEAKS [KINDS]
+ *   KINDS: the plugin classes that leak, round robin, comma-separated (default
+ *   ThreadLeak,StaticCache,ThreadLocalLeak,JdbcLeak: four causes)
  */
 public final class PathBench {
     static final class Cell {
@@ -21,6 +25,7 @@ public final class PathBench {
     }
 
     static Object[] heap;
+    static volatile Object garbage;
 
     public static void main(String[] args) throws Exception {
         URL jar = Paths.get(args[0]).toUri().toURL();
@@ -41,7 +46,8 @@ public final class PathBench {
             heap[c] = cells;
         }
         mltest.Pool.start();
-        String[] kinds = {"ThreadLeak", "StaticCache", "ThreadLocalLeak", "JdbcLeak"};
+        String[] kinds = (args.length > 3 ? args[3] : "ThreadLeak,StaticCache,ThreadLocalLeak,JdbcLeak")
+                .split(",");
         for (int n = 0; n < leaks; n++) {
             URLClassLoader l = new URLClassLoader(new URL[] {jar}, PathBench.class.getClassLoader());
             ((Runnable) l.loadClass("plug." + kinds[n % kinds.length]).getDeclaredConstructor()
@@ -60,6 +66,19 @@ public final class PathBench {
         Thread.sleep(4000);
         System.out.println("ready " + heap.length);
         System.out.flush();
-        new BufferedReader(new InputStreamReader(System.in)).readLine();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        for (String line; (line = in.readLine()) != null && !line.trim().equals("exit"); ) {
+            if (line.trim().equals("young")) {
+                // Twice the heap's size in short-lived garbage: several young collections.
+                long bytes = 2 * Runtime.getRuntime().maxMemory(), n = 0;
+                for (long done = 0; done < bytes; done += 4096 + 16) {
+                    byte[] b = new byte[4096];
+                    garbage = b; // escapes: really allocated
+                    n += b.length;
+                }
+                System.out.println("young-done " + (n & 1));
+                System.out.flush();
+            }
+        }
     }
 }

@@ -50,9 +50,11 @@ enum ml_path_status {
     ML_PATH_BUDGET,            /* the search's time or memory budget ran out first */
     ML_PATH_FAILED,            /* the JVM refused the heap walk (reason in the log) */
     ML_PATH_OFF,               /* paths=off */
+    ML_PATH_DEFERRED,          /* a heap walk would pause the JVM longer than max_pause: the
+                                * search waits for a request, a Metaspace OOM or the exit */
 };
 
-/* "not-searched", "found", "not-found", "budget-exceeded", "failed", "off". */
+/* "not-searched", "found", "not-found", "budget-exceeded", "failed", "off", "deferred". */
 const char *ml_path_status_name(enum ml_path_status status);
 
 /* One step of a path. Step 0 is the root or anchor: `ref` is its root kind. Every later step is

@@ -28,6 +28,10 @@ struct ml_options {
     unsigned history;          /* unloaded loaders kept in reports; 0..1000000 */
     bool paths;                /* paths=auto: reference-path searches; false for paths=off */
     unsigned path_budget_ms;   /* time bound of one search (all its heap walks); 10..600000 */
+    unsigned max_pause_ms;     /* longest heap-walk pause of an automatic search; 0 = none
+                                * automatic (every search waits for a request or the exit);
+                                * 0..600000 */
+    unsigned exit_budget_ms;   /* everything the agent does at JVM exit; 1000..3600000 */
     unsigned path_proof_after_s; /* a closed, unproven loader gets a search after this; 0 = never */
     unsigned suspect_after_s;  /* idle seconds before a superseded live loader is suspect; 0 = off */
     enum ml_mbean_mode mbean;  /* the io.metaleak:type=Agent MBean */

@@ -39,7 +39,10 @@
  *   bit 59       on a class: java.lang.Thread or a subclass            ML_PG_THREAD_CLASS
  *   bit 58       on java.lang.Class (an untagged class met as a referrer is known to be a
  *                class, an anchor)                    ML_PG_MIRROR
- *   bit 57       on a class: a hidden class, which anchors nothing; when met as a referrer its
+ *   bit 57       on a class whose instances refer to no object that could be on a chain
+ *                (primitive arrays, String, the boxes): the walks do not visit them
+ *                                                     ML_PG_LEAF
+ *   bit 56       on a class: a hidden class, which anchors nothing; when met as a referrer its
  *                tag is replaced by a node's           ML_PG_PLAIN
  *   bits 0..31   the index in the kind's table        ML_PG_IDX
  *   the whole tag 1: a temporary mark while the shutdown hooks at exit are found
@@ -65,7 +68,8 @@
 #define ML_PG_REFERENCE (1ULL << 60)     /* class tag: a java.lang.ref.Reference subclass */
 #define ML_PG_THREAD_CLASS (1ULL << 59)  /* class tag: java.lang.Thread or a subclass */
 #define ML_PG_MIRROR (1ULL << 58)  /* on the tag of java.lang.Class: its instances are classes */
-#define ML_PG_PLAIN (1ULL << 57)   /* class tag: a hidden class, no anchor (see above) */
+#define ML_PG_LEAF (1ULL << 57)    /* class tag: its instances hold nothing a chain could pass */
+#define ML_PG_PLAIN (1ULL << 56)   /* class tag: a hidden class, no anchor (see above) */
 #define ML_PG_HOOK_MARK 1ULL       /* temporary tag: found while naming the exit hooks */
 #define ML_PG_IDX(tag) ((uint32_t)((tag) & 0xffffffffULL))
 #define ML_PG_KIND(tag) ((uint64_t)(tag) >> ML_PG_KIND_SHIFT)
@@ -140,6 +144,8 @@ struct ml_pg_node {
     int32_t via;               /* ml_pg_solve: edge that reaches it on a shortest chain, -1 */
     bool no_jni_root;          /* the agent's own JNI global references hold it: not a cause */
     bool weak;                 /* an anchor used only when nothing else reaches a target */
+    bool retired;              /* ml_pg_focus: leads to no target still without a chain, so its
+                                * referrers are not looked for */
 };
 
 struct ml_pg_edge {
@@ -161,6 +167,13 @@ struct ml_pg {
     int32_t *best;             /* ml_pg_solve: per target, the owned node closest to a root */
     bool *reachable;           /* per target: some reference into one of its objects was
                                 * reported, so it is strongly reachable (see above) */
+    bool *durable;             /* ml_pg_solve: per target, a durable root or anchor reaches it
+                                * (a chain ending at the loader object: once the walks went one
+                                * step further) */
+    /* ml_pg_solve's work arrays, sized for max_nodes / max_edges by ml_pg_new: ml_pg_solve runs
+     * inside a heap-walk callback, which must not allocate. */
+    uint32_t *scratch_start, *scratch_adj, *scratch_queue, *scratch_fill;
+    bool *scratch_set;
     uint16_t pass;             /* current pass, 1-based; 0 before the first */
     uint32_t new_nodes;        /* nodes tagged in the current pass */
     bool full;                 /* a cap was hit: some edges were not recorded */
@@ -168,7 +181,10 @@ struct ml_pg {
 };
 
 /* Creates an empty graph for n_targets leaked loaders, recording at most max_nodes nodes and
- * max_edges edges. Returns NULL when out of memory; the caller frees it with ml_pg_free. */
+ * max_edges edges. The node and edge tables and ml_pg_solve's work arrays are allocated at
+ * their maximum here (malloc, never written before use: only the pages used become resident),
+ * so that ml_pg_ref and ml_pg_solve, called from a heap-walk callback, never allocate.
+ * Returns NULL when out of memory; the caller frees it with ml_pg_free. */
 struct ml_pg *ml_pg_new(uint32_t n_targets, uint32_t max_nodes, uint32_t max_edges);
 /* Frees the graph. Accepts NULL. */
 void ml_pg_free(struct ml_pg *pg);
@@ -218,6 +234,16 @@ void ml_pg_ref(struct ml_pg *pg, const struct ml_pg_refinfo *info, uint64_t clas
  * object counts only once the walks went one step further); found[t] (when not NULL) is set for
  * every target with any chain. */
 uint32_t ml_pg_solve(struct ml_pg *pg, bool *found);
+
+/* After ml_pg_solve: retires the nodes of the current pass that lead to no target without a
+ * durable chain (their referrers need not be looked for), and returns how many nodes of the
+ * current pass are left for the next pass to find referrers of (0: the next walk cannot find
+ * anything more). */
+uint32_t ml_pg_focus(struct ml_pg *pg);
+
+/* The tags of up to max nodes that the next pass looks for referrers of (after ml_pg_focus).
+ * Returns how many there are in all (more than max when out was too small). */
+uint32_t ml_pg_frontier(const struct ml_pg *pg, uint64_t *out, uint32_t max);
 
 /* The chain of target t after ml_pg_solve: writes up to max edge indices, from the root or
  * anchor to the owned object, into out. Returns the chain length (0 when t has none). */

@@ -58,6 +58,13 @@ struct ml_report_meta {
     uint64_t path_searches;            /* reference-path searches so far */
     uint64_t path_walks;               /* heap walks they made */
     int64_t last_search_ms;            /* duration of the last one, -1 none */
+    uint64_t path_deferred_searches;   /* automatic searches max_pause deferred */
+    uint64_t path_walks_cut;           /* walks cut at their time limit */
+    uint64_t path_walks_filtered;      /* walks run with a class filter */
+    int64_t path_longest_walk_ms;      /* the longest single walk (one pause), -1 none */
+    double path_walk_rate_mb_per_s;    /* learnt walk rate, 0 unknown */
+    int64_t path_walk_estimate_ms;     /* a whole walk's predicted length when deferred, -1 */
+    const char *path_deferred_reason;  /* why the last deferral happened, NULL none */
 };
 
 /* Renders the report as JSON text. Returns NULL when out of memory. The caller owns the

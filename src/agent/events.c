@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "exitbudget.h"
 #include "jdkids.h"
 #include "jvmerror.h"
 #include "metaleak/clock.h"
@@ -20,9 +21,7 @@
 #include "state.h"
 #include "tracking.h"
 
-#define CHECKPOINT_WAIT_MS 20000
 #define OOM_WAIT_MS 10000
-#define VM_DEATH_WAIT_MS 30000
 
 /* Counters of the callbacks: atomics, written here on any thread, read by the report. */
 static _Atomic uint64_t gc_starts;          /* GarbageCollectionStart events */
@@ -68,7 +67,8 @@ static void JNICALL on_gc_finish(jvmtiEnv *jvmti)
  * runs (and may release what it pins), the worker proves the leaks that still exist. The
  * worker registers an empty hook of its own, so that this point comes at every orderly exit:
  * it is also the last moment when concurrent collectors (ZGC, Shenandoah) can still run a
- * collection, since HotSpot stops their threads before VM death. */
+ * collection, since HotSpot stops their threads before VM death. The wait is bounded by the
+ * exit budget (exitbudget.h), less the room the exit report needs at VM death. */
 static char parked_mark; /* its address marks a hook thread waiting for the checkpoint */
 
 bool ml_events_parked(jvmtiEnv *jvmti, jthread thread)
@@ -95,13 +95,27 @@ static void JNICALL on_thread_start(jvmtiEnv *jvmti, JNIEnv *jni, jthread thread
         (*jni)->DeleteLocalRef(jni, hooks);
         return;
     }
-    if (ml_mail_checkpoint_begin())
-        ml_mail_wake(ML_REQ_CHECKPOINT);
-    /* The search at the checkpoint ignores this thread's locals (ml_events_parked). Without
-     * the mark (an error), a hook's loader may only look in use, as before. */
+    /* The search at the checkpoint ignores this thread's locals (ml_events_parked): marked
+     * before the worker is woken. Without the mark (an error), a hook's loader may only look in
+     * use, as before. */
     parked = ml_jvmti_ok((*jvmti)->SetThreadLocalStorage(jvmti, NULL, &parked_mark),
                          ML_ON_ERROR_SKIP, "SetThreadLocalStorage");
-    ml_mail_await(ML_SIG_CHECKPOINT_DONE, 0, CHECKPOINT_WAIT_MS);
+    if (ml_mail_checkpoint_begin()) {
+        int64_t wait = ml_exit_hold_begin(ML_EXIT_CHECKPOINT);
+
+        ml_mail_wake(ML_REQ_CHECKPOINT);
+        if (!ml_mail_await(ML_SIG_CHECKPOINT_DONE, 0, wait))
+            ml_log(ML_LOG_INFO, "shutdown checkpoint: not done within its share of exit_budget "
+                                "(%lld ms); the exit goes on",
+                   (long long)wait);
+        ml_exit_hold_end(ML_EXIT_CHECKPOINT);
+    } else {
+        /* Other hook threads started meanwhile: wait as long as the first one may. */
+        ml_mail_await(ML_SIG_CHECKPOINT_DONE, 0,
+                      ml_exit_work_deadline_ms() == INT64_MAX
+                          ? 0
+                          : ml_exit_work_deadline_ms() - ml_clock_ms());
+    }
     if (parked)
         ml_jvmti_ok((*jvmti)->SetThreadLocalStorage(jvmti, NULL, NULL), ML_ON_ERROR_SKIP,
                     "SetThreadLocalStorage");
@@ -159,13 +173,19 @@ static void disable(jvmtiEnv *jvmti, jvmtiEvent ev, const char *name)
                 ML_ON_ERROR_DEBUG, name);
 }
 
-/* VM death: the worker gives its final verdict and writes the exit report; we wait for it
- * (bounded by its own deadline), then stop every callback. */
+/* VM death: the worker gives its final verdict and writes the exit report; we wait for it,
+ * at most what is left of the exit budget, then stop every callback. */
 static void JNICALL on_vm_death(jvmtiEnv *jvmti, JNIEnv *jni)
 {
+    int64_t wait = ml_exit_hold_begin(ML_EXIT_VM_DEATH);
+
     (void)jni;
     ml_mail_wake(ML_REQ_SHUTDOWN);
-    ml_mail_await(ML_SIG_WORKER_DONE, 0, VM_DEATH_WAIT_MS);
+    if (!ml_mail_await(ML_SIG_WORKER_DONE, 0, wait))
+        ml_log(ML_LOG_INFO, "exit report: not written within exit_budget (%u ms in all); the "
+                            "exit goes on",
+               ml_opts()->exit_budget_ms);
+    ml_exit_hold_end(ML_EXIT_VM_DEATH);
     ml_set_active(false);
     disable(jvmti, JVMTI_EVENT_CLASS_PREPARE, "ClassPrepare");
     disable(jvmti, JVMTI_EVENT_THREAD_START, "ThreadStart");

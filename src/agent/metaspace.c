@@ -30,6 +30,7 @@
 
 #define ATTEMPTS 2
 #define INTERVAL_MEASURE_MS (10 * 60 * 1000)
+#define HALF_CHECK_MS 500
 
 /* The DiagnosticCommand MBean, resolved on first use; worker thread only. */
 struct dcmd {
@@ -40,12 +41,28 @@ struct dcmd {
     jobject args_stats;                     /* Object[] {String[0]} */
     jobject args_tree;                      /* Object[] {String[] {"verbose", "fold=false"}} */
     jmethodID invoke;
-    char source[160];                       /* for the report */
+    char source[240];                       /* for the report */
     int64_t hidden_unjoined_bytes;          /* non-strong hidden-class CLDs, -1 unmeasured */
     int64_t reserved_bytes;                 /* Metaspace reserved, -1 unmeasured */
 };
 
 static struct dcmd dcmd;
+
+/* The longer of the measurement's two VM operations, VM.classloaders, grows with the square of
+ * the loaders (HotSpot searches its loader tree once per loader: 6 ms at 1 000 live loaders,
+ * 156 at 10 000, up to 945 at 20 000, docs/performance.md). Its last time and loader count
+ * predict the next; before any, n^2 / 640 000 ms. Worker thread only. */
+static int64_t tree_ms = -1;
+static uint32_t tree_loaders;
+
+static int64_t predict_tree_ms(uint32_t loaders)
+{
+    double n = (double)loaders;
+
+    if (tree_ms >= 0 && tree_loaders > 0)
+        return (int64_t)((double)tree_ms * (n / tree_loaders) * (n / tree_loaders));
+    return (int64_t)(n * n / 640000.0);
+}
 
 struct addr {
     struct ml_loader *loader;
@@ -249,7 +266,13 @@ static void measure(JNIEnv *jni)
         free(tree);
         stats = tree = NULL;
         n = read_addresses(jni, addrs, st.in_use + 1);
+        int64_t t0 = ml_clock_ms();
+
         tree = run_dcmd(jni, m, "vmClassloaders", m->args_tree);
+        if (tree != NULL) {
+            tree_ms = ml_clock_ms() - t0;
+            tree_loaders = st.in_use;
+        }
         stats = run_dcmd(jni, m, "vmMetaspace", m->args_stats);
         n2 = read_addresses(jni, again, st.in_use + 1);
         /* A loader whose address is the same before and after was at that address when the
@@ -302,18 +325,52 @@ cleanup:
     free(again);
 }
 
+/* True when some loader is leaked (registry lock taken). */
+static bool any_leak(void)
+{
+    struct ml_registry *reg = ml_reg();
+    bool leak = false;
+
+    if (!ml_reg_lock())
+        return false;
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL && !leak;
+         l = ml_registry_next(reg, l))
+        leak = l->verdict.leaked;
+    ml_reg_unlock();
+    return leak;
+}
+
 /* Per-loader Metaspace costs two safepoints (about 0.2 s at 10 000 loaders) and, the first
- * time, the platform MBean server (about 0.15 s and 500 classes). So: only once a loader was
- * released or half the Metaspace limit committed (the worker then prepares it), and for
- * periodic reports at most every 10 minutes. */
-void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool loader_released)
+ * time, the platform MBean server (about 0.15 s and 500 classes). So only when it is needed:
+ * asked for, a leaked loader to weigh, or Metaspace under pressure (the measurement was
+ * prepared at half the limit); and for periodic reports at most every 10 minutes. */
+void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool asked, bool at_exit)
 {
     static int64_t last_ms = -1;
     int64_t now = ml_clock_ms();
+    unsigned cap = ml_opts()->max_pause_ms;
 
-    if (!dcmd.tried && !loader_released) {
-        set_source(&dcmd, "not measured: no class loader released yet");
+    if (!dcmd.tried && !asked && !any_leak()) {
+        set_source(&dcmd, "not measured: no leak, no request, and Metaspace below half its "
+                          "limit");
         return;
+    }
+    if (!asked && !at_exit) {
+        struct ml_registry_stats st;
+        int64_t predicted;
+
+        ml_registry_stats(ml_reg(), &st);
+        predicted = predict_tree_ms(st.in_use);
+        if (cap == 0 || predicted > (int64_t)cap) {
+            char why[200];
+
+            snprintf(why, sizeof(why),
+                     "not measured: VM.classloaders would stop the JVM for about %lld ms at %u "
+                     "loaders, more than max_pause (%u ms); it runs when asked for and at exit",
+                     (long long)predicted, st.in_use, cap);
+            set_source(&dcmd, why);
+            return;
+        }
     }
     if (periodic && last_ms >= 0 && now - last_ms < INTERVAL_MEASURE_MS)
         return;
@@ -323,11 +380,19 @@ void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool loader_release
 
 void ml_metaspace_prepare_if_half_full(JNIEnv *jni)
 {
-    int64_t used, committed, max;
+    static int64_t checked_ms = -1;
+    static bool unlimited;
+    int64_t used, committed, max, now = ml_clock_ms();
 
-    if (dcmd.tried)
+    /* A call into Java (the pool's usage): never without a limit (the limit is fixed at start),
+     * else at most every HALF_CHECK_MS (Metaspace does not fill half its limit that fast; the
+     * report at an OOM finds the measurement prepared). */
+    if (dcmd.tried || unlimited || (checked_ms >= 0 && now - checked_ms < HALF_CHECK_MS))
         return;
+    checked_ms = now;
     ml_mgmt_metaspace(jni, &used, &committed, &max);
+    if (max < 0 && used >= 0)
+        unlimited = true;
     if (max > 0 && committed * 2 >= max)
         ml_metaspace_prepare(jni);
 }

@@ -17,9 +17,12 @@ struct ml_metaspace_facts {
 };
 
 /* Fills metaspace_bytes of every loader, joined exactly by loader address, when a report needs
- * it: only once a loader was released (loader_released) or the measurement was prepared, and
- * for periodic reports at most every 10 minutes. Takes the registry lock. */
-void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool loader_released);
+ * it: asked for (a request, a Metaspace OOM), a leaked loader to weigh, or the measurement was
+ * prepared (Metaspace under pressure); for periodic reports at most every 10 minutes. Neither
+ * asked for nor at exit, it is skipped when its longer VM operation is predicted to stop the
+ * JVM longer than max_pause. The platform MBean server is created only when it runs. Takes the
+ * registry lock. */
+void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool asked, bool at_exit);
 
 /* Readies the measurement for a moment when no class can be loaded (a Metaspace OOM): creates
  * the MBean server and runs one cheap DiagnosticCommand through the same invoke path, without

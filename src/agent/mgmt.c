@@ -9,6 +9,7 @@
 
 #include "jvmerror.h"
 #include "jniutil.h"
+#include "metaleak/clock.h"
 #include "metaleak/error.h"
 #include "metaleak/gcinfo.h"
 #include "metaleak/log.h"
@@ -298,6 +299,14 @@ cleanup:
     return rc;
 }
 
+/* The last count read, when, and whether a collection finished since (worker only). The count
+ * is also read again after FULL_MAX_AGE_MS, in case a bean counts a collection only after the
+ * JVMTI event that announced it. */
+#define FULL_MAX_AGE_MS 1000
+static uint64_t full_cached;
+static int64_t full_read_ms = -1;
+static bool full_stale = true;
+
 uint64_t ml_mgmt_full_gcs(JNIEnv *jni)
 {
     const struct ml_mgmt *m = &mgmt;
@@ -311,7 +320,22 @@ uint64_t ml_mgmt_full_gcs(JNIEnv *jni)
         if (c > 0)
             total += (uint64_t)c;
     }
+    full_cached = total;
+    full_stale = false;
+    full_read_ms = ml_clock_ms();
     return total;
+}
+
+void ml_mgmt_note_gc(void)
+{
+    full_stale = true;
+}
+
+uint64_t ml_mgmt_full_gcs_cached(JNIEnv *jni)
+{
+    if (full_stale || ml_clock_ms() - full_read_ms >= FULL_MAX_AGE_MS)
+        return ml_mgmt_full_gcs(jni);
+    return full_cached;
 }
 
 static void pool_usage(JNIEnv *jni, const struct ml_mgmt *m, jobject pool, int64_t *used,
@@ -393,4 +417,21 @@ size_t ml_mgmt_own_globals(jobject *out, size_t cap)
         if (pools[i] != NULL)
             out[n++] = pools[i];
     return n;
+}
+
+bool ml_mgmt_platform_server_exists(JNIEnv *jni)
+{
+    jclass mf = (*jni)->FindClass(jni, "java/lang/management/ManagementFactory");
+    jfieldID f = mf == NULL ? NULL
+                            : (*jni)->GetStaticFieldID(jni, mf, "platformMBeanServer",
+                                                       "Ljavax/management/MBeanServer;");
+    jobject server = f == NULL ? NULL : (*jni)->GetStaticObjectField(jni, mf, f);
+    bool exists = server != NULL;
+
+    ml_jni_clear(jni); /* no such field in this JDK: taken as absent */
+    if (server != NULL)
+        (*jni)->DeleteLocalRef(jni, server);
+    if (mf != NULL)
+        (*jni)->DeleteLocalRef(jni, mf);
+    return exists;
 }

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "exitbudget.h"
 #include "inspect.h"
 #include "jvmerror.h"
 #include "metaleak/clock.h"
@@ -71,11 +72,16 @@ static uint64_t needed_gcs(void)
 
 /* Lets the JVM's Finalizer thread run what the last collection queued, so that the next forced
  * collection frees what finalizable objects were holding: waits until no object is pending
- * finalization (MemoryMXBean), 50 ms at least and 2 s at most. No new thread is started (at the
- * shutdown checkpoint a new thread would wait for the checkpoint itself). */
+ * finalization (MemoryMXBean), 50 ms at least and 2 s at most, never past the exit budget's
+ * deadline. No new thread is started (at the shutdown checkpoint a new thread would wait for
+ * the checkpoint itself). */
 static void let_finalizers_run(JNIEnv *jni)
 {
-    for (int waited = 0; waited < 2000; waited += 50) {
+    int64_t most = ml_exit_work_deadline_ms() - ml_clock_ms();
+
+    if (most > 2000)
+        most = 2000;
+    for (int waited = 0; waited < most; waited += 50) {
         ml_mail_nap(50);
         if (ml_mgmt_pending_finalization(jni) <= 0)
             break;
@@ -86,7 +92,7 @@ static void let_finalizers_run(JNIEnv *jni)
 int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
 {
     struct ml_registry *reg = ml_reg();
-    uint64_t full = ml_mgmt_full_gcs(jni);
+    uint64_t full = ml_mgmt_full_gcs_cached(jni);
     uint64_t needed = needed_gcs();
     int64_t now = ml_clock_ms();
     int rc = ML_OK;
@@ -175,13 +181,15 @@ int ml_pass_run(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res)
 }
 
 /* Forces collections until every closed loader has a verdict (bounded by the number of
- * collections a verdict needs). With `finalize`, pending finalizers run between the forced
- * collections (not at VM death, where no new thread may start). */
+ * collections a verdict needs, and by the exit budget: no collection starts that the last one's
+ * length says would end past its deadline). With `finalize`, pending finalizers run between
+ * the forced collections (not at VM death, where no new thread may start). */
 int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
                    unsigned *new_candidates, bool finalize)
 {
     uint64_t rounds = needed_gcs() + 1u;
     unsigned withdrawn;
+    static int64_t gc_ms;  /* the last forced collection's length; worker thread only */
     int rc;
 
     poll_all = true; /* the exit verdicts need every close seen */
@@ -192,11 +200,21 @@ int ml_pass_verify(jvmtiEnv *jvmti, JNIEnv *jni, struct ml_pass_result *res,
     if (!ml_mgmt_has_full())
         return rc; /* no collection could prove anything (docs/gc.md) */
     for (uint64_t i = 0; rc == ML_OK && i < rounds && res->closed_unproven > 0; i++) {
+        int64_t start = ml_clock_ms();
+
+        if (start + gc_ms > ml_exit_work_deadline_ms()) {
+            ml_log(ML_LOG_INFO, "exit_budget: %u closed loaders left without a verdict (a "
+                                "forced collection takes about %lld ms)",
+                   res->closed_unproven, (long long)gc_ms);
+            break;
+        }
         ml_log(ML_LOG_DEBUG, "forcing a collection: %u closed loaders without a verdict",
                res->closed_unproven);
         if (!ml_jvmti_ok((*jvmti)->ForceGarbageCollection(jvmti), ML_ON_ERROR_FAIL,
                          "ForceGarbageCollection"))
             return ML_ERR_JVM;
+        gc_ms = ml_clock_ms() - start;
+        ml_mgmt_note_gc();
         if (finalize)
             let_finalizers_run(jni);
         rc = ml_pass_run(jvmti, jni, res);

@@ -11,9 +11,20 @@
  *   3. fetch the objects of the chains and name what a person needs (refname.c);
  *   4. classify the cause (cause.c) and store the path in the loader's record (here).
  * The walks stop the world; they run only when a search is due (rate-limited below), and never
- * hold the registry lock. */
+ * hold the registry lock.
+ *
+ * How long they may stop it depends on who wants the search (enum mode):
+ *   - automatic (a loader turned leaked, or a closed loader is due for its proof): no walk
+ *     longer than max_pause. A walk that reaches it is cut, and one predicted longer from the
+ *     walk rate learnt so far (walkcap.h) is not started; the loaders then get path_status
+ *     "deferred", with the reason and the rate in the report;
+ *   - asked for (metaleak attach, a Metaspace OutOfMemoryError): walks as long as path_budget
+ *     allows;
+ *   - at exit (the shutdown checkpoint, VM death): within path_budget and the exit budget
+ *     (exitbudget.h), whichever ends first. */
 #include "refpath.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,12 +35,14 @@
 #include "metaleak/known.h"
 #include "metaleak/leakid.h"
 #include "metaleak/log.h"
+#include "exitbudget.h"
 #include "refhooks.h"
 #include "refname.h"
 #include "refsearch.h"
 #include "mgmt.h"
 #include "refwalk.h"
 #include "state.h"
+#include "walkcap.h"
 
 #define MAX_TARGETS 256          /* loaders served by one search; the rest wait for the next */
 #define MAX_NODES 200000         /* objects tagged by one search */
@@ -37,11 +50,19 @@
 #define SEARCH_GAP_MS 30000      /* automatic path searches at least this far apart... */
 #define SEARCH_GAP_FACTOR 20     /* ...and at least 20 times their own duration */
 
+#define NS_PER_MS 1000000LL
+
+/* Who wants a search, which sets how long its walks may stop the JVM (see the top). */
+enum mode { MODE_AUTO, MODE_ASKED, MODE_EXIT };
+
 /* Worker thread only. */
 static uint64_t searches;              /* reference-path searches run */
 static uint64_t heap_walks;            /* heap walks they made */
+static uint64_t deferred_searches;     /* automatic searches max_pause deferred */
 static int64_t last_search_ms = -1;    /* duration of the last search, -1 none */
 static int64_t last_search_end_ms = -1; /* when it ended (ms since JVM start), -1 none */
+static int64_t estimate_ms = -1;       /* a whole walk's predicted length at the last look */
+static char deferred_reason[512];      /* why the last deferral happened, "" none */
 
 /* Whether a loader takes part in a reference-path search, and whether it starts one. */
 enum eligibility {
@@ -54,11 +75,13 @@ enum eligibility {
 /* The one search-eligibility rule. A loader whose object may still exist (it has a weak
  * reference) takes part in a search when
  *   - it is a candidate (closed, alive after the collections; verdict.h): the search decides
- *     whether it is held, in use or not held, before the verdict settles;
- *   - it is leaked and has no path yet: it starts a search when it was never searched; after a
- *     search found no chain, ran out of budget or failed, it only rides along with a search
- *     that runs for another loader (starting searches for it would walk the heap every 30 s
- *     for a chain that may not exist);
+ *     whether it is held, in use or not held, before the verdict settles; once an automatic
+ *     search for it was deferred (max_pause) it starts one like a leaked loader (30 s apart),
+ *     and its verdict settles by the close's age meanwhile;
+ *   - it is leaked and has no path yet: it starts a search when it was never searched, or its
+ *     search was deferred (max_pause); after a search found no chain, ran out of budget or
+ *     failed, it only rides along with a search that runs for another loader (starting
+ *     searches for it would walk the heap every 30 s for a chain that may not exist);
  *   - at the shutdown checkpoint and at exit (`final`), it is closed and was in use at its last
  *     search: the final verdicts see whether that thread let go;
  *   - or it is closed and not yet proven (a SafetyNet wrapper never is: it holds no classes),
@@ -73,9 +96,11 @@ static enum eligibility eligibility(const struct ml_loader *l, int64_t now, int6
     if (l->handle == NULL)
         return NOT_ELIGIBLE;
     if (v->state == ML_STATE_CLOSED && v->candidate)
-        return DECIDES;
+        return l->path_status == ML_PATH_DEFERRED && !final ? STARTS_SEARCH : DECIDES;
     if (v->state == ML_STATE_LEAKED && l->path_status != ML_PATH_FOUND)
-        return l->path_status == ML_PATH_NOT_SEARCHED ? STARTS_SEARCH : RIDES_ALONG;
+        return l->path_status == ML_PATH_NOT_SEARCHED || l->path_status == ML_PATH_DEFERRED
+                   ? STARTS_SEARCH
+                   : RIDES_ALONG;
     if (final && v->state == ML_STATE_CLOSED && v->hold == ML_HOLD_STACK)
         return STARTS_SEARCH;
     if (v->state == ML_STATE_CLOSED && l->role != ML_ROLE_WRAPPER && proof_ms > 0 &&
@@ -299,18 +324,24 @@ static unsigned store(struct ml_search *s, struct ml_path *paths, enum ml_path_s
         int turned;
 
         l->path_search_ms = took;
-        l->path_searched_ms = now;
         /* A chain through another leak: cause, advice, signature and known leak named again
          * (refname.c named them without knowing the other loader had leaked). */
         if (found && mark_through_leaks(&paths[t], l->id, leaked, n_leaked) &&
             ml_path_identify(&paths[t], ml_known_builtin()) != ML_OK)
             found = false;
+        /* A deferred search did not look: a closed loader stays due for its proof (at exit). */
+        if (found || rest != ML_PATH_DEFERRED)
+            l->path_searched_ms = now;
         if (found) {
             ml_path_clear(&l->path);
             l->path = paths[t];
             memset(&paths[t], 0, sizeof(paths[t]));
             l->path_status = ML_PATH_FOUND;
             (*n_found)++;
+        } else if (rest == ML_PATH_DEFERRED && l->path_status != ML_PATH_NOT_SEARCHED &&
+                   l->path_status != ML_PATH_DEFERRED) {
+            /* It rode along after a search of its own ended without a chain: it keeps that
+             * status, and goes on riding along only. */
         } else {
             /* All chains were found but this one could not be named: a failure. */
             l->path_status = rest == ML_PATH_FOUND ? ML_PATH_FAILED : rest;
@@ -334,12 +365,95 @@ static unsigned store(struct ml_search *s, struct ml_path *paths, enum ml_path_s
     return proven;
 }
 
-static int search(JNIEnv *jni, const char *why, bool final, unsigned *proven, unsigned *found,
-                  unsigned *withdrawn)
+/* The limits of a search's walks, from now (see the top). */
+static struct ml_walk_limits limits(enum mode mode, int64_t t0_ms)
+{
+    const struct ml_options *o = ml_opts();
+    int64_t now_ms = ml_clock_ms(), now_ns = ml_walkcap_now_ns();
+    int64_t end_ms = t0_ms + (int64_t)o->path_budget_ms;
+    struct ml_walk_limits lim;
+
+    if (mode == MODE_EXIT && ml_exit_work_deadline_ms() < end_ms)
+        end_ms = ml_exit_work_deadline_ms();
+    lim.deadline_ns = now_ns + (end_ms - now_ms) * NS_PER_MS;
+    lim.cap_ns = mode == MODE_AUTO ? (int64_t)o->max_pause_ms * NS_PER_MS : 0;
+    return lim;
+}
+
+/* Says why the walks of an automatic search were deferred (d: the walk max_pause stopped). */
+static void note_deferral(const struct ml_deferral *d)
+{
+    const struct ml_options *o = ml_opts();
+    char why[280];
+    bool first = deferred_reason[0] == '\0';
+    long long heap_mb = (long long)(d->heap_bytes / 1000000);
+
+    estimate_ms = d->predicted_ns < 0 ? -1 : d->predicted_ns / NS_PER_MS;
+    if (o->max_pause_ms == 0)
+        snprintf(why, sizeof(why), "max_pause=0: no heap walk unless asked for");
+    else if (estimate_ms < 0)
+        snprintf(why, sizeof(why),
+                 "not started: even a walk cut at once may pause this heap (%lld MB used) for "
+                 "about %lld ms while the JVM undoes it (not measured here yet), near or over "
+                 "max_pause (%u ms)",
+                 heap_mb, (long long)(d->unwind_ns / NS_PER_MS), o->max_pause_ms);
+    else
+        snprintf(why, sizeof(why),
+                 "%s a whole heap walk takes about %lld ms here (%lld MB of heap at %.0f MB/s, "
+                 "measured), more than max_pause (%u ms)",
+                 d->cut ? "a heap walk was cut at max_pause:" : "not started:",
+                 (long long)estimate_ms, heap_mb, ml_walkrate_mb_per_s(ml_walkcap_rate()),
+                 o->max_pause_ms);
+    snprintf(deferred_reason, sizeof(deferred_reason),
+             "%s; the search runs when asked for (metaleak attach), at a Metaspace "
+             "OutOfMemoryError, or at exit within exit_budget (%u ms)",
+             why, o->exit_budget_ms);
+    deferred_searches++;
+    ml_log(first ? ML_LOG_INFO : ML_LOG_DEBUG, "path search deferred: %s", deferred_reason);
+}
+
+/* An automatic search that max_pause defers before any work (max_pause=0, or the walk rate learnt
+ * so far says its first walk would pause longer, walkcap.h). Every due loader gets "deferred"
+ * (under reg_lock). */
+static bool defer_before_search(JNIEnv *jni, int64_t now)
+{
+    struct ml_registry *reg = ml_reg();
+    struct ml_deferral d = {false, -1, 0, -1};
+    int64_t proof_ms = proof_after_ms();
+
+    if (ml_opts()->max_pause_ms > 0) {
+        struct ml_walk_limits lim = limits(MODE_AUTO, now);
+        struct ml_walk_plan plan;
+
+        if (ml_walkcap_plan(jni, &lim, false, &plan) == ML_WALK_GO)
+            return false;
+        d.heap_bytes = plan.heap_bytes;
+        d.predicted_ns = plan.predicted_ns;
+        d.unwind_ns = plan.unwind_ns;
+    }
+    if (!ml_reg_lock())
+        return true;
+    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL;
+         l = ml_registry_next(reg, l)) {
+        enum eligibility e = eligibility(l, now, proof_ms, false);
+
+        if (e != STARTS_SEARCH && e != DECIDES)
+            continue;
+        l->path_status = ML_PATH_DEFERRED;
+    }
+    ml_reg_unlock();
+    note_deferral(&d);
+    last_search_end_ms = now;
+    return true;
+}
+
+static int search(JNIEnv *jni, const char *why, enum mode mode, bool final, unsigned *proven,
+                  unsigned *found, unsigned *withdrawn)
 {
     JavaVM *vm = ml_vm();
     struct ml_search s;
     struct ml_path *paths = NULL;
+    struct ml_walk_limits lim;
     jvmtiCapabilities caps;
     enum ml_path_status rest = ML_PATH_FAILED;
     int64_t t0 = ml_clock_ms(), took;
@@ -353,6 +467,8 @@ static int search(JNIEnv *jni, const char *why, bool final, unsigned *proven, un
     memset(&s, 0, sizeof(s));
     s.jni = jni;
     s.main = ml_jvmti();
+    s.deferral.predicted_ns = -1;
+    s.deferral.heap_bytes = -1;
     s.targets = calloc(MAX_TARGETS, sizeof(*s.targets));
     if (s.targets == NULL)
         return ML_ERR_NOMEM;
@@ -393,14 +509,19 @@ static int search(JNIEnv *jni, const char *why, bool final, unsigned *proven, un
     if (rc == ML_OK)
         rc = ml_refwalk_tag_threads(&s);
     if (rc == ML_OK) {
-        ml_refhooks_find(&s);
+        /* Naming the hooks costs two short walks of the roots, each of which the JVM undoes
+         * over the whole heap on some versions (walkrate.h): only when time is left for them. */
+        lim = limits(mode, t0);
+        if (lim.deadline_ns - ml_walkcap_now_ns() >
+            3 * ml_walkrate_unwind(ml_walkcap_rate(), ml_walkcap_heap_used(jni)))
+            ml_refhooks_find(&s);
         rc = ml_refwalk_tag_targets(&s);
     }
     if (rc == ML_OK)
         rc = ml_refwalk_tag_own_globals(&s);
     if (rc == ML_OK) {
-        rest = ml_refwalk_walk(&s, (int64_t)ml_opts()->path_budget_ms - (ml_clock_ms() - t0),
-                               &walks);
+        lim = limits(mode, t0);
+        rest = ml_refwalk_walk(&s, &lim, &walks);
         for (uint32_t t = 0; t < s.n_targets; t++) {
             if (!s.targets[t].found)
                 continue;
@@ -418,8 +539,13 @@ store:
         ml_jvmti_ok((*s.env)->DisposeEnvironment(s.env), ML_ON_ERROR_DEBUG,
                     "path search: DisposeEnvironment");
     took = ml_clock_ms() - t0;
-    ml_log(ML_LOG_DEBUG, "path search (%s): %u loaders, %u heap walks, %u objects tagged, %lld ms",
-           why, s.n_targets, walks, s.pg != NULL ? s.pg->n_nodes : 0u, (long long)took);
+    ml_log(ML_LOG_DEBUG,
+           "path search (%s): %u loaders, %u heap walks (%u with a class filter), %u objects "
+           "tagged, %lld ms, %s",
+           why, s.n_targets, walks, s.walks_filtered, s.pg != NULL ? s.pg->n_nodes : 0u,
+           (long long)took, ml_path_status_name(rest));
+    if (rest == ML_PATH_DEFERRED)
+        note_deferral(&s.deferral);
     if (ml_reg_lock()) {
         if (paths != NULL)
             *proven = store(&s, paths, rest, took, ml_clock_ms(), found, withdrawn);
@@ -444,6 +570,7 @@ unsigned ml_refpath_search_if_due(JNIEnv *jni, unsigned req, unsigned *proven,
     bool final = (req & (ML_REQ_CHECKPOINT | ML_REQ_SHUTDOWN)) != 0;
     enum eligibility due;
     const char *why = "leak";
+    enum mode mode = MODE_EXIT;
 
     *proven = 0;
     *withdrawn = 0;
@@ -452,27 +579,47 @@ unsigned ml_refpath_search_if_due(JNIEnv *jni, unsigned req, unsigned *proven,
     due = search_due(now, final);
     if (due == NOT_ELIGIBLE)
         return 0;
-    if ((req & ML_REQ_CHECKPOINT) != 0)
+    if ((req & ML_REQ_CHECKPOINT) != 0) {
         why = "shutdown checkpoint";
-    else if ((req & ML_REQ_OOM) != 0)
-        why = "metaspace-oom";
-    else if ((req & ML_REQ_SHUTDOWN) != 0)
+    } else if ((req & ML_REQ_SHUTDOWN) != 0) {
         why = "exit";
-    else if ((req & ML_REQ_REPORT) != 0)
+    } else if ((req & ML_REQ_OOM) != 0) {
+        why = "metaspace-oom";
+        mode = MODE_ASKED;
+    } else if ((req & ML_REQ_REPORT) != 0) {
         why = "request";
-    else if (last_search_end_ms >= 0 &&
-             ((due != DECIDES && now - last_search_end_ms < SEARCH_GAP_MS) ||
-              now - last_search_end_ms < SEARCH_GAP_FACTOR * last_search_ms))
+        mode = MODE_ASKED;
+    } else if (last_search_end_ms >= 0 &&
+               ((due != DECIDES && now - last_search_end_ms < SEARCH_GAP_MS) ||
+                now - last_search_end_ms < SEARCH_GAP_FACTOR * last_search_ms)) {
         return 0; /* a verdict waiting for it keeps only the duty-cycle bound */
-    else if (due == DECIDES)
-        why = "verdict";
-    search(jni, why, final, proven, &found, withdrawn);
+    } else {
+        if (due == DECIDES)
+            why = "verdict";
+        mode = MODE_AUTO;
+        if (defer_before_search(jni, now))
+            return 0;
+    }
+    if (mode == MODE_EXIT && ml_exit_work_deadline_ms() <= ml_clock_ms()) {
+        ml_log(ML_LOG_DEBUG, "path search (%s) skipped: exit_budget spent", why);
+        return 0;
+    }
+    search(jni, why, mode, final, proven, &found, withdrawn);
     return found;
 }
 
 void ml_refpath_stats(struct ml_refpath_stats *out)
 {
+    const struct ml_walkrate *r = ml_walkcap_rate();
+
     out->searches = searches;
     out->heap_walks = heap_walks;
     out->last_search_ms = last_search_ms;
+    out->deferred_searches = deferred_searches;
+    out->walks_cut = r->cut;
+    out->walks_filtered = r->filtered;
+    out->longest_walk_ms = r->longest_ns < 0 ? -1 : r->longest_ns / NS_PER_MS;
+    out->walk_rate_mb_per_s = ml_walkrate_mb_per_s(r);
+    out->walk_estimate_ms = estimate_ms;
+    out->deferred_reason = deferred_reason[0] != '\0' ? deferred_reason : NULL;
 }

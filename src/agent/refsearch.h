@@ -34,6 +34,13 @@ struct ml_search {
     jweak hooks[ML_SEARCH_MAX_HOOKS];  /* shutdown hooks being run at exit, owned */
     uint32_t n_hooks;
     jclass class_cls;            /* java.lang.Class while naming steps (local reference) */
+    struct ml_deferral {         /* the walk that max_pause stopped (refwalk.c) */
+        bool cut;                /* cut at the cap (else: not started) */
+        int64_t predicted_ns;    /* a whole walk's predicted length, -1 unknown */
+        int64_t unwind_ns;       /* the predicted undoing of a cut walk */
+        int64_t heap_bytes;      /* heap used, -1 unknown */
+    } deferral;
+    unsigned walks_filtered;     /* walks run with a class filter */
 };
 
 #endif

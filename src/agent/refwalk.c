@@ -3,13 +3,22 @@
  * java.lang.ref.Reference subclass or not), every live thread, every searched loader object
  * and the agent's own JNI-held objects are tagged; then FollowReferences walks the heap
  * backwards one step per walk (pathgraph.h) until every searched loader has a chain, nothing
- * new turns up, or the time budget ends. No JNI reference to a searched object is held while
- * the heap is walked: it would itself be a GC root on the path. */
+ * new turns up, or a limit ends it (walkcap.h: max_pause for one walk, the search's deadline).
+ * No JNI reference to a searched object is held while the heap is walked: it would itself be a
+ * GC root on the path.
+ *
+ * What makes a walk cheaper (docs/performance.md has the measurements):
+ *   - objects that cannot be on a chain are not visited: instances of leaf classes (primitive
+ *     arrays, String, the boxes: their only references are to primitive arrays) and objects
+ *     owned by a searched loader (reachable through the leak only);
+ *   - the frontier (the nodes whose referrers the next walk looks for) keeps only nodes that
+ *     lead to a loader still without a chain (ml_pg_focus), and when it is a single class the
+ *     walk runs with that class as its class filter: the JVM then looks up tags only for
+ *     references to that class instead of four tags for every reference. */
 #include "refwalk.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "events.h"
 #include "jvmerror.h"
@@ -18,27 +27,49 @@
 #include "metaspace.h"
 #include "mgmt.h"
 #include "tracking.h"
+#include "walkcap.h"
 
 #define MAX_PASSES 48            /* heap walks of one search */
 #define MAX_OWN_GLOBALS (ML_MGMT_MAX_BEANS + 10)
+#define CLOCK_EVERY 1024u        /* the callback reads the clock every this many references */
+#define FILTER_MAX_NODES 256     /* larger frontiers are not checked for a single class */
 
-/* State shared with the heap-walk callback (which runs on the VM thread at a safepoint). */
+/* State shared with the heap-walk callback (which runs on the VM thread at a safepoint): only
+ * our memory, no JNI, no allocation for the clock test. */
 struct walk {
     struct ml_pg *pg;
-    int64_t deadline_ns;
+    int64_t stop_ns;             /* abort at this monotonic time */
+    int64_t aborted_ns;          /* when the callback aborted, 0 not */
+    /* The walk's progress, for its rate when it is cut: every object the JVM visits reports
+     * one reference to its class; the references to objects (fields, array elements) give
+     * their mean size; leaves are counted when reported, since they are not visited. */
+    uint64_t visited;            /* references to a class: objects visited */
+    uint64_t refs;               /* field and array-element references to non-leaves */
+    int64_t ref_bytes;           /* the sizes of their objects */
+    int64_t leaf_bytes;          /* the sizes of the leaves reported */
     uint64_t calls;
-    bool cut;                    /* the time budget ended the walk */
+    bool cut;                    /* the time limit ended the walk */
     bool roots_done;             /* the walk has reported every GC root */
     bool early;                  /* every target had a chain when the roots were done */
 };
 
-static int64_t now_ns(void)
+/* The bytes a walk has covered so far (an estimate: objects visited times the mean size of the
+ * objects referred to, plus the leaves). */
+static int64_t progress(const struct walk *w)
 {
-    struct timespec ts;
+    double mean = w->refs > 0 ? (double)w->ref_bytes / (double)w->refs : 0;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    return (int64_t)(mean * (double)w->visited) + w->leaf_bytes;
 }
+
+/* Leaf classes: their instances refer to primitive arrays at most (String's value; the boxes
+ * hold primitives), so no chain passes through them. JNI class names. */
+static const char *const LEAF_CLASSES[] = {
+    "[Z", "[B", "[C", "[S", "[I", "[J", "[F", "[D",
+    "java/lang/String", "java/lang/Boolean", "java/lang/Byte", "java/lang/Character",
+    "java/lang/Short", "java/lang/Integer", "java/lang/Long", "java/lang/Float",
+    "java/lang/Double",
+};
 
 static enum ml_ref map_kind(jvmtiHeapReferenceKind kind)
 {
@@ -81,20 +112,35 @@ static enum ml_ref map_kind(jvmtiHeapReferenceKind kind)
     return ML_REF_OTHER;
 }
 
-/* Heap-walk callback: the VM thread, inside a safepoint. Only our memory, no JNI, no JVMTI. */
+/* Heap-walk callback: the VM thread, inside a safepoint. Only our memory, no JNI, no JVMTI.
+ * Returns 0 for references to objects that need no visit (leaves, owned objects). */
 static jint JNICALL on_reference(jvmtiHeapReferenceKind kind,
                                  const jvmtiHeapReferenceInfo *info, jlong class_tag,
                                  jlong referrer_class_tag, jlong size, jlong *tag_ptr,
                                  jlong *referrer_tag_ptr, jint length, void *user_data)
 {
     struct walk *w = user_data;
+    uint64_t tag = (uint64_t)*tag_ptr, ctag = (uint64_t)class_tag;
     struct ml_pg_refinfo ri;
+    bool owned;
 
-    (void)size;
     (void)length;
-    if ((++w->calls & 0xffffu) == 0 && now_ns() > w->deadline_ns) {
-        w->cut = true;
-        return JVMTI_VISIT_ABORT;
+    if ((++w->calls % CLOCK_EVERY) == 0) {
+        int64_t now = ml_walkcap_now_ns();
+
+        if (now > w->stop_ns) {
+            w->cut = true;
+            w->aborted_ns = now;
+            return JVMTI_VISIT_ABORT;
+        }
+    }
+    if (kind == JVMTI_HEAP_REFERENCE_CLASS) {
+        w->visited++;
+    } else if ((ctag & ML_PG_LEAF) != 0) {
+        w->leaf_bytes += size;
+    } else if (kind == JVMTI_HEAP_REFERENCE_FIELD || kind == JVMTI_HEAP_REFERENCE_ARRAY_ELEMENT) {
+        w->refs++;
+        w->ref_bytes += size;
     }
     /* HotSpot reports every root before it follows any object: when the first reference with a
      * referrer comes, the chains may already be complete (a static field's class is a system
@@ -112,8 +158,11 @@ static jint JNICALL on_reference(jvmtiHeapReferenceKind kind,
     if (kind == JVMTI_HEAP_REFERENCE_FIELD && info->field.index == 0 &&
         ((uint64_t)referrer_class_tag & ML_PG_REFERENCE) != 0)
         return 0;
-    if (!ml_pg_interesting((uint64_t)*tag_ptr, (uint64_t)class_tag))
+    if ((ctag & ML_PG_LEAF) != 0)
+        return 0;
+    if (!ml_pg_interesting(tag, ctag))
         return JVMTI_VISIT_OBJECTS;
+    owned = ((tag | ctag) & ML_PG_OWNED) != 0;
     ri.ref = map_kind(kind);
     ri.index = -1;
     ri.thread_tag = 0;
@@ -143,9 +192,37 @@ static jint JNICALL on_reference(jvmtiHeapReferenceKind kind,
     default:
         break;
     }
-    ml_pg_ref(w->pg, &ri, (uint64_t)class_tag, (uint64_t)referrer_class_tag, (uint64_t *)tag_ptr,
+    ml_pg_ref(w->pg, &ri, ctag, (uint64_t)referrer_class_tag, (uint64_t *)tag_ptr,
               (uint64_t *)referrer_tag_ptr);
-    return JVMTI_VISIT_OBJECTS;
+    /* What an owned object refers to is reachable through the leak only, when one loader is
+     * searched; with two or more, a chain of one may run through the objects of another
+     * (pathgraph.h: "through" nodes), and a reference into one proves it strongly reachable. */
+    return owned && w->pg->n_targets < 2 ? 0 : JVMTI_VISIT_OBJECTS;
+}
+
+/* Tags the leaf classes (LEAF_CLASSES) as such. They are bootstrap classes, never owned; a
+ * class missing here only goes on being visited. */
+static int tag_leaves(struct ml_search *s)
+{
+    JNIEnv *jni = s->jni;
+
+    for (size_t i = 0; i < sizeof(LEAF_CLASSES) / sizeof(LEAF_CLASSES[0]); i++) {
+        jclass cls = (*jni)->FindClass(jni, LEAF_CLASSES[i]);
+        uint64_t tag;
+        bool ok;
+
+        if (cls == NULL) {
+            ml_jni_clear(jni);
+            continue;
+        }
+        tag = ml_pg_add_class(s->pg, ML_ID_NONE, ML_PG_NO_TARGET);
+        ok = tag != 0 && ml_jvmti_ok((*s->env)->SetTag(s->env, cls, (jlong)(tag | ML_PG_LEAF)),
+                                     ML_ON_ERROR_INFO, "path search: SetTag(leaf class) failed");
+        (*jni)->DeleteLocalRef(jni, cls);
+        if (!ok)
+            return tag == 0 ? ML_ERR_NOMEM : ML_ERR_JVM;
+    }
+    return ML_OK;
 }
 
 /* Step 1a: tags every loaded class. Owned classes carry the searched loader's index (the
@@ -224,6 +301,8 @@ int ml_refwalk_tag_classes(struct ml_search *s)
     if (class_cls != NULL)
         (*jni)->DeleteLocalRef(jni, class_cls);
     ml_jvmti_free(s->env, classes);
+    if (rc == ML_OK)
+        rc = tag_leaves(s);
     return rc;
 }
 
@@ -344,28 +423,105 @@ int ml_refwalk_tag_own_globals(struct ml_search *s)
     return ML_OK;
 }
 
-/* Step 2: the walks. Returns the status for the loaders without a path. */
-enum ml_path_status ml_refwalk_walk(struct ml_search *s, int64_t budget_ms, unsigned *walks)
+/* The class of every node of the frontier (after ml_pg_focus), when there is one: a local
+ * reference, or NULL. The frontier's objects are held only while their classes are read. */
+static jclass frontier_class(struct ml_search *s)
+{
+    JNIEnv *jni = s->jni;
+    uint64_t tags[FILTER_MAX_NODES];
+    uint32_t n = ml_pg_frontier(s->pg, tags, FILTER_MAX_NODES);
+    jobject *objs = NULL;
+    jclass cls = NULL;
+    jint count = 0;
+    bool same = true;
+
+    if (n == 0 || n > FILTER_MAX_NODES ||
+        !ml_jvmti_ok((*s->env)->GetObjectsWithTags(s->env, (jint)n, (const jlong *)tags, &count,
+                                                   &objs, NULL),
+                     ML_ON_ERROR_DEBUG, "path search: GetObjectsWithTags(frontier)"))
+        return NULL;
+    for (jint i = 0; i < count; i++) {
+        jclass c = (*jni)->GetObjectClass(jni, objs[i]);
+
+        if (cls == NULL) {
+            cls = c;
+        } else {
+            same = same && c != NULL && (*jni)->IsSameObject(jni, c, cls);
+            if (c != NULL)
+                (*jni)->DeleteLocalRef(jni, c);
+        }
+        (*jni)->DeleteLocalRef(jni, objs[i]);
+    }
+    ml_jvmti_free(s->env, objs);
+    if (!same && cls != NULL) {
+        (*jni)->DeleteLocalRef(jni, cls);
+        cls = NULL;
+    }
+    return cls;
+}
+
+void ml_refwalk_note_deferral(struct ml_search *s, const struct ml_walk_plan *plan, bool cut)
+{
+    s->deferral.cut = cut;
+    s->deferral.heap_bytes = plan->heap_bytes;
+    s->deferral.predicted_ns = ml_walkrate_predict(ml_walkcap_rate(), plan->heap_bytes, false);
+    s->deferral.unwind_ns = ml_walkrate_unwind(ml_walkcap_rate(), plan->heap_bytes);
+}
+
+/* Step 2: the walks. Returns the status for the loaders without a path: deferred when the cap
+ * stopped the walks (a walk cut at it, or one predicted longer), budget-exceeded at the
+ * deadline. */
+enum ml_path_status ml_refwalk_walk(struct ml_search *s, const struct ml_walk_limits *lim,
+                                    unsigned *walks)
 {
     jvmtiHeapCallbacks cb;
     struct walk w;
     bool *found = calloc((size_t)s->n_targets + 1, sizeof(*found));
     enum ml_path_status status = ML_PATH_BUDGET;  /* unless a walk says otherwise */
 
+    s->walks_filtered = 0;
     if (found == NULL)
         return ML_PATH_FAILED;
     memset(&cb, 0, sizeof(cb));
     cb.heap_reference_callback = on_reference;
     memset(&w, 0, sizeof(w));
     w.pg = s->pg;
-    w.deadline_ns = now_ns() + budget_ms * 1000000LL;
     for (*walks = 0; *walks < MAX_PASSES;) {
+        jclass filter = *walks > 0 ? frontier_class(s) : NULL;
+        struct ml_walk_plan plan;
+        enum ml_walk_go go = ml_walkcap_plan(s->jni, lim, filter != NULL, &plan);
+        enum ml_walk_end end;
         jvmtiError err;
 
+        if (go != ML_WALK_GO) {
+            if (filter != NULL)
+                (*s->jni)->DeleteLocalRef(s->jni, filter);
+            ml_refwalk_note_deferral(s, &plan, false);
+            status = go == ML_WALK_OVER_CAP ? ML_PATH_DEFERRED : ML_PATH_BUDGET;
+            break;
+        }
         ml_pg_begin_pass(s->pg);
+        w.stop_ns = plan.stop_ns;
+        w.aborted_ns = 0;
+        w.visited = 0;
+        w.refs = 0;
+        w.ref_bytes = 0;
+        w.leaf_bytes = 0;
+        w.calls = 0;
+        w.cut = false;
         w.roots_done = false;
-        err = (*s->env)->FollowReferences(s->env, 0, NULL, NULL, &cb, &w);
+        w.early = false;
+        err = (*s->env)->FollowReferences(s->env, 0, plan.filtered ? filter : NULL, NULL, &cb,
+                                          &w);
+        if (filter != NULL)
+            (*s->jni)->DeleteLocalRef(s->jni, filter);
         (*walks)++;
+        s->walks_filtered += plan.filtered;
+        end = err != JVMTI_ERROR_NONE ? ML_WALK_FAILED
+              : w.cut                 ? ML_WALK_CUT
+              : w.early               ? ML_WALK_EARLY
+                                      : ML_WALK_COMPLETE;
+        ml_walkcap_done(&plan, end, progress(&w), w.aborted_ns);
         if (!ml_jvmti_ok(err, ML_ON_ERROR_INFO, "path search: FollowReferences failed")) {
             status = ML_PATH_FAILED;
             break;
@@ -378,10 +534,15 @@ enum ml_path_status ml_refwalk_walk(struct ml_search *s, int64_t budget_ms, unsi
             status = ML_PATH_FOUND;
             break;
         }
-        if (w.cut || s->pg->full || s->pg->nomem)
+        if (w.cut) {
+            ml_refwalk_note_deferral(s, &plan, true);
+            status = plan.capped ? ML_PATH_DEFERRED : ML_PATH_BUDGET;
+            break;
+        }
+        if (s->pg->full || s->pg->nomem)
             break; /* budget */
-        if (s->pg->new_nodes == 0) {
-            status = ML_PATH_NOT_FOUND; /* a complete walk found nothing more */
+        if (s->pg->new_nodes == 0 || ml_pg_focus(s->pg) == 0) {
+            status = ML_PATH_NOT_FOUND; /* a complete walk left nothing more to look for */
             break;
         }
     }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "classscan.h"
+#include "exitbudget.h"
 #include "events.h"
 #include "jvmerror.h"
 #include "metaleak/atomicfile.h"
@@ -18,7 +19,6 @@
 #include "metaleak/reportrender.h"
 #include "metaspace.h"
 #include "mgmt.h"
-#include "pass.h"
 #include "refpath.h"
 #include "samples.h"
 #include "state.h"
@@ -150,6 +150,13 @@ static void fill_meta(JNIEnv *jni, struct ml_report_meta *meta, const char *trig
     meta->path_searches = ps.searches;
     meta->path_walks = ps.heap_walks;
     meta->last_search_ms = ps.last_search_ms;
+    meta->path_deferred_searches = ps.deferred_searches;
+    meta->path_walks_cut = ps.walks_cut;
+    meta->path_walks_filtered = ps.walks_filtered;
+    meta->path_longest_walk_ms = ps.longest_walk_ms;
+    meta->path_walk_rate_mb_per_s = ps.walk_rate_mb_per_s;
+    meta->path_walk_estimate_ms = ps.walk_estimate_ms;
+    meta->path_deferred_reason = ps.deferred_reason;
 }
 
 int ml_reportwrite(JNIEnv *jni, const char *trigger)
@@ -165,7 +172,9 @@ int ml_reportwrite(JNIEnv *jni, const char *trigger)
 
     if (ml_mgmt_ready()) {
         ml_metaspace_measure_if_due(jni, strcmp(trigger, "interval") == 0,
-                                    ml_pass_closes_seen() > 0);
+                                    strcmp(trigger, "request") == 0 ||
+                                        strcmp(trigger, "metaspace-oom") == 0,
+                                    strcmp(trigger, "exit") == 0);
         ml_samples_take(jni, false);
     }
     fill_meta(jni, &meta, trigger);
@@ -189,6 +198,7 @@ int ml_reportwrite(JNIEnv *jni, const char *trigger)
     ml_log(ML_LOG_DEBUG, "report (trigger %s): %zu bytes; measure and scan %lld ms, render %lld ms "
            "(registry locked), write %lld ms", trigger, len, (long long)(t_render - t_start),
            (long long)(t_write - t_render), (long long)(ml_clock_ms() - t_write));
+    ml_exit_note_report_ms(ml_clock_ms() - t_start);
     if (rc != ML_OK) {
         /* The exit report is the last one: there is no next report to retry at. */
         if (strcmp(err, last_error) != 0)

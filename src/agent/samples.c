@@ -49,13 +49,13 @@ void ml_samples_take(JNIEnv *jni, bool after_full_gc)
 void ml_samples_start(JNIEnv *jni)
 {
     sample_ms = -1;
-    sample_full_gcs = ml_mgmt_full_gcs(jni);
+    sample_full_gcs = ml_mgmt_full_gcs_cached(jni);
     ml_samples_take(jni, false);
 }
 
 void ml_samples_if_due(JNIEnv *jni)
 {
-    uint64_t full = ml_mgmt_full_gcs(jni);
+    uint64_t full = ml_mgmt_full_gcs_cached(jni);
 
     if (full != sample_full_gcs) {
         sample_full_gcs = full;

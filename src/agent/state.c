@@ -32,6 +32,7 @@ static struct {
     uint64_t signals[ML_SIG_COUNT];
     JNIEnv *_Atomic worker_jni;          /* the worker thread's JNIEnv, NULL before it runs */
     _Atomic bool checkpoint_started;
+    int64_t quiet_until;                 /* new loaders alone do not wake the worker before */
 } mail;
 
 void ml_state_begin(JavaVM *vm, jvmtiEnv *jvmti, bool attached)
@@ -202,7 +203,16 @@ void ml_mail_wake(unsigned requests)
     if (!enter(setup.wake_lock))
         return;
     mail.requests |= requests;
-    notify_all();
+    if (requests != ML_REQ_NEW_LOADER || ml_clock_ms() >= mail.quiet_until)
+        notify_all();
+    leave(setup.wake_lock);
+}
+
+void ml_mail_quiet_until(int64_t until_ms)
+{
+    if (!enter(setup.wake_lock))
+        return;
+    mail.quiet_until = until_ms;
     leave(setup.wake_lock);
 }
 
@@ -213,12 +223,27 @@ void ml_mail_post(unsigned requests)
 
 unsigned ml_mail_take(int64_t tick_ms)
 {
+    int64_t tick_end = ml_clock_ms() + tick_ms;
     unsigned req;
 
     if (!enter(setup.wake_lock))
         return ML_REQ_SHUTDOWN;
-    if (mail.requests == 0 && atomic_load(&mail.posted) == 0)
-        (void)wait_once(tick_ms); /* a failed wait is a short tick */
+    for (;;) {
+        unsigned pending = mail.requests | atomic_load(&mail.posted);
+        int64_t now = ml_clock_ms(), until = tick_end;
+
+        if ((pending & ~ML_REQ_NEW_LOADER) != 0 || now >= tick_end)
+            break;
+        if (pending != 0) {
+            /* New loaders only: gathered until the quiet time ends. */
+            if (now >= mail.quiet_until)
+                break;
+            if (mail.quiet_until < until)
+                until = mail.quiet_until;
+        }
+        if (!wait_once(until - now))
+            break; /* a failed wait is a short tick */
+    }
     req = mail.requests;
     mail.requests = 0;
     leave(setup.wake_lock);

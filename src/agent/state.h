@@ -98,9 +98,13 @@ void ml_mail_wake(unsigned requests);
  * be held by the JVM (an escape barrier of a heap walk suspends Java threads inside raw monitor
  * calls; a GC callback waiting for such a thread stalled the VM thread). */
 void ml_mail_post(unsigned requests);
-/* Worker: waits for requests (or tick_ms) and takes them all. ML_REQ_SHUTDOWN when the wake
+/* Worker: waits for requests (or tick_ms) and takes them all; new-loader requests alone are
+ * gathered until the quiet time (ml_mail_quiet_until) ends. ML_REQ_SHUTDOWN when the wake
  * monitor cannot be taken. */
 unsigned ml_mail_take(int64_t tick_ms);
+/* Worker: until until_ms (ml_clock_ms time), a new loader alone neither wakes it nor ends its
+ * wait: a burst of new loaders gets one pass, not one each. */
+void ml_mail_quiet_until(int64_t until_ms);
 /* Worker: sleeps up to ms; any wake-up ends the nap early. */
 void ml_mail_nap(int64_t ms);
 /* Worker: gives a signal and wakes everyone who waits. */

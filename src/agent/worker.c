@@ -29,7 +29,8 @@
 #include "status.h"
 
 #define TICK_MS 500
-#define COALESCE_ABOVE 1000     /* live loaders above which new loaders wait for the tick */
+#define GATHER_MS 100           /* new loaders are gathered this long after a pass... */
+#define COALESCE_ABOVE 1000     /* ...and a whole tick above this many live loaders */
 
 /* Registers an empty shutdown hook (a java.lang.Thread with no task), so that the shutdown
  * checkpoint in on_thread_start happens at every orderly exit. */
@@ -99,17 +100,8 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
 
     if (ml_failed())
         return false;
-    /* With many live loaders, new loaders alone do not start a pass before a tick has passed
-     * since the last one: a pass visits every record, and a burst of new loaders (100 000 in a
-     * stress run) would run passes back to back. With few, a new loader gets its pass at once
-     * (a Flink task's SafetyNet wrapper is found only while the task runs). The Metaspace
-     * sample (and the per-loader measurement's preparation at half the limit) always runs. */
-    if ((req & ~ML_REQ_NEW_LOADER) == 0 && req != 0 && ml_pass_live_polled() > COALESCE_ABOVE &&
-        ml_clock_ms() - ml_pass_last_ms() < TICK_MS) {
-        ml_samples_if_due(jni);
-        ml_metaspace_prepare_if_half_full(jni);
-        return true;
-    }
+    if ((req & ML_REQ_GC) != 0)
+        ml_mgmt_note_gc();
     /* At VM death HotSpot has stopped the threads of concurrent collectors: forcing a
      * collection then would wait forever. The shutdown checkpoint came before that. */
     if (opts->verify_on_exit && ((req & ML_REQ_CHECKPOINT) != 0 ||
@@ -122,18 +114,22 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
     if (rc != ML_OK)
         return false;
     (void)new_candidates;
+    /* New loaders alone do not start a pass before GATHER_MS have passed since this one (a
+     * tick with many live loaders): a pass visits every record, and a burst of new loaders
+     * (hundreds a second in a job framework, 100 000 in a stress run) would run passes back to
+     * back. A Flink task's SafetyNet wrapper, found only while the task runs, still gets its
+     * pass within a tenth of a second. */
+    ml_mail_quiet_until(ml_clock_ms() +
+                        (ml_pass_live_polled() > COALESCE_ABOVE ? TICK_MS : GATHER_MS));
     /* At a Metaspace OOM the report comes first (Flink exits right after), the search after.
      * Otherwise the search (when one is due) decides about the candidates first: held, in use
-     * or not held; the ones it did not decide settle by their age (verdict.h). */
+     * or not held; the ones it did not decide (none ran, or it was deferred by max_pause)
+     * settle by their age (verdict.h). */
     if ((req & ML_REQ_OOM) == 0) {
         new_paths = ml_refpath_search_if_due(jni, req, &proven, &withdrawn);
         new_leaks += proven;
     }
     new_leaks += ml_pass_settle(jni, final, (req & ML_REQ_OOM) != 0);
-    /* The first released loader is the first hint of a leak: prepare the per-loader Metaspace
-     * measurement now, while Metaspace is not exhausted (it loads JMX classes once). */
-    if (ml_pass_closes_seen() > 0 && !ml_metaspace_prepared())
-        ml_metaspace_prepare(jni);
     ml_samples_if_due(jni);
     ml_metaspace_prepare_if_half_full(jni);
     if ((req & ML_REQ_SHUTDOWN) != 0) {

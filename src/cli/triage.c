@@ -109,6 +109,9 @@ static void leak_action(const struct ml_lgroups *groups, char *buf, size_t len)
                      ? "an agent older than 0.2.0 searches none: update the agent"
                  : strcmp(g->example->path_status, "off") == 0
                      ? "the agent ran with paths=off: run it with paths=auto, the default"
+                 : strcmp(g->example->path_status, "deferred") == 0
+                     ? "a heap walk would pause the JVM longer than max_pause: run `metaleak "
+                       "attach PID` for the search, or read the exit report"
                      : "the path search did not find one: take a heap dump");
 }
 

@@ -50,6 +50,8 @@ const char *ml_path_status_name(enum ml_path_status status)
         return "failed";
     case ML_PATH_OFF:
         return "off";
+    case ML_PATH_DEFERRED:
+        return "deferred";
     case ML_PATH_NOT_SEARCHED:
         break;
     }

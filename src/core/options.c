@@ -32,6 +32,8 @@ static const struct key_def KEYS[] = {
     {"history", KEY_UINT, 0, 1000000},
     {"paths", KEY_PATHS, 0, 0},
     {"path_budget", KEY_UINT, 10, 600000},
+    {"max_pause", KEY_UINT, 0, 600000},
+    {"exit_budget", KEY_UINT, 1000, 3600000},
     {"path_proof_after", KEY_UINT, 0, 86400},
     {"suspect_after", KEY_UINT, 0, 604800},
     {"mbean", KEY_MBEAN, 0, 0},
@@ -43,7 +45,8 @@ static const struct key_def KEYS[] = {
 const char *ml_options_known_keys(void)
 {
     return "config, report, interval, leak_gcs, verify_on_exit, log, max_loaders, history, "
-           "paths, path_budget, path_proof_after, suspect_after, mbean, metrics";
+           "paths, path_budget, max_pause, exit_budget, path_proof_after, suspect_after, mbean, "
+           "metrics";
 }
 
 void ml_options_defaults(struct ml_options *opts)
@@ -57,6 +60,8 @@ void ml_options_defaults(struct ml_options *opts)
     opts->history = 1000;
     opts->paths = true;
     opts->path_budget_ms = 10000;
+    opts->max_pause_ms = 200;
+    opts->exit_budget_ms = 10000;
     opts->path_proof_after_s = 300;
     opts->suspect_after_s = 600;
     opts->mbean = ML_MBEAN_AUTO;
@@ -172,6 +177,10 @@ int ml_options_set(struct ml_options *opts, const char *key, const char *value, 
             opts->max_loaders = (unsigned)n;
         else if (strcmp(key, "path_budget") == 0)
             opts->path_budget_ms = (unsigned)n;
+        else if (strcmp(key, "max_pause") == 0)
+            opts->max_pause_ms = (unsigned)n;
+        else if (strcmp(key, "exit_budget") == 0)
+            opts->exit_budget_ms = (unsigned)n;
         else if (strcmp(key, "path_proof_after") == 0)
             opts->path_proof_after_s = (unsigned)n;
         else if (strcmp(key, "suspect_after") == 0)

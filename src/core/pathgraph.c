@@ -82,12 +82,23 @@ struct ml_pg *ml_pg_new(uint32_t n_targets, uint32_t max_nodes, uint32_t max_edg
     pg->max_edges = max_edges;
     pg->best = malloc(((size_t)n_targets + 1) * sizeof(*pg->best));
     pg->reachable = calloc((size_t)n_targets + 1, sizeof(*pg->reachable));
-    if (pg->best == NULL || pg->reachable == NULL) {
-        free(pg->best);
-        free(pg->reachable);
-        free(pg);
+    pg->durable = calloc((size_t)n_targets + 1, sizeof(*pg->durable));
+    /* Everything a walk's callback may need, at its maximum: nothing grows during a walk. */
+    pg->nodes = malloc(((size_t)max_nodes + 1) * sizeof(*pg->nodes));
+    pg->edges = malloc(((size_t)max_edges + 1) * sizeof(*pg->edges));
+    pg->scratch_start = malloc(((size_t)max_nodes + 2) * sizeof(*pg->scratch_start));
+    pg->scratch_adj = malloc(((size_t)max_edges + 1) * sizeof(*pg->scratch_adj));
+    pg->scratch_queue = malloc(((size_t)max_nodes + 1) * sizeof(*pg->scratch_queue));
+    pg->scratch_fill = malloc(((size_t)max_nodes + 2) * sizeof(*pg->scratch_fill));
+    pg->scratch_set = malloc(((size_t)n_targets + 1) * sizeof(*pg->scratch_set));
+    if (pg->best == NULL || pg->reachable == NULL || pg->durable == NULL || pg->nodes == NULL ||
+        pg->edges == NULL || pg->scratch_start == NULL || pg->scratch_adj == NULL ||
+        pg->scratch_queue == NULL || pg->scratch_fill == NULL || pg->scratch_set == NULL) {
+        ml_pg_free(pg);
         return NULL;
     }
+    pg->cap_nodes = max_nodes;
+    pg->cap_edges = max_edges;
     for (uint32_t t = 0; t < n_targets; t++)
         pg->best[t] = -1;
     return pg;
@@ -103,6 +114,12 @@ void ml_pg_free(struct ml_pg *pg)
     free(pg->edges);
     free(pg->best);
     free(pg->reachable);
+    free(pg->durable);
+    free(pg->scratch_start);
+    free(pg->scratch_adj);
+    free(pg->scratch_queue);
+    free(pg->scratch_fill);
+    free(pg->scratch_set);
     free(pg);
 }
 
@@ -162,6 +179,7 @@ static int32_t new_node(struct ml_pg *pg, uint64_t tag, enum ml_pg_object object
     n->via = -1;
     n->no_jni_root = false;
     n->weak = false;
+    n->retired = false;
     pg->new_nodes++;
     return (int32_t)pg->n_nodes++;
 }
@@ -341,7 +359,7 @@ static int32_t frontier(const struct ml_pg *pg, uint64_t tag)
     else if (ML_PG_KIND(tag) == ML_PG_KIND_CLASS && idx < pg->n_classes)
         n = pg->classes[idx].node;
     if (n < 0 || pg->nodes[n].pass == 0 || pg->nodes[n].pass + 1 != pg->pass ||
-        pg->nodes[n].anchor != ML_REF_OTHER)
+        pg->nodes[n].anchor != ML_REF_OTHER || pg->nodes[n].retired)
         return -1;
     return n;
 }
@@ -408,12 +426,8 @@ static int32_t rank(const struct ml_pg_node *n)
  * closest to a root or anchor. */
 static void pick_best(struct ml_pg *pg, bool only_unset)
 {
-    bool *set = calloc((size_t)pg->n_targets + 1, sizeof(*set));
+    bool *set = pg->scratch_set;
 
-    if (set == NULL) {
-        pg->nomem = true;
-        return;
-    }
     for (uint32_t t = 0; t < pg->n_targets; t++)
         set[t] = only_unset && pg->best[t] >= 0;
     for (uint32_t i = 0; i < pg->n_nodes; i++) {
@@ -424,13 +438,15 @@ static void pick_best(struct ml_pg *pg, bool only_unset)
         if (pg->best[t] < 0 || rank(&pg->nodes[i]) < rank(&pg->nodes[pg->best[t]]))
             pg->best[t] = (int32_t)i;
     }
-    free(set);
 }
 
 uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
 {
     uint32_t n = pg->n_nodes, reached = 0;
-    uint32_t *start = NULL, *adj = NULL, *queue = NULL;
+    /* The work arrays of ml_pg_new (n <= max_nodes, n_edges <= max_edges): called from a
+     * heap-walk callback, this function allocates nothing. */
+    uint32_t *start = pg->scratch_start, *adj = pg->scratch_adj, *queue = pg->scratch_queue;
+    uint32_t *fill = pg->scratch_fill;
     uint32_t head = 0, tail = 0;
 
     for (uint32_t t = 0; t < pg->n_targets; t++) {
@@ -438,32 +454,17 @@ uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
         if (found != NULL)
             found[t] = false;
     }
-    start = calloc((size_t)n + 1, sizeof(*start));
-    adj = malloc(((size_t)pg->n_edges + 1) * sizeof(*adj));
-    queue = malloc(((size_t)n + 1) * sizeof(*queue));
-    if (start == NULL || adj == NULL || queue == NULL) {
-        pg->nomem = true;
-        goto cleanup;
-    }
+    memset(start, 0, ((size_t)n + 1) * sizeof(*start));
     /* Edges grouped by their source node (counting sort). */
     for (uint32_t e = 0; e < pg->n_edges; e++)
         if (pg->edges[e].from >= 0)
             start[pg->edges[e].from + 1]++;
     for (uint32_t i = 0; i < n; i++)
         start[i + 1] += start[i];
-    {
-        uint32_t *fill = malloc(((size_t)n + 1) * sizeof(*fill));
-
-        if (fill == NULL) {
-            pg->nomem = true;
-            goto cleanup;
-        }
-        memcpy(fill, start, ((size_t)n + 1) * sizeof(*fill));
-        for (uint32_t e = 0; e < pg->n_edges; e++)
-            if (pg->edges[e].from >= 0)
-                adj[fill[pg->edges[e].from]++] = e;
-        free(fill);
-    }
+    memcpy(fill, start, ((size_t)n + 1) * sizeof(*fill));
+    for (uint32_t e = 0; e < pg->n_edges; e++)
+        if (pg->edges[e].from >= 0)
+            adj[fill[pg->edges[e].from]++] = e;
     for (uint32_t i = 0; i < n; i++) {
         pg->nodes[i].dist = -1;
         pg->nodes[i].via = -1;
@@ -485,10 +486,14 @@ uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
              * still find a durable chain for a target only a stack reaches so far, or an owned
              * class or instance one step further than the loader object (rank()). */
             pick_best(pg, false);
-            for (uint32_t t = 0; t < pg->n_targets; t++)
-                reached += pg->best[t] >= 0 &&
-                           (pg->nodes[pg->best[t]].object != ML_OBJ_LOADER ||
-                            (int32_t)pg->pass > pg->nodes[pg->best[t]].dist);
+            for (uint32_t t = 0; t < pg->n_targets; t++) {
+                /* A chain ending at the loader object is durable only once the walks went
+                 * one step further (a class or instance it owns may still be closer). */
+                pg->durable[t] = pg->best[t] >= 0 &&
+                                 (pg->nodes[pg->best[t]].object != ML_OBJ_LOADER ||
+                                  (int32_t)pg->pass > pg->nodes[pg->best[t]].dist);
+                reached += pg->durable[t];
+            }
         }
         if (tier == 2) {
             pick_best(pg, true);
@@ -531,11 +536,95 @@ uint32_t ml_pg_solve(struct ml_pg *pg, bool *found)
     for (uint32_t t = 0; t < pg->n_targets; t++)
         if (pg->best[t] >= 0 && found != NULL)
             found[t] = true;
+    return reached;
+}
+
+/* A node whose referrers the next pass looks for: tagged by the current pass, not an anchor,
+ * not owned unless a through node (its referrers inside its own loader lead on to another
+ * target's chain), not retired. */
+static bool in_frontier(const struct ml_pg *pg, uint32_t i)
+{
+    const struct ml_pg_node *n = &pg->nodes[i];
+
+    return n->pass == pg->pass && pg->pass > 0 && n->anchor == ML_REF_OTHER &&
+           (n->target < 0 || n->through) && !n->retired;
+}
+
+uint32_t ml_pg_focus(struct ml_pg *pg)
+{
+    uint32_t n = pg->n_nodes, left = 0, head = 0, tail = 0;
+    uint32_t *start = NULL, *adj = NULL, *queue = NULL, *fill = NULL;
+    bool *useful = NULL;
+
+    start = calloc((size_t)n + 2, sizeof(*start));
+    adj = malloc(((size_t)pg->n_edges + 1) * sizeof(*adj));
+    queue = malloc(((size_t)n + 1) * sizeof(*queue));
+    fill = malloc(((size_t)n + 1) * sizeof(*fill));
+    useful = calloc((size_t)n + 1, sizeof(*useful));
+    if (start == NULL || adj == NULL || queue == NULL || fill == NULL || useful == NULL) {
+        /* Nothing retired: the next pass looks for every referrer, as without focus. */
+        for (uint32_t i = 0; i < n; i++)
+            left += in_frontier(pg, i);
+        goto cleanup;
+    }
+    /* Edges grouped by the node they point to, to go from owned objects back to referrers. */
+    for (uint32_t e = 0; e < pg->n_edges; e++)
+        start[pg->edges[e].to + 1]++;
+    for (uint32_t i = 0; i < n; i++)
+        start[i + 1] += start[i];
+    memcpy(fill, start, (size_t)n * sizeof(*fill));
+    for (uint32_t e = 0; e < pg->n_edges; e++)
+        adj[fill[pg->edges[e].to]++] = e;
+    /* From the owned objects of targets without a durable chain, back along the edges. */
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t t = pg->nodes[i].target;
+
+        if (t >= 0 && (uint32_t)t < pg->n_targets && !pg->durable[t]) {
+            useful[i] = true;
+            queue[tail++] = i;
+        }
+    }
+    while (head < tail) {
+        uint32_t v = queue[head++];
+
+        for (uint32_t k = start[v]; k < start[v + 1]; k++) {
+            int32_t from = pg->edges[adj[k]].from;
+
+            if (from < 0 || useful[from])
+                continue;
+            useful[from] = true;
+            queue[tail++] = (uint32_t)from;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (!in_frontier(pg, i))
+            continue;
+        if (useful[i])
+            left++;
+        else
+            pg->nodes[i].retired = true;
+    }
 cleanup:
     free(start);
     free(adj);
     free(queue);
-    return reached;
+    free(fill);
+    free(useful);
+    return left;
+}
+
+uint32_t ml_pg_frontier(const struct ml_pg *pg, uint64_t *out, uint32_t max)
+{
+    uint32_t k = 0;
+
+    for (uint32_t i = 0; i < pg->n_nodes; i++) {
+        if (!in_frontier(pg, i))
+            continue;
+        if (k < max)
+            out[k] = pg->nodes[i].tag;
+        k++;
+    }
+    return k;
 }
 
 size_t ml_pg_path(const struct ml_pg *pg, int32_t t, int32_t *out, size_t max)

@@ -55,6 +55,8 @@ static bool add_header(struct ml_jtree *jt, cJSON *root, const struct ml_report_
         !ml_jtree_add_uint(jt, opts, "history", o->history) ||
         !ml_jtree_add_string(jt, opts, "paths", o->paths ? "auto" : "off") ||
         !ml_jtree_add_uint(jt, opts, "path_budget", o->path_budget_ms) ||
+        !ml_jtree_add_uint(jt, opts, "max_pause", o->max_pause_ms) ||
+        !ml_jtree_add_uint(jt, opts, "exit_budget", o->exit_budget_ms) ||
         !ml_jtree_add_uint(jt, opts, "path_proof_after", o->path_proof_after_s) ||
         !ml_jtree_add_uint(jt, opts, "suspect_after", o->suspect_after_s) ||
         !ml_jtree_add_string(jt, opts, "mbean", ml_mbean_mode_name(o->mbean)) ||
@@ -280,6 +282,14 @@ static int by_key(const void *a, const void *b)
     return c != 0 ? c : by_id(a, b);
 }
 
+/* A rate rounded to one decimal, or null when unknown (0). */
+static bool add_rate(struct ml_jtree *jt, cJSON *o, const char *key, double rate)
+{
+    if (rate <= 0)
+        return ml_jtree_add_null(jt, o, key);
+    return ml_jtree_add_number(jt, o, key, (double)(int64_t)(rate * 10.0 + 0.5) / 10.0);
+}
+
 /* One of paths.groups: members[first .. first + count) of the sorted leaks. */
 struct group {
     const char *key;           /* group_key of the members */
@@ -334,7 +344,14 @@ static bool add_paths(struct ml_jtree *jt, cJSON *root, struct ml_loader **sorte
     if (o == NULL || !ml_jtree_add_string(jt, o, "mode", m->opts->paths ? "auto" : "off") ||
         !ml_jtree_add_uint(jt, o, "searches", m->path_searches) ||
         !ml_jtree_add_uint(jt, o, "heap_walks", m->path_walks) ||
-        !ml_jtree_add_opt_int(jt, o, "last_search_ms", m->last_search_ms))
+        !ml_jtree_add_opt_int(jt, o, "last_search_ms", m->last_search_ms) ||
+        !ml_jtree_add_uint(jt, o, "deferred_searches", m->path_deferred_searches) ||
+        !ml_jtree_add_opt_string(jt, o, "deferred_reason", m->path_deferred_reason) ||
+        !ml_jtree_add_uint(jt, o, "walks_cut", m->path_walks_cut) ||
+        !ml_jtree_add_uint(jt, o, "walks_filtered", m->path_walks_filtered) ||
+        !ml_jtree_add_opt_int(jt, o, "longest_walk_ms", m->path_longest_walk_ms) ||
+        !add_rate(jt, o, "walk_rate_mb_per_s", m->path_walk_rate_mb_per_s) ||
+        !ml_jtree_add_opt_int(jt, o, "walk_estimate_ms", m->path_walk_estimate_ms))
         return false;
     groups = ml_jtree_add_array(jt, o, "groups");
     with = malloc((n + 1) * sizeof(*with));

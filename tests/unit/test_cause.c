@@ -266,6 +266,7 @@ static void test_empty_and_names(void **state)
     assert_string_equal(ml_cause_name(ML_CAUSE_JDBC_DRIVER), "jdbc-driver");
     assert_string_equal(ml_path_status_name(ML_PATH_BUDGET), "budget-exceeded");
     assert_string_equal(ml_path_status_name(ML_PATH_NOT_SEARCHED), "not-searched");
+    assert_string_equal(ml_path_status_name(ML_PATH_DEFERRED), "deferred");
     ml_path_clear(&p);
     ml_path_clear(NULL);
 }

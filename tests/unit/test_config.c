@@ -22,7 +22,7 @@
 
 #define KNOWN_KEYS                                                                            \
     "config, report, interval, leak_gcs, verify_on_exit, log, max_loaders, history, paths, "      \
-    "path_budget, path_proof_after, suspect_after, mbean, metrics"
+    "path_budget, max_pause, exit_budget, path_proof_after, suspect_after, mbean, metrics"
 #define MIB (1024 * 1024)
 
 struct fixture {

@@ -18,7 +18,7 @@
 
 #define KNOWN_KEYS                                                                            \
     "config, report, interval, leak_gcs, verify_on_exit, log, max_loaders, history, paths, "      \
-    "path_budget, path_proof_after, suspect_after, mbean, metrics"
+    "path_budget, max_pause, exit_budget, path_proof_after, suspect_after, mbean, metrics"
 
 struct fixture {
     struct ml_options opts;
@@ -71,6 +71,10 @@ static void field_text(const struct ml_options *o, const char *key, char *out, s
         snprintf(out, len, "%s", o->paths ? "auto" : "off");
     else if (strcmp(key, "path_budget") == 0)
         snprintf(out, len, "%u", o->path_budget_ms);
+    else if (strcmp(key, "max_pause") == 0)
+        snprintf(out, len, "%u", o->max_pause_ms);
+    else if (strcmp(key, "exit_budget") == 0)
+        snprintf(out, len, "%u", o->exit_budget_ms);
     else if (strcmp(key, "path_proof_after") == 0)
         snprintf(out, len, "%u", o->path_proof_after_s);
     else if (strcmp(key, "suspect_after") == 0)
@@ -100,6 +104,8 @@ static void test_defaults(void **state)
     assert_int_equal(o.history, 1000);
     assert_true(o.paths);
     assert_int_equal(o.path_budget_ms, 10000);
+    assert_int_equal(o.max_pause_ms, 200);
+    assert_int_equal(o.exit_budget_ms, 10000);
     assert_int_equal(o.path_proof_after_s, 300);
     assert_int_equal(o.suspect_after_s, 600);
     /* An empty or absent options string changes nothing. */
@@ -112,8 +118,9 @@ static void test_known_keys_and_names(void **state)
 {
     static const char *const keys[] = {"config", "report", "interval", "leak_gcs",
                                        "verify_on_exit", "log", "max_loaders", "history",
-                                       "paths", "path_budget", "path_proof_after",
-                                       "suspect_after", "mbean", "metrics"};
+                                       "paths", "path_budget", "max_pause", "exit_budget",
+                                       "path_proof_after", "suspect_after", "mbean",
+                                       "metrics"};
 
     (void)state;
     assert_string_equal(ml_options_known_keys(), KNOWN_KEYS);
@@ -251,6 +258,17 @@ static const struct {
      "agent options: path_budget: '9' is out of range 10..600000"},
     {"path_budget", "2s", ML_ERR_CONFIG, NULL,
      "agent options: path_budget: '2s' is not a whole number"},
+    /* max_pause: 0 = no automatic heap walk; exit_budget: at least a second for the report */
+    {"max_pause", "0", ML_OK, NULL, NULL},
+    {"max_pause", "600000", ML_OK, NULL, NULL},
+    {"max_pause", "600001", ML_ERR_CONFIG, NULL,
+     "agent options: max_pause: '600001' is out of range 0..600000"},
+    {"max_pause", "200ms", ML_ERR_CONFIG, NULL,
+     "agent options: max_pause: '200ms' is not a whole number"},
+    {"exit_budget", "1000", ML_OK, NULL, NULL},
+    {"exit_budget", "3600000", ML_OK, NULL, NULL},
+    {"exit_budget", "999", ML_ERR_CONFIG, NULL,
+     "agent options: exit_budget: '999' is out of range 1000..3600000"},
     {"path_proof_after", "0", ML_OK, NULL, NULL},
     {"path_proof_after", "86401", ML_ERR_CONFIG, NULL,
      "agent options: path_proof_after: '86401' is out of range 0..86400"},

@@ -16,8 +16,8 @@
 #include "metaleak/pathgraph.h"
 #include "testutil.h"
 
-#define MAX_OBJS 32
-#define MAX_REFS 64
+#define MAX_OBJS 512
+#define MAX_REFS 512
 
 struct obj {
     uint64_t tag;
@@ -354,6 +354,64 @@ static void test_two_targets_share_a_chain(void **state)
     ml_pg_free(h.pg);
 }
 
+/* ml_pg_focus: after a walk, the nodes that lead only to targets with a durable chain are
+ * retired (a later walk does not look for their referrers), the others are the frontier whose
+ * tags ml_pg_frontier gives; with every target solved nothing is left. */
+static void test_focus(void **state)
+{
+    struct heap h;
+    int c_jdk, c_a, c_b, la, lb, holder_a, other, holder_b, list, registry, a, b;
+    uint64_t tags[4];
+
+    (void)state;
+    memset(&h, 0, sizeof(h));
+    h.pg = ml_pg_new(2, 1000, 1000);
+    assert_non_null(h.pg);
+    c_jdk = obj(&h, -1);
+    h.objs[c_jdk].tag = ml_pg_add_class(h.pg, 0, ML_PG_NO_TARGET);
+    c_a = obj(&h, -1);
+    h.objs[c_a].tag = ml_pg_add_class(h.pg, 3, 0);
+    c_b = obj(&h, -1);
+    h.objs[c_b].tag = ml_pg_add_class(h.pg, 4, 1);
+    la = obj(&h, c_jdk);
+    h.objs[la].tag = ml_pg_add_target(h.pg, 0, 0);
+    lb = obj(&h, c_jdk);
+    h.objs[lb].tag = ml_pg_add_target(h.pg, 1, 0);
+    registry = obj(&h, c_jdk);
+    h.objs[registry].tag = ml_pg_add_class(h.pg, 0, ML_PG_NO_TARGET);
+    a = obj(&h, c_a);
+    b = obj(&h, c_b);
+    holder_a = obj(&h, c_jdk);
+    other = obj(&h, c_jdk);
+    holder_b = obj(&h, c_jdk);
+    list = obj(&h, c_jdk);
+    ref(&h, -1, a, ML_REF_ROOT_JNI_GLOBAL, -1);   /* target 0: durable after walk 1 */
+    ref(&h, other, holder_a, ML_REF_FIELD, 0);
+    ref(&h, registry, list, ML_REF_STATIC_FIELD, 0);
+    ref(&h, list, holder_b, ML_REF_FIELD, 1);
+    ref(&h, holder_a, a, ML_REF_FIELD, 0);
+    ref(&h, holder_b, b, ML_REF_FIELD, 0);
+    ref(&h, c_a, la, ML_REF_CLASS_LOADER, -1);
+    ref(&h, c_b, lb, ML_REF_CLASS_LOADER, -1);
+
+    walk_once(&h);
+    assert_int_equal(ml_pg_solve(h.pg, NULL), 1);
+    /* holder_a leads only to target 0, which has its chain: retired */
+    assert_int_equal(ml_pg_focus(h.pg), 1);
+    assert_int_equal(ml_pg_frontier(h.pg, tags, 4), 1);
+    assert_int_equal(tags[0], h.objs[holder_b].tag);
+    assert_int_equal(ml_pg_frontier(h.pg, tags, 0), 1);
+    walk_once(&h);
+    /* other -> holder_a was not recorded; list -> holder_b was */
+    assert_int_equal(h.objs[other].tag, 0);
+    assert_true(h.objs[list].tag != 0);
+    walk_once(&h);
+    assert_int_equal(ml_pg_solve(h.pg, NULL), 2);
+    assert_int_equal(ml_pg_focus(h.pg), 0);
+    assert_int_equal(ml_pg_frontier(h.pg, tags, 4), 0);
+    ml_pg_free(h.pg);
+}
+
 /* The node cap stops recording and says so; nothing is written past it. */
 static void test_node_cap(void **state)
 {
@@ -370,6 +428,33 @@ static void test_node_cap(void **state)
     walk_once(h);
     assert_true(h->pg->full);
     assert_int_equal(h->pg->n_nodes, 4);
+    world_free(&w);
+}
+
+/* The heap-walk callback (ml_pg_ref, ml_pg_solve) never allocates: the node and edge tables
+ * are at their maximum from ml_pg_new and do not move while a walk records hundreds of them. */
+static void test_tables_never_move(void **state)
+{
+    struct world w;
+    struct heap *h = &w.h;
+    const struct ml_pg_node *nodes;
+    const struct ml_pg_edge *edges;
+
+    (void)state;
+    world_init(&w, 1, 1000);
+    nodes = h->pg->nodes;
+    edges = h->pg->edges;
+    assert_int_equal(h->pg->cap_nodes, 1000);
+    assert_int_equal(h->pg->cap_edges, 1000);
+    for (int i = 0; i < 300; i++)
+        ref(h, obj(h, w.c_jdk), w.loader, ML_REF_FIELD, 0);
+    walk_once(h);
+    ml_pg_solve(h->pg, NULL);
+    assert_true(h->pg->n_nodes > 300);
+    assert_true(h->pg->n_edges >= 300);
+    assert_ptr_equal(h->pg->nodes, nodes);
+    assert_ptr_equal(h->pg->edges, edges);
+    assert_false(h->pg->nomem);
     world_free(&w);
 }
 
@@ -722,7 +807,9 @@ int main(void)
         cmocka_unit_test(test_internal_chain_is_no_path),
         cmocka_unit_test(test_ignored_thread_roots),
         cmocka_unit_test(test_two_targets_share_a_chain),
+        cmocka_unit_test(test_focus),
         cmocka_unit_test(test_node_cap),
+        cmocka_unit_test(test_tables_never_move),
         cmocka_unit_test(test_frontier_only),
         cmocka_unit_test(test_weak_anchor),
         cmocka_unit_test(test_stack_local_tier),
