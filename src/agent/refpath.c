@@ -39,6 +39,7 @@
 #include "refhooks.h"
 #include "refname.h"
 #include "refsearch.h"
+#include "refthrough.h"
 #include "mgmt.h"
 #include "refwalk.h"
 #include "state.h"
@@ -235,63 +236,6 @@ static enum ml_hold hold_of(const struct ml_search *s, uint32_t t, const struct 
     return ML_HOLD_UNKNOWN;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-/* The ids of the leaked loaders, sorted (malloc, the caller frees; NULL when none or out of
- * memory). Registry lock held. */
-static uint64_t *leaked_ids(struct ml_registry *reg, size_t *n)
-{
-    uint64_t *ids = NULL, *grown;
-    size_t cap = 0;
-
-    *n = 0;
-    for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL;
-         l = ml_registry_next(reg, l)) {
-        if (!l->verdict.leaked)
-            continue;
-        if (*n == cap) {
-            cap = cap == 0 ? 16 : cap * 2;
-            grown = realloc(ids, cap * sizeof(*ids));
-            if (grown == NULL) {
-                free(ids);
-                *n = 0;
-                return NULL;
-            }
-            ids = grown;
-        }
-        ids[(*n)++] = l->id;
-    }
-    if (ids != NULL)
-        qsort(ids, *n, sizeof(*ids), cmp_u64);
-    return ids;
-}
-
-/* Marks the steps of a path owned by a leaked loader that was not searched this time (its path
- * was found before): the chain runs through that leak. Returns true when it marked a step. */
-static bool mark_through_leaks(struct ml_path *p, uint64_t self, const uint64_t *leaked,
-                               size_t n_leaked)
-{
-    bool marked = false;
-
-    for (size_t i = 0; i < p->n_steps && n_leaked > 0; i++) {
-        struct ml_step *st = &p->steps[i];
-
-        if (st->owned || st->owned_by != 0 || st->loader_id == UINT64_MAX ||
-            st->loader_id == 0 || st->loader_id == self)
-            continue;
-        if (bsearch(&st->loader_id, leaked, n_leaked, sizeof(*leaked), cmp_u64) != NULL) {
-            st->owned_by = st->loader_id;
-            marked = true;
-        }
-    }
-    return marked;
-}
-
 static const char *stack_thread(const struct ml_path *p)
 {
     return p->n_steps > 0 ? p->steps[0].thread : NULL;
@@ -308,7 +252,7 @@ static unsigned store(struct ml_search *s, struct ml_path *paths, enum ml_path_s
     int64_t in_use_limit = proof_after_ms();
     unsigned proven = 0;
     size_t n_leaked = 0;
-    uint64_t *leaked = leaked_ids(reg, &n_leaked);
+    uint64_t *leaked = ml_refthrough_leaked_ids(reg, &n_leaked);
 
     for (struct ml_loader *l = ml_registry_next(reg, NULL); l != NULL;
          l = ml_registry_next(reg, l))
@@ -326,7 +270,7 @@ static unsigned store(struct ml_search *s, struct ml_path *paths, enum ml_path_s
         l->path_search_ms = took;
         /* A chain through another leak: cause, advice, signature and known leak named again
          * (refname.c named them without knowing the other loader had leaked). */
-        if (found && mark_through_leaks(&paths[t], l->id, leaked, n_leaked) &&
+        if (found && ml_refthrough_mark(&paths[t], l->id, leaked, n_leaked) &&
             ml_path_identify(&paths[t], ml_known_builtin()) != ML_OK)
             found = false;
         /* A deferred search did not look: a closed loader stays due for its proof (at exit). */
