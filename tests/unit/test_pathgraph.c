@@ -656,6 +656,44 @@ static void test_chain_inside_another_target(void **state)
     ml_pg_free(h->pg);
 }
 
+/* The same heap searched the way refwalk.c does, with ml_pg_focus between the walks: A has its
+ * durable chain after walk 1, B only reaches A's inner object (a through node). That node leads
+ * to a target without a durable chain: it stays in the frontier (not retired), and walk 2 follows
+ * it back inside A. Once both have chains, nothing is left. */
+static void test_focus_keeps_through_node(void **state)
+{
+    struct two w;
+    struct heap *h = &w.h;
+    int registry, ha, inner, hb;
+    uint64_t tags[4];
+    int32_t chain[16];
+
+    (void)state;
+    two_init(&w);
+    registry = obj(h, w.c_class);
+    h->objs[registry].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET);
+    ha = obj(h, w.c_a);
+    inner = obj(h, w.c_a);
+    hb = obj(h, w.c_b);
+    ref(h, registry, ha, ML_REF_STATIC_FIELD, 0);
+    ref(h, ha, inner, ML_REF_FIELD, 1);     /* inside A */
+    ref(h, inner, hb, ML_REF_FIELD, 0);     /* A -> B */
+
+    walk_once(h);
+    assert_int_equal(ml_pg_solve(h->pg, NULL), 1);
+    assert_true(h->pg->durable[0]);
+    assert_false(h->pg->durable[1]);
+    assert_int_equal(ml_pg_focus(h->pg), 1);
+    assert_int_equal(ml_pg_frontier(h->pg, tags, 4), 1);
+    assert_int_equal(tags[0], h->objs[inner].tag);
+    walk_once(h);
+    assert_int_equal(ml_pg_solve(h->pg, NULL), 2);
+    assert_int_equal(ml_pg_path(h->pg, 1, chain, 16), 3);
+    assert_int_equal(edge_to_obj(h, chain[1]), inner);
+    assert_int_equal(ml_pg_focus(h->pg), 0);
+    ml_pg_free(h->pg);
+}
+
 /* A class of a leaked loader is no anchor: a static field of A's class holding B's object is
  * a chain only as far as A's class is reached (here through A's loader and its class list). */
 static void test_leaked_class_is_no_anchor(void **state)
@@ -815,6 +853,7 @@ int main(void)
         cmocka_unit_test(test_stack_local_tier),
         cmocka_unit_test(test_chain_through_another_target),
         cmocka_unit_test(test_chain_inside_another_target),
+        cmocka_unit_test(test_focus_keeps_through_node),
         cmocka_unit_test(test_leaked_class_is_no_anchor),
         cmocka_unit_test(test_reachable),
         cmocka_unit_test(test_tie_prefers_owned_object),
