@@ -9,8 +9,9 @@
  *
  * What makes a walk cheaper (docs/performance.md has the measurements):
  *   - objects that cannot be on a chain are not visited: instances of leaf classes (primitive
- *     arrays, String, the boxes: their only references are to primitive arrays) and objects
- *     owned by a searched loader (reachable through the leak only);
+ *     arrays, String, the boxes: their only references are to primitive arrays) and, when one
+ *     loader is searched, the objects it owns (reachable through the leak only; with two or
+ *     more, a chain of one may run through another's objects: pathgraph.h);
  *   - the frontier (the nodes whose referrers the next walk looks for) keeps only nodes that
  *     lead to a loader still without a chain (ml_pg_focus), and when it is a single class the
  *     walk runs with that class as its class filter: the JVM then looks up tags only for
