@@ -91,6 +91,8 @@ export ZIG_GLOBAL_CACHE_DIR="$CACHE/zig-cache" ZIG_LOCAL_CACHE_DIR="$CACHE/zig-c
 # for every Linux architecture): the one CMake finds for a source build.
 mkdir -p "$WORK"
 cmake -S . -B "$WORK/host" -G Ninja -DMETALEAK_TESTS=OFF >/dev/null
+# knowngen (data/known-leaks.yaml -> C) runs during the build: the cross builds use this one.
+cmake --build "$WORK/host" --target knowngen >/dev/null || die "could not build knowngen for this machine"
 jvmti_include=$(sed -n 's/^JVMTI_INCLUDE_DIR:PATH=//p' "$WORK/host/CMakeCache.txt")
 version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$WORK/host/CMakeCache.txt")
 [ -f "$jvmti_include/jvmti.h" ] || die "no jvmti.h in '$jvmti_include'"
@@ -173,7 +175,7 @@ EOF
         -DYAML_INCLUDE_DIR="$p/include" -DYAML_STATIC_LIBRARY="$p/lib/libyaml.a" \
         -DYAML_SHARED_LIBRARY="$p/lib/libyaml.a" \
         -DCURL_INCLUDE_DIR="$p/include" -DCURL_LIBRARY="$p/lib/libmetaleak_curl.a" \
-        -DCURL_NO_CURL_CMAKE=ON >"$w/configure.log" || { cat "$w/configure.log" >&2; die "configure failed ($arch)"; }
+        -DCURL_NO_CURL_CMAKE=ON -DML_KNOWNGEN="$WORK/host/knowngen" >"$w/configure.log" || { cat "$w/configure.log" >&2; die "configure failed ($arch)"; }
     cmake --build "$w/build" --target metaleak metaleak_cli >"$w/build.log" 2>&1 \
         || { tail -40 "$w/build.log" >&2; die "build failed ($arch), see $w/build.log"; }
     cmake --install "$w/build" --prefix "$w/install" >/dev/null

@@ -113,7 +113,9 @@ int ml_path_classify(struct ml_path *p);
  *                    TimerThread.mainLoop running a task do): the thread is using the loader
  *   ML_HOLD_UNKNOWN  it starts at a JNI global reference: native code may hold an object for the
  *                    length of a call or a callback, so the chain alone decides nothing (the
- *                    verdict rests on the time since the close)
+ *                    verdict rests on the time since the close); so does a chain through a
+ *                    Cleaner's pending action (its thread runs it, and lets go, once the
+ *                    registered object is unreachable)
  *   ML_HOLD_DURABLE  any other root: a static field, a live thread, a class of a live loader...
  *   ML_HOLD_NONE     no chain (p has no steps) */
 enum ml_hold ml_path_hold(const struct ml_path *p);

@@ -326,6 +326,21 @@ static long find_field(const struct ml_path *p, const char *field)
     return -1;
 }
 
+/* Whether p runs through the action of a java.lang.ref.Cleaner registration: the Cleaner's
+ * list holds the action strongly until its thread runs it, which it does once the registered
+ * object is unreachable (JDK 21's Executors.newSingleThreadExecutor shuts its pool down that
+ * way: the pool and its thread factory are on such a chain for a moment after the job let go). */
+static bool pending_cleanup(const struct ml_path *p)
+{
+    static const char cleanable[] = "jdk.internal.ref.CleanerImpl$PhantomCleanableRef";
+
+    for (size_t i = 1; i + 1 < p->n_steps; i++)
+        if (eq(p->steps[i].class_name, cleanable) && p->steps[i + 1].ref == ML_REF_FIELD &&
+            eq(p->steps[i + 1].field, "action"))
+            return true;
+    return false;
+}
+
 enum ml_hold ml_path_hold(const struct ml_path *p)
 {
     enum ml_ref r;
@@ -333,7 +348,7 @@ enum ml_hold ml_path_hold(const struct ml_path *p)
     if (p->n_steps == 0)
         return ML_HOLD_NONE;
     r = p->steps[0].ref;
-    if (r == ML_REF_ROOT_JNI_GLOBAL)
+    if (r == ML_REF_ROOT_JNI_GLOBAL || pending_cleanup(p))
         return ML_HOLD_UNKNOWN;
     if ((r == ML_REF_ROOT_STACK_LOCAL || r == ML_REF_ROOT_JNI_LOCAL) &&
         !root_method(p, "java.lang.ApplicationShutdownHooks.") &&

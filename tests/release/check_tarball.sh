@@ -54,7 +54,7 @@ allowed_needed=" libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1 libcj
 while IFS= read -r -d '' f; do
     [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
     rel=${f#"$d/"}
-    readelf -h "$f" | grep -q "Machine: *$machine" || fail "$rel is not a $arch ELF file"
+    grep -q "Machine: *$machine" <<<"$(readelf -h "$f")" || fail "$rel is not a $arch ELF file"
     versions=$("$objdump" -T "$f" | grep -o 'GLIBC_[0-9][0-9.]*' | sort -u -V | tr '\n' ' ')
     newest=$(echo "$versions" | tr ' ' '\n' | sed -n 's/^GLIBC_//p' | sort -V | tail -1)
     printf '  %-20s %s\n' "$rel" "$versions"
@@ -79,10 +79,12 @@ echo "  agent exports: $exports"
 [ "$exports" = "Agent_OnAttach Agent_OnLoad Agent_OnUnload " ] || fail "libmetaleak.so exports '$exports', expected only Agent_OnLoad, Agent_OnAttach, Agent_OnUnload"
 # The CLI defines the libcurl functions it forwards (src/release/curl_dlopen.c): none of them
 # may be exported, or a dlopen'ed libcurl could bind to them.
-if "$objdump" -T "$d/bin/metaleak" | awk '$0 ~ /\.text/' | grep -q curl_; then
+# (grep reads a variable, not a pipe: under pipefail, grep -q ending first fails the pipe.)
+cli_dyn=$("$objdump" -T "$d/bin/metaleak")
+if grep -q curl_ <<<"$(awk '$0 ~ /\.text/' <<<"$cli_dyn")"; then
     fail "bin/metaleak exports curl_* symbols"
 fi
-"$objdump" -T "$d/bin/metaleak" | grep -q 'dlopen' || fail "bin/metaleak does not use dlopen (libcurl must be loaded at run time)"
+grep -q 'dlopen' <<<"$cli_dyn" || fail "bin/metaleak does not use dlopen (libcurl must be loaded at run time)"
 
 if [ "$fails" -gt 0 ]; then
     echo "check_tarball: $base: $fails check(s) failed" >&2

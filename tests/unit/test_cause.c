@@ -421,6 +421,21 @@ static void test_path_hold(void **state)
     static const struct rec native[] = {
         {ML_REF_ROOT_JNI_GLOBAL, ML_OBJ_INSTANCE, NULL, -1, "job.Callback", NULL, true},
     };
+    /* JDK 21's Executors.newSingleThreadExecutor: a Cleaner shuts the pool down once the
+     * wrapper is unreachable; until its thread ran, the action holds the pool. */
+    static const struct rec cleaner[] = {
+        {ML_REF_STATIC_FIELD, ML_OBJ_CLASS, "commonCleaner", -1, "jdk.internal.ref.CleanerFactory",
+         NULL, false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "impl", -1, "java.lang.ref.Cleaner", NULL, false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "phantomCleanableList", -1,
+         "jdk.internal.ref.CleanerImpl$PhantomCleanableRef", NULL, false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "action", -1,
+         "java.util.concurrent.Executors$AutoShutdownDelegatedExecutorService$$Lambda", NULL,
+         false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "arg$1", -1, "java.util.concurrent.ThreadPoolExecutor",
+         NULL, false},
+        {ML_REF_FIELD, ML_OBJ_INSTANCE, "threadFactory", -1, "job.Factory", NULL, true},
+    };
     struct ml_path p;
 
     (void)state;
@@ -442,6 +457,12 @@ static void test_path_hold(void **state)
     ml_path_clear(&p);
     LOAD(&p, native);
     assert_int_equal(ml_path_hold(&p), ML_HOLD_UNKNOWN);
+    ml_path_clear(&p);
+    LOAD(&p, cleaner);
+    assert_int_equal(ml_path_hold(&p), ML_HOLD_UNKNOWN);
+    free(p.steps[3].field); /* the same list, but not through an action: durable */
+    p.steps[3].field = strdup("next");
+    assert_int_equal(ml_path_hold(&p), ML_HOLD_DURABLE);
     ml_path_clear(&p);
     memset(&p, 0, sizeof(p));
     assert_int_equal(ml_path_hold(&p), ML_HOLD_NONE);
