@@ -13,8 +13,10 @@
  *     reported by then (never more than the heap used) to the whole heap, plus the undoing; so
  *     the estimate of a whole walk is at least the time it already took, and larger the less it
  *     had covered. The undoing after the cut, per byte of used heap, is kept too: a cut walk
- *     must stop that much before its limit. Until a walk was cut, 2 ns per byte is assumed
- *     (measured here: 0.6 to 1.9 ns per byte on JDK 17.0.15, depending on the machine's load);
+ *     must stop that much before its limit. Until a walk was cut, a prior per HotSpot is
+ *     assumed: 2 ns per byte where marks live in object headers (JDK 18 and older; measured
+ *     here: 0.5 to 1.9 ns per byte on JDK 17.0.15, depending on the machine's load), 0.1 ns per
+ *     byte where they live in a bitmap that is only freed (JDK 19 and later, JDK-8283710);
  *   - a walk with a class filter (the JVM reports only references to one class, so it cannot
  *     be cut, and costs only the traversal) is kept apart: the unfiltered estimate, which is
  *     never smaller, bounds it until a filtered walk was measured.
@@ -36,7 +38,9 @@ enum ml_walk_end {
     ML_WALK_FAILED,          /* the JVM refused it */
 };
 
-#define ML_WALK_UNWIND_PRIOR_NS_PER_BYTE 2.0
+#define ML_WALK_UNWIND_PRIOR_NS_PER_BYTE 2.0         /* marks in object headers (JDK <= 18) */
+#define ML_WALK_UNWIND_PRIOR_BITMAP_NS_PER_BYTE 0.1  /* marks in a bitmap (JDK 19+) */
+#define ML_WALK_BITMAP_FROM_JDK 19
 
 /* One walk as measured by its caller. */
 struct ml_walk_sample {
@@ -53,6 +57,7 @@ struct ml_walkrate {
     double filtered_ns_per_byte; /* walks with a class filter; 0 unknown */
     bool from_cut;               /* ns_per_byte comes from a cut walk (an estimate) */
     double unwind_ns_per_byte;   /* undoing a cut walk; 0 not measured (the prior applies) */
+    double unwind_prior_ns_per_byte; /* the prior: ML_WALK_UNWIND_PRIOR_* for this JDK */
     int64_t heap_bytes;          /* heap used at the walk ns_per_byte comes from, -1 none */
     uint64_t walks;              /* walks noted (every end) */
     uint64_t cut;                /* of which cut at their limit */
@@ -60,8 +65,12 @@ struct ml_walkrate {
     int64_t longest_ns;          /* longest single walk, -1 none */
 };
 
-/* An empty model: nothing known yet. */
+/* An empty model: nothing known yet; the undoing prior of a JDK that marks in object headers. */
 void ml_walkrate_init(struct ml_walkrate *r);
+
+/* Sets the undoing prior from the JDK's feature release (JVMTI's major version: 11, 17, 21...);
+ * 0 or less when unknown keeps the header-marking prior, the longer one. */
+void ml_walkrate_set_jdk(struct ml_walkrate *r, int feature);
 
 /* Learns from one walk. */
 void ml_walkrate_note(struct ml_walkrate *r, const struct ml_walk_sample *s);

@@ -9,7 +9,9 @@
  * when it is predicted longer than its limit, or, before any walk was measured, when the
  * undoing alone may take three quarters of it. A walk with a class filter gets callbacks only
  * for that class, cannot be cut, and so runs only when its predicted length is at most half its
- * limit. */
+ * limit. A prediction refuses only a capped walk (an automatic search): one that was asked for
+ * (a request, the OOM report, the exit) starts whatever its prediction, which counts the
+ * garbage in the heap and may be far too long, and is cut at its deadline. */
 #include "walkcap.h"
 
 #include <time.h>
@@ -18,6 +20,7 @@
 #include "jvmerror.h"
 #include "metaleak/clock.h"
 #include "metaleak/log.h"
+#include "state.h"
 
 #define FILTER_SHARE 2           /* a filtered walk needs limit / FILTER_SHARE predicted */
 #define MARGIN_SHARE 10          /* the margin: limit / 10 (the clock check's granularity)... */
@@ -27,6 +30,25 @@
 /* Worker thread only. */
 static struct ml_walkrate rate;
 static bool rate_ready;
+
+/* The model, with the undoing prior of this JVM's HotSpot (JVMTI's major version is the JDK's
+ * feature release since JDK 9). */
+static struct ml_walkrate *model(void)
+{
+    jvmtiEnv *jvmti;
+    jint version = 0;
+
+    if (rate_ready)
+        return &rate;
+    ml_walkrate_init(&rate);
+    jvmti = ml_jvmti();
+    if (jvmti != NULL && ml_jvmti_ok((*jvmti)->GetVersionNumber(jvmti, &version),
+                                     ML_ON_ERROR_SKIP, "GetVersionNumber"))
+        ml_walkrate_set_jdk(&rate, (int)((version & JVMTI_VERSION_MASK_MAJOR) >>
+                                         JVMTI_VERSION_SHIFT_MAJOR));
+    rate_ready = true;
+    return &rate;
+}
 
 int64_t ml_walkcap_now_ns(void)
 {
@@ -73,12 +95,9 @@ static int64_t min64(int64_t a, int64_t b)
 enum ml_walk_go ml_walkcap_plan(JNIEnv *jni, const struct ml_walk_limits *lim, bool can_filter,
                                 struct ml_walk_plan *plan)
 {
+    struct ml_walkrate *r = model();
     int64_t now, left, margin, room;
 
-    if (!rate_ready) {
-        ml_walkrate_init(&rate);
-        rate_ready = true;
-    }
     plan->heap_bytes = ml_walkcap_heap_used(jni);
     now = ml_walkcap_now_ns();
     left = lim->deadline_ns - now;
@@ -93,13 +112,13 @@ enum ml_walk_go ml_walkcap_plan(JNIEnv *jni, const struct ml_walk_limits *lim, b
     plan->capped = lim->cap_ns > 0 && lim->cap_ns <= left;
     plan->limit_ns = plan->capped ? lim->cap_ns : left;
     plan->filtered = false;
-    plan->unwind_ns = ml_walkrate_unwind(&rate, plan->heap_bytes);
-    plan->predicted_ns = ml_walkrate_predict(&rate, plan->heap_bytes, false);
+    plan->unwind_ns = ml_walkrate_unwind(r, plan->heap_bytes);
+    plan->predicted_ns = ml_walkrate_predict(r, plan->heap_bytes, false);
     plan->stop_ns = now + plan->limit_ns;
     if (left <= 0)
         return ML_WALK_OVER_DEADLINE;
     if (can_filter) {
-        int64_t f = ml_walkrate_predict(&rate, plan->heap_bytes, true);
+        int64_t f = ml_walkrate_predict(r, plan->heap_bytes, true);
 
         if (f >= 0 && f <= plan->limit_ns / FILTER_SHARE) {
             plan->filtered = true;  /* cannot be cut: the stop time is never read */
@@ -107,13 +126,13 @@ enum ml_walk_go ml_walkcap_plan(JNIEnv *jni, const struct ml_walk_limits *lim, b
             return ML_WALK_GO;
         }
     }
-    if (plan->predicted_ns > plan->limit_ns)
-        return plan->capped ? ML_WALK_OVER_CAP : ML_WALK_OVER_DEADLINE;
+    if (plan->capped && plan->predicted_ns > plan->limit_ns)
+        return ML_WALK_OVER_CAP;
     /* Cut early enough that the JVM's undoing still ends within the limit. */
     margin = min64(plan->limit_ns / MARGIN_SHARE, MARGIN_MAX_NS) + plan->unwind_ns / 4;
     room = plan->limit_ns - plan->unwind_ns - margin;
-    if (plan->predicted_ns < 0 && room < plan->limit_ns / UNKNOWN_ROOM_SHARE)
-        return plan->capped ? ML_WALK_OVER_CAP : ML_WALK_OVER_DEADLINE;
+    if (plan->capped && plan->predicted_ns < 0 && room < plan->limit_ns / UNKNOWN_ROOM_SHARE)
+        return ML_WALK_OVER_CAP;
     if (room < plan->limit_ns / MARGIN_SHARE)
         room = plan->limit_ns / MARGIN_SHARE;
     plan->stop_ns = now + room;
@@ -133,7 +152,7 @@ void ml_walkcap_done(const struct ml_walk_plan *plan, enum ml_walk_end end, int6
     s.seen_bytes = seen_bytes;
     s.end = end;
     s.filtered = plan->filtered;
-    ml_walkrate_note(&rate, &s);
+    ml_walkrate_note(model(), &s);
     ml_log(ML_LOG_DEBUG,
            "heap walk: %lld ms (%s%s), %lld MB heap used, predicted %lld ms, limit %lld ms, "
            "unwound in %lld ms",
@@ -151,9 +170,5 @@ void ml_walkcap_done(const struct ml_walk_plan *plan, enum ml_walk_end end, int6
 
 const struct ml_walkrate *ml_walkcap_rate(void)
 {
-    if (!rate_ready) {
-        ml_walkrate_init(&rate);
-        rate_ready = true;
-    }
-    return &rate;
+    return model();
 }

@@ -7,11 +7,19 @@ void ml_walkrate_init(struct ml_walkrate *r)
     r->filtered_ns_per_byte = 0;
     r->from_cut = false;
     r->unwind_ns_per_byte = 0;
+    r->unwind_prior_ns_per_byte = ML_WALK_UNWIND_PRIOR_NS_PER_BYTE;
     r->heap_bytes = -1;
     r->walks = 0;
     r->cut = 0;
     r->filtered = 0;
     r->longest_ns = -1;
+}
+
+void ml_walkrate_set_jdk(struct ml_walkrate *r, int feature)
+{
+    r->unwind_prior_ns_per_byte = feature >= ML_WALK_BITMAP_FROM_JDK
+                                      ? ML_WALK_UNWIND_PRIOR_BITMAP_NS_PER_BYTE
+                                      : ML_WALK_UNWIND_PRIOR_NS_PER_BYTE;
 }
 
 void ml_walkrate_note(struct ml_walkrate *r, const struct ml_walk_sample *s)
@@ -85,8 +93,7 @@ int64_t ml_walkrate_predict(const struct ml_walkrate *r, int64_t heap_bytes, boo
 
 int64_t ml_walkrate_unwind(const struct ml_walkrate *r, int64_t heap_bytes)
 {
-    double per = r->unwind_ns_per_byte > 0 ? r->unwind_ns_per_byte
-                                           : ML_WALK_UNWIND_PRIOR_NS_PER_BYTE;
+    double per = r->unwind_ns_per_byte > 0 ? r->unwind_ns_per_byte : r->unwind_prior_ns_per_byte;
 
     if (heap_bytes <= 0)
         return 0;

@@ -5,9 +5,11 @@ cache, a pool thread's ThreadLocal and a JDBC driver (chains of four steps).
 
 deferred:  defaults (max_pause 200 ms): the automatic search after the leaks are proven must
            not walk the heap longer than max_pause; here, with a heap of about 170 MB, it is
-           deferred (path_status "deferred", the reason and the walk numbers in the report) and
-           no heap walk before the request is longer than max_pause (-Xlog:safepoint). Then
-           `metaleak attach PID` asks for the search: every leak gets its path and cause.
+           deferred (path_status "deferred", the reason and the walk numbers in the report:
+           JDK 17 defers without a walk, JDK 19+ after one walk cut at the cap, which may
+           find some chains) and no heap walk before the request is longer than max_pause
+           (-Xlog:safepoint). Then `metaleak attach PID` asks for the search: every leak gets
+           its path and cause.
 exit:      path_budget=600000 but exit_budget=2000: from SIGTERM to the end of the process
            takes at most the exit budget plus the JVM's own exit (1.5 s allowed), the exit
            report is written, and the leaks the budget left without a path say
@@ -100,8 +102,9 @@ def run_deferred(java, agent, cli, host, plugin, work, label):
         if not ready:
             return
         doc, ok = wait_report(report, lambda d: len(leaks_of(d)) == n and all(
+            l["path_status"] in ("deferred", "found") for l in leaks_of(d)) and any(
             l["path_status"] == "deferred" for l in leaks_of(d)), 120)
-        check(tag + ": %d leaks, every search deferred by max_pause" % n, ok,
+        check(tag + ": %d leaks, the search of some deferred by max_pause (none other)" % n, ok,
               "%s" % [(l["loader_id"], l["path_status"]) for l in leaks_of(doc)])
         paths = (doc or {}).get("paths", {})
         check(tag + ": paths.deferred_reason says why (max_pause) and what to do (attach)",
@@ -109,6 +112,9 @@ def run_deferred(java, agent, cli, host, plugin, work, label):
               "metaleak attach" in (paths.get("deferred_reason") or "") and
               paths.get("deferred_searches", 0) >= 1, repr(paths))
         before = walks_ms(sp)
+        harness.CHECKS.note("%s: heap walks before the request (ms): %s; paths: %s" % (
+            tag, before, {k: paths.get(k) for k in ("walks_cut", "longest_walk_ms",
+                                                    "walk_rate_mb_per_s")}))
         check(tag + ": no heap walk before the request is longer than max_pause (%d ms)" %
               MAX_PAUSE_MS, all(ms <= MAX_PAUSE_MS for ms in before), "%s" % before)
         r = subprocess.run([cli, "attach", "--timeout", "60", "--agent", agent, str(proc.pid)],

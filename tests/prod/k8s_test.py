@@ -9,8 +9,8 @@ operator's API jar on Maven Central), and the production points of the recipe:
 - the agent's report path uses %h, not only %p, and lies on a volume that outlives the pod (a
   PersistentVolumeClaim, defined in the examples), per pod (subPathExpr with the pod's name);
 - the init container runs as non-root (runAsNonRoot, a non-zero uid, no privilege escalation);
-- terminationGracePeriodSeconds leaves Flink's shutdown (15 s) plus the agent's path search at
-  exit (path_budget, 10 s by default) room;
+- terminationGracePeriodSeconds leaves Flink's shutdown (15 s) plus the agent's exit budget
+  (exit_budget, 10 s by default) room;
 - the agent option string parses with the agent's own option rules (the metaleak CLI is not
   needed: the keys and values are checked against docs/configuration.md's table here).
 
@@ -34,7 +34,7 @@ from harness import check  # noqa: E402
 CRDS = {"FlinkDeployment": "flinkdeployments.flink.apache.org-v1.yml",
         "FlinkSessionJob": "flinksessionjobs.flink.apache.org-v1.yml"}
 FLINK_SHUTDOWN_S = 15      # what a TaskManager's own shutdown may take
-DEFAULT_PATH_BUDGET_MS = 10000
+DEFAULT_EXIT_BUDGET_S = 10
 
 
 def strict(schema):
@@ -86,7 +86,7 @@ OPTIONS = {
     "verify_on_exit": ("true", "false"), "log": ("quiet", "error", "warn", "info", "debug"),
     "max_loaders": (16, 10000000), "history": (0, 1000000), "paths": ("auto", "off"),
     "path_budget": (10, 600000), "path_proof_after": (0, 86400), "suspect_after": (0, 604800),
-    "mbean": ("auto", "on", "off"), "metrics": "path",
+    "mbean": ("auto", "on", "off"), "metrics": "path", "exit_budget": (1, 600),
 }
 
 
@@ -154,9 +154,9 @@ def check_deployment(name, doc, claims):
         check(t + "init container %s runs as non-root" % c["name"],
               ctx.get("runAsNonRoot") is True and ctx.get("runAsUser", 0) != 0 and
               ctx.get("allowPrivilegeEscalation") is False, ctx)
-    budget = -(-int(opts.get("path_budget", DEFAULT_PATH_BUDGET_MS)) // 1000)  # seconds, up
+    budget = int(opts.get("exit_budget", DEFAULT_EXIT_BUDGET_S))
     grace = pod.get("terminationGracePeriodSeconds", 30)
-    check(t + "terminationGracePeriodSeconds (%d) >= Flink's shutdown (%d) + path_budget (%d s)"
+    check(t + "terminationGracePeriodSeconds (%d) >= Flink's shutdown (%d) + exit_budget (%d)"
           % (grace, FLINK_SHUTDOWN_S, budget), grace >= FLINK_SHUTDOWN_S + budget, grace)
 
 

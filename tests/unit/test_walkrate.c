@@ -37,6 +37,25 @@ static void test_unknown_before_a_walk(void **state)
     assert_int_equal(r.longest_ns, -1);
 }
 
+static void test_unwind_prior_per_jdk(void **state)
+{
+    struct ml_walkrate r;
+
+    (void)state;
+    ml_walkrate_init(&r);
+    ml_walkrate_set_jdk(&r, 17);      /* marks in object headers: the whole heap is restored */
+    assert_int_equal(ml_walkrate_unwind(&r, 100 * MB), 200 * MB);
+    ml_walkrate_set_jdk(&r, 0);       /* unknown: the longer prior */
+    assert_int_equal(ml_walkrate_unwind(&r, 100 * MB), 200 * MB);
+    ml_walkrate_set_jdk(&r, 21);      /* a marking bitmap (JDK 19+): only freed */
+    assert_int_equal(ml_walkrate_unwind(&r, 100 * MB), 10 * MB);
+    ml_walkrate_set_jdk(&r, 19);
+    assert_int_equal(ml_walkrate_unwind(&r, 100 * MB), 10 * MB);
+    /* a measured undoing replaces the prior */
+    r.unwind_ns_per_byte = 0.5;
+    assert_int_equal(ml_walkrate_unwind(&r, 100 * MB), 50 * MB);
+}
+
 static void test_complete_walk_scales_with_heap(void **state)
 {
     struct ml_walkrate r;
@@ -155,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_complete_walk_scales_with_heap),
         cmocka_unit_test(test_cut_walk_is_a_lower_bound),
         cmocka_unit_test(test_cut_walk_unwind),
+        cmocka_unit_test(test_unwind_prior_per_jdk),
         cmocka_unit_test(test_filtered_walks),
         cmocka_unit_test(test_early_and_failed_teach_nothing),
     };
