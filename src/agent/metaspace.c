@@ -30,7 +30,8 @@
 
 #define ATTEMPTS 2
 #define INTERVAL_MEASURE_MS (10 * 60 * 1000)
-#define HALF_CHECK_MS 500
+#define PRESSURE_CHECK_MS 100
+#define FILL_HORIZON_MS 10000   /* filling at this rate would reach the limit this soon */
 
 /* The DiagnosticCommand MBean, resolved on first use; worker thread only. */
 struct dcmd {
@@ -378,22 +379,33 @@ void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool asked, bool at
     measure(jni);
 }
 
-void ml_metaspace_prepare_if_half_full(JNIEnv *jni)
+void ml_metaspace_prepare_if_under_pressure(JNIEnv *jni)
 {
-    static int64_t checked_ms = -1;
+    static int64_t checked_ms = -1, last_committed = -1;
     static bool unlimited;
     int64_t used, committed, max, now = ml_clock_ms();
+    bool pressure;
 
     /* A call into Java (the pool's usage): never without a limit (the limit is fixed at start),
-     * else at most every HALF_CHECK_MS (Metaspace does not fill half its limit that fast; the
-     * report at an OOM finds the measurement prepared). */
-    if (dcmd.tried || unlimited || (checked_ms >= 0 && now - checked_ms < HALF_CHECK_MS))
+     * else at most every PRESSURE_CHECK_MS. Pressure: half the limit committed, or committed
+     * growing so fast since the last check that it would reach the limit within
+     * FILL_HORIZON_MS (a test filling 24 MB in under two seconds, a job loading its classes).
+     * The report at an OOM then finds the measurement prepared. */
+    if (dcmd.tried || unlimited || (checked_ms >= 0 && now - checked_ms < PRESSURE_CHECK_MS))
         return;
-    checked_ms = now;
     ml_mgmt_metaspace(jni, &used, &committed, &max);
     if (max < 0 && used >= 0)
         unlimited = true;
-    if (max > 0 && committed * 2 >= max)
+    pressure = max > 0 && committed * 2 >= max;
+    if (!pressure && max > 0 && committed > last_committed && last_committed >= 0 &&
+        now > checked_ms) {
+        double per_ms = (double)(committed - last_committed) / (double)(now - checked_ms);
+
+        pressure = (double)(max - committed) <= per_ms * FILL_HORIZON_MS;
+    }
+    checked_ms = now;
+    last_committed = committed;
+    if (pressure)
         ml_metaspace_prepare(jni);
 }
 

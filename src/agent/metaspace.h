@@ -28,9 +28,10 @@ void ml_metaspace_measure_if_due(JNIEnv *jni, bool periodic, bool asked, bool at
  * the MBean server and runs one cheap DiagnosticCommand through the same invoke path, without
  * the per-loader measurement and its second safepoint. */
 void ml_metaspace_prepare(JNIEnv *jni);
-/* Prepares the measurement once half of a Metaspace limit is committed, while classes can
- * still be loaded, so that the report at a Metaspace OOM has it. */
-void ml_metaspace_prepare_if_half_full(JNIEnv *jni);
+/* Prepares the measurement once Metaspace is under pressure (half of its limit committed, or
+ * filling fast enough to reach the limit within 10 s), while classes can still be loaded, so
+ * that the report at a Metaspace OOM has it. */
+void ml_metaspace_prepare_if_under_pressure(JNIEnv *jni);
 /* True once the measurement was prepared (or tried). */
 bool ml_metaspace_prepared(void);
 

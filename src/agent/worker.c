@@ -131,7 +131,7 @@ static bool round_of_work(jvmtiEnv *jvmti, JNIEnv *jni, unsigned req, int64_t *n
     }
     new_leaks += ml_pass_settle(jni, final, (req & ML_REQ_OOM) != 0);
     ml_samples_if_due(jni);
-    ml_metaspace_prepare_if_half_full(jni);
+    ml_metaspace_prepare_if_under_pressure(jni);
     if ((req & ML_REQ_SHUTDOWN) != 0) {
         ml_reportwrite(jni, "exit");
         return false;

@@ -160,6 +160,10 @@ static void x_axis(FILE *out, const struct axes *a)
 
         first = ceil((origin + a->t0) / (step * 1000.0)) * step * 1000.0 - origin;
     }
+    /* A span shorter than one step (a single sample, or samples within 100 ms) has no whole
+     * multiple inside it: its start is labelled instead, so the axis always tells the time. */
+    if (first > a->t1 + 1)
+        first = a->t0;
     for (double t = first; t <= a->t1 + 1; t += step * 1000.0) {
         double x = px(a, t);
 

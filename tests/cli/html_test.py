@@ -23,6 +23,7 @@ import argparse
 import html.parser
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -494,6 +495,26 @@ def main():
     r = run([cli, "html", leak])
     check("html without -o writes the page to stdout", r.returncode == 0 and
           r.stdout.startswith("<!DOCTYPE html>"), r.stderr)
+
+    # A chart whose samples all fall within one 100 ms step still labels its time axis (a
+    # short clean run: samples 74 ms apart with no whole tenth of a second between them had
+    # only the axis title).
+    with open(clean) as f:
+        short = json.load(f)
+    base = short["jvm"]["start_epoch_ms"] = 1764720000000 + 3
+    samples = short["metaspace"]["samples"][:1]
+    samples += [dict(samples[0], t_ms=samples[0]["t_ms"] + 30)]
+    short["metaspace"]["samples"] = samples
+    t0 = samples[0]["t_ms"]
+    short["jvm"]["start_epoch_ms"] = base - (base + t0) % 100 + 10   # start at x.x10 s
+    short_path = os.path.join(work, "short-span.json")
+    with open(short_path, "w") as f:
+        json.dump(short, f)
+    r = run([cli, "html", short_path])
+    x_axis = r.stdout.split('<g class="axis x">', 1)[-1].split("</g>", 1)[0]
+    check("html: samples within one step of the time axis still get a time label",
+          r.returncode == 0 and re.search(r">\d\d:\d\d:\d\d", x_axis) is not None,
+          x_axis[:600] + r.stderr)
 
     print("artifacts (screenshots, PDFs): %s" % artifacts)
     return harness.CHECKS.summary(require_checks=True)

@@ -68,13 +68,20 @@ def wait_report(path, want, timeout):
 
 
 def walks_ms(log):
-    """'At safepoint' ms of every heap walk (HeapWalkOperation) in a -Xlog:safepoint file."""
+    """'At safepoint' ms of every heap walk (HeapWalkOperation) in a -Xlog:safepoint file: one
+    line per safepoint from JDK 13; on JDK 11 an 'Entering safepoint region' line and, after
+    it, the stopped time minus the time to stop the threads."""
     try:
         text = open(log).read()
     except OSError:
         return []
-    return [int(n) / 1e6 for n in
-            re.findall(r'Safepoint "HeapWalkOperation".*?At safepoint: (\d+) ns', text)]
+    walks = [int(n) / 1e6 for n in
+             re.findall(r'Safepoint "HeapWalkOperation".*?At safepoint: (\d+) ns', text)]
+    walks += [(float(total) - float(stopping)) * 1e3 for total, stopping in re.findall(
+        r"Entering safepoint region: HeapWalkOperation\n(?:.*\n)*?.*Total time for which "
+        r"application threads were stopped: ([0-9.]+) seconds, Stopping threads took: "
+        r"([0-9.]+) seconds", text)]
+    return walks
 
 
 def start_host(java, agent, host, plugin, opts, jvm):
