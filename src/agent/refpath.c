@@ -273,6 +273,15 @@ static unsigned store(struct ml_search *s, struct ml_path *paths, enum ml_path_s
         if (found && ml_refthrough_mark(&paths[t], l->id, leaked, n_leaked) &&
             ml_path_identify(&paths[t], ml_known_builtin()) != ML_OK)
             found = false;
+        /* A walk cut at max_pause saw only part of the heap: a chain from a thread's stack (or
+         * one ending at the loader object one step early) may hide a durable chain through what
+         * it did not see (a thread's context loader, found on a Flink TaskManager after the
+         * stack of the same thread). Not stored: the loader stays deferred for the search that
+         * is asked for or comes at exit. */
+        if (found && rest == ML_PATH_DEFERRED && !s->pg->durable[t]) {
+            found = false;
+            hold = ML_HOLD_UNKNOWN;
+        }
         /* A deferred search did not look: a closed loader stays due for its proof (at exit). */
         if (found || rest != ML_PATH_DEFERRED)
             l->path_searched_ms = now;

@@ -81,6 +81,9 @@ void ml_reg_unlock(void);
 #define ML_REQ_OOM 0x10u         /* Metaspace exhausted: write the report now */
 #define ML_REQ_CHECKPOINT 0x20u  /* shutdown hooks are starting: prove leaks now */
 #define ML_REQ_SHUTDOWN 0x40u    /* VM death or a failure: final verdict, exit report, end */
+#define ML_REQ_JOB_LOADER 0x80u  /* a Flink user-code loader was registered: a pass at once, not
+                                  * gathered (its task thread, which carries the SafetyNet
+                                  * wrapper, may end within the gathering time) */
 
 /* Signals from the worker to threads that wait for it; each counts how often it was given. */
 enum ml_signal {

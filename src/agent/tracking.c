@@ -115,7 +115,8 @@ struct ml_loader *ml_track_register(jvmtiEnv *jvmti, JNIEnv *jni, jobject loader
 done:
     ml_reg_unlock();
     if (l != NULL && tag == 0)
-        ml_mail_wake(ML_REQ_NEW_LOADER);
+        ml_mail_wake(l->role == ML_ROLE_USER_CODE ? ML_REQ_NEW_LOADER | ML_REQ_JOB_LOADER
+                                                  : ML_REQ_NEW_LOADER);
     return l;
 }
 
