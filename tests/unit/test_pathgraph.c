@@ -297,6 +297,28 @@ static void test_ignored_thread_roots(void **state)
 
 /* Two leaked loaders behind one registry (DriverManager-like): one search serves both, and the
  * shared part of their chains is recorded once. */
+/* Two leaked loaders (targets 0 and 1, loader objects la and lb) with a class each (c_a,
+ * c_b), the JDK's class c_jdk, and a JDK class object `registry` to hang static fields on. */
+static void two_loaders(struct heap *h, int *c_jdk, int *c_a, int *c_b, int *la, int *lb,
+                        int *registry)
+{
+    memset(h, 0, sizeof(*h));
+    h->pg = ml_pg_new(2, 1000, 1000);
+    assert_non_null(h->pg);
+    *c_jdk = obj(h, -1);
+    h->objs[*c_jdk].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET);
+    *c_a = obj(h, -1);
+    h->objs[*c_a].tag = ml_pg_add_class(h->pg, 3, 0);
+    *c_b = obj(h, -1);
+    h->objs[*c_b].tag = ml_pg_add_class(h->pg, 4, 1);
+    *la = obj(h, *c_jdk);
+    h->objs[*la].tag = ml_pg_add_target(h->pg, 0, 0);
+    *lb = obj(h, *c_jdk);
+    h->objs[*lb].tag = ml_pg_add_target(h->pg, 1, 0);
+    *registry = obj(h, *c_jdk);
+    h->objs[*registry].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET);
+}
+
 static void test_two_targets_share_a_chain(void **state)
 {
     struct heap h;
@@ -305,21 +327,7 @@ static void test_two_targets_share_a_chain(void **state)
     int32_t chain[16];
 
     (void)state;
-    memset(&h, 0, sizeof(h));
-    h.pg = ml_pg_new(2, 1000, 1000);
-    assert_non_null(h.pg);
-    c_jdk = obj(&h, -1);
-    h.objs[c_jdk].tag = ml_pg_add_class(h.pg, 0, ML_PG_NO_TARGET);
-    c_a = obj(&h, -1);
-    h.objs[c_a].tag = ml_pg_add_class(h.pg, 3, 0);
-    c_b = obj(&h, -1);
-    h.objs[c_b].tag = ml_pg_add_class(h.pg, 4, 1);
-    la = obj(&h, c_jdk);
-    h.objs[la].tag = ml_pg_add_target(h.pg, 0, 0);
-    lb = obj(&h, c_jdk);
-    h.objs[lb].tag = ml_pg_add_target(h.pg, 1, 0);
-    registry = obj(&h, c_jdk);
-    h.objs[registry].tag = ml_pg_add_class(h.pg, 0, ML_PG_NO_TARGET);
+    two_loaders(&h, &c_jdk, &c_a, &c_b, &la, &lb, &registry);
     list = obj(&h, c_jdk);
     array = obj(&h, c_jdk);
     info_a = obj(&h, c_jdk);
@@ -364,21 +372,7 @@ static void test_focus(void **state)
     uint64_t tags[4];
 
     (void)state;
-    memset(&h, 0, sizeof(h));
-    h.pg = ml_pg_new(2, 1000, 1000);
-    assert_non_null(h.pg);
-    c_jdk = obj(&h, -1);
-    h.objs[c_jdk].tag = ml_pg_add_class(h.pg, 0, ML_PG_NO_TARGET);
-    c_a = obj(&h, -1);
-    h.objs[c_a].tag = ml_pg_add_class(h.pg, 3, 0);
-    c_b = obj(&h, -1);
-    h.objs[c_b].tag = ml_pg_add_class(h.pg, 4, 1);
-    la = obj(&h, c_jdk);
-    h.objs[la].tag = ml_pg_add_target(h.pg, 0, 0);
-    lb = obj(&h, c_jdk);
-    h.objs[lb].tag = ml_pg_add_target(h.pg, 1, 0);
-    registry = obj(&h, c_jdk);
-    h.objs[registry].tag = ml_pg_add_class(h.pg, 0, ML_PG_NO_TARGET);
+    two_loaders(&h, &c_jdk, &c_a, &c_b, &la, &lb, &registry);
     a = obj(&h, c_a);
     b = obj(&h, c_b);
     holder_a = obj(&h, c_jdk);
