@@ -620,26 +620,36 @@ static void test_chain_through_another_target(void **state)
     ml_pg_free(h->pg);
 }
 
+/* A static field holds A's object ha, which holds A's inner object, which holds B's object hb:
+ * B is reachable only through A's objects. */
+static void heap_through_a(struct two *w, int *ha, int *inner, int *hb)
+{
+    struct heap *h = &w->h;
+    int registry;
+
+    two_init(w);
+    registry = obj(h, w->c_class);
+    h->objs[registry].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET);
+    *ha = obj(h, w->c_a);
+    *inner = obj(h, w->c_a);
+    *hb = obj(h, w->c_b);
+    ref(h, registry, *ha, ML_REF_STATIC_FIELD, 0);
+    ref(h, *ha, *inner, ML_REF_FIELD, 1);   /* inside A */
+    ref(h, *inner, *hb, ML_REF_FIELD, 0);   /* A -> B */
+}
+
 /* B's object is held by an object inside A that only A's own objects reach: the search follows
  * A's object back inside A to A's entry object. */
 static void test_chain_inside_another_target(void **state)
 {
     struct two w;
     struct heap *h = &w.h;
-    int registry, ha, inner, hb;
+    int ha, inner, hb;
     bool found[2];
     int32_t chain[16];
 
     (void)state;
-    two_init(&w);
-    registry = obj(h, w.c_class);
-    h->objs[registry].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET);
-    ha = obj(h, w.c_a);
-    inner = obj(h, w.c_a);
-    hb = obj(h, w.c_b);
-    ref(h, registry, ha, ML_REF_STATIC_FIELD, 0);
-    ref(h, ha, inner, ML_REF_FIELD, 1);     /* inside A */
-    ref(h, inner, hb, ML_REF_FIELD, 0);     /* A -> B */
+    heap_through_a(&w, &ha, &inner, &hb);
 
     search(h, 2);
     assert_int_equal(ml_pg_solve(h->pg, found), 2);
@@ -658,20 +668,12 @@ static void test_focus_keeps_through_node(void **state)
 {
     struct two w;
     struct heap *h = &w.h;
-    int registry, ha, inner, hb;
+    int ha, inner, hb;
     uint64_t tags[4];
     int32_t chain[16];
 
     (void)state;
-    two_init(&w);
-    registry = obj(h, w.c_class);
-    h->objs[registry].tag = ml_pg_add_class(h->pg, 0, ML_PG_NO_TARGET);
-    ha = obj(h, w.c_a);
-    inner = obj(h, w.c_a);
-    hb = obj(h, w.c_b);
-    ref(h, registry, ha, ML_REF_STATIC_FIELD, 0);
-    ref(h, ha, inner, ML_REF_FIELD, 1);     /* inside A */
-    ref(h, inner, hb, ML_REF_FIELD, 0);     /* A -> B */
+    heap_through_a(&w, &ha, &inner, &hb);
 
     walk_once(h);
     assert_int_equal(ml_pg_solve(h->pg, NULL), 1);
